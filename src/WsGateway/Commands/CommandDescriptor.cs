@@ -1,0 +1,19 @@
+using WsGateway.Contracts;
+
+namespace WsGateway.Commands;
+
+/// <summary>One command as a source contributes it to the <see cref="CommandRegistry"/>.</summary>
+/// <param name="Name">The name clients type (matched case-insensitively).</param>
+/// <param name="Description">One line for <c>help</c>.</param>
+/// <param name="Origin">The plugin, script or built-in that defines it.</param>
+/// <param name="ExecuteAsync">The compiled handler; must not be Roslyn or reflection per call.</param>
+/// <param name="Problem">
+/// Set when the source is broken (for example a script whose latest edit does not compile): <c>help</c> shows it,
+/// and <paramref name="ExecuteAsync"/> is the last good version, or one that replies with the problem.
+/// </param>
+public sealed record CommandDescriptor(
+    string Name,
+    string Description,
+    CommandOrigin Origin,
+    Func<ICommandContext, ValueTask> ExecuteAsync,
+    string? Problem = null);

@@ -1,0 +1,21 @@
+namespace WsGateway.Options;
+
+/// <summary>The whole of gateway.json except the <c>Serilog</c> section. Each property is one top-level key.</summary>
+public sealed class GatewayOptions
+{
+    public ListenOptions Listen { get; set; } = new();
+    public LimitsOptions Limits { get; set; } = new();
+    public EchoOptions Echo { get; set; } = new();
+    public CommandOptions Commands { get; set; } = new();
+    public PluginOptions Plugins { get; set; } = new();
+    public ScriptOptions Scripts { get; set; } = new();
+    public ShutdownOptions Shutdown { get; set; } = new();
+
+    /// <summary>
+    /// The folder relative paths in the configuration are resolved against (the folder of gateway.json).
+    /// Not a configuration key.
+    /// </summary>
+    public string BaseDirectory { get; set; } = Directory.GetCurrentDirectory();
+
+    public string ResolvePath(string path) => Path.GetFullPath(path, BaseDirectory);
+}

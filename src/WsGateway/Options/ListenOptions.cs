@@ -1,0 +1,10 @@
+namespace WsGateway.Options;
+
+public sealed class ListenOptions
+{
+    /// <summary>IP address to bind; <c>0.0.0.0</c> or <c>::</c> for every interface.</summary>
+    public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>TCP port; 0 picks a free one (logged as <c>Listening on ws://HOST:PORT</c>).</summary>
+    public int Port { get; set; } = 12345;
+}

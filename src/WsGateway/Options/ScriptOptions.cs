@@ -1,0 +1,16 @@
+namespace WsGateway.Options;
+
+public sealed class ScriptOptions
+{
+    /// <summary>Watched folder of <c>*.csx</c> files; each file is one command named after the file.</summary>
+    public string Directory { get; set; } = "scripts";
+
+    /// <summary>Assembly names or paths scripts may reference beyond the defaults.</summary>
+    public string[] References { get; set; } = [];
+
+    /// <summary>Namespaces imported into every script beyond the defaults.</summary>
+    public string[] Imports { get; set; } = [];
+
+    /// <summary>How long the folder must be quiet after a save before the script is recompiled.</summary>
+    public int DebounceMilliseconds { get; set; } = 150;
+}
