@@ -169,12 +169,19 @@ internal sealed class GatewayServer : IAsyncDisposable
         {
             await input.CompleteAsync();
             await output.CompleteAsync();
+            await LingerAsync(socket);
             await stream.DisposeAsync();
             return;
         }
 
         var run = connection.RunAsync();
         _connections[connection] = run;
+        if (_stopping.IsCancellationRequested)
+        {
+            // Upgraded while StopAsync was taking its snapshot of open connections: close it like the others.
+            _ = connection.CloseAsync(CloseStatus.GoingAway, "server shutting down").AsTask();
+        }
+
         try
         {
             await run;
@@ -182,6 +189,34 @@ internal sealed class GatewayServer : IAsyncDisposable
         finally
         {
             _connections.TryRemove(connection, out _);
+        }
+    }
+
+    /// <summary>
+    /// Closes our side first and reads what the client still sends, briefly: closing a socket with unread input
+    /// makes the kernel send RST, and the client may then lose the response it has not read yet (a 400 or 431).
+    /// </summary>
+    private static async Task LingerAsync(Socket socket)
+    {
+        var sink = ArrayPool<byte>.Shared.Rent(4096);
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            int total = 0;
+            int read;
+            while (total < 64 * 1024 && (read = await socket.ReceiveAsync(sink, SocketFlags.None, timeout.Token)) > 0)
+            {
+                total += read;
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The peer is gone or slow; either way we are done with it.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(sink);
         }
     }
 

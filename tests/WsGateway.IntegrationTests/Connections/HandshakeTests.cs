@@ -65,13 +65,20 @@ public sealed class HandshakeTests : IAsyncLifetime
     [InlineData("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n")]
     [InlineData("Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: c2hvcnQ=\r\nSec-WebSocket-Version: 13\r\n")]
     [InlineData("Upgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n")]
-    [InlineData("Upgrade: h2c\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n")]
     public async Task Invalid_upgrade_gets_400_with_a_reason(string headers)
     {
         var answer = await AnswerTo(Upgrade(headers));
         Assert.StartsWith("HTTP/1.1 400", answer);
         var body = answer[(answer.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
         Assert.False(string.IsNullOrWhiteSpace(body));
+    }
+
+    [Fact]
+    public async Task Upgrade_to_another_protocol_is_ignored_and_served_as_plain_http()
+    {
+        // RFC 9110 7.8: a server may ignore an upgrade it does not support (curl --http2 sends h2c).
+        var answer = await AnswerTo(Upgrade("Upgrade: h2c\r\nConnection: Upgrade\r\n", "/healthz"));
+        Assert.StartsWith("HTTP/1.1 200", answer);
     }
 
     [Fact]
