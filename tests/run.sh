@@ -13,7 +13,7 @@ results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
 # A hung test fails the run (with a dump of where it hung) instead of eating CI's time.
-dotnet test WsGateway.sln --logger trx --results-directory "$results" --blame-hang-timeout 5m "$@"
+dotnet test WsGateway.sln -p:TestResultsDir="$results" --blame-hang-timeout 5m "$@"
 status=$?
 
 passed=0
