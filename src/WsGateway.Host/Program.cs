@@ -11,10 +11,16 @@ if (!HostConfiguration.TryLoad(args, out var configuration, out var options, out
     return 2;
 }
 
-Log.Logger = new LoggerConfiguration()
+var logging = new LoggerConfiguration()
     .ReadFrom.Configuration(configuration)
-    .Enrich.FromLogContext()
-    .CreateLogger();
+    .Enrich.FromLogContext();
+if (!configuration.GetSection("Serilog:WriteTo").Exists())
+{
+    // A configuration without sinks still tells the operator what happens.
+    logging.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}");
+}
+
+Log.Logger = logging.CreateLogger();
 
 using var stop = new CancellationTokenSource();
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);

@@ -1,0 +1,59 @@
+using System.Net.WebSockets;
+
+namespace WsGateway.IntegrationTests.Host;
+
+public sealed class HostTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("wsgateway-host-").FullName;
+
+    public HostTests()
+    {
+        File.WriteAllText(Path.Combine(_folder, "gateway.json"), """
+            {
+              "Listen": { "Address": "127.0.0.1", "Port": 12345 },
+              "Plugins": { "Directory": "plugins" },
+              "Scripts": { "Directory": "scripts" },
+              "Shutdown": { "DrainSeconds": 3 }
+            }
+            """);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public async Task Host_reads_gateway_json_from_the_working_directory_and_port_0_picks_a_free_port()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(_folder, "--port", "0");
+        Assert.NotEqual(12345, gateway.Port);
+        using var client = new ClientWebSocket();
+        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{gateway.Port}/echo"), CancellationToken.None);
+        Assert.Equal("ping", await client.AskAsync("ping"));
+    }
+
+    [Fact]
+    public async Task Sigterm_closes_every_connection_with_1001_and_exits_0()
+    {
+        await using var gateway = await GatewayProcess.StartAsync(_folder, "--port", "0");
+        using var echo = new ClientWebSocket();
+        using var commands = new ClientWebSocket();
+        await echo.ConnectAsync(new Uri($"ws://127.0.0.1:{gateway.Port}/echo"), CancellationToken.None);
+        await commands.ConnectAsync(new Uri($"ws://127.0.0.1:{gateway.Port}/"), CancellationToken.None);
+        Assert.Contains("help", await commands.AskAsync("help"));
+
+        gateway.Terminate();
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, (await echo.ReceiveCloseAsync()).Status);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, (await commands.ReceiveCloseAsync()).Status);
+        await echo.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        await commands.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Missing_configuration_file_is_a_clear_error_not_a_stack_trace()
+    {
+        var (exitCode, output) = await GatewayProcess.RunToExitAsync(_folder, "--config", "nope.json");
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("nope.json", output);
+        Assert.DoesNotContain("   at ", output);
+    }
+}
