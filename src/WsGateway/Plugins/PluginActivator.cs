@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Reflection;
 using McMaster.NETCore.Plugins;
 using Serilog;
@@ -14,6 +15,9 @@ internal static class PluginActivator
     /// <see cref="ICommand"/> would not be ours) and Serilog (the contract exposes its <see cref="ILogger"/>).
     /// </summary>
     private static readonly Type[] SharedTypes = [typeof(ICommand), typeof(ILogger)];
+
+    private static readonly SearchValues<char> CommandNameChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
 
     /// <summary>Source key under which a plugin's commands live in the <see cref="CommandRegistry"/>.</summary>
     public static string SourceKey(string pluginName) => "plugin:" + pluginName;
@@ -66,14 +70,13 @@ internal static class PluginActivator
         }
     }
 
-    /// <summary>Letters, digits, '-', '_' and '.', as <see cref="ICommand.Name"/> documents; ASCII only so that
-    /// case-insensitive matching has no culture surprises.</summary>
+    /// <summary>
+    /// Letters, digits, '-', '_' and '.', as <see cref="ICommand.Name"/> documents; ASCII only, so that
+    /// case-insensitive matching holds no culture surprises.
+    /// </summary>
     public static bool IsValidCommandName(string? name) =>
         !string.IsNullOrEmpty(name) &&
         name.AsSpan().IndexOfAnyExcept(CommandNameChars) < 0;
-
-    private static readonly System.Buffers.SearchValues<char> CommandNameChars = System.Buffers.SearchValues.Create(
-        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
 
     private static Assembly LoadMainAssembly(PluginLoader loader)
     {

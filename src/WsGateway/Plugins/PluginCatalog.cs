@@ -242,12 +242,20 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
             return;
         }
 
+        // Swap first, unload after: a call that read the old table a moment ago still finds the old code there.
         _registry.SetSource(PluginActivator.SourceKey(name), next.Commands);
         _loaded[name] = next;
-        current?.Dispose();
-        _log.Information(
-            current is null ? "Loaded plugin {Plugin} {Version} with {Commands}" : "Reloaded plugin {Plugin} {Version} with {Commands}",
-            name, next.Version, next.Commands.Select(c => c.Name).ToArray());
+        var commandNames = next.Commands.Select(c => c.Name).ToArray();
+        if (current is null)
+        {
+            _log.Information("Loaded plugin {Plugin} {Version} with {Commands}", name, next.Version, commandNames);
+        }
+        else
+        {
+            current.Dispose();
+            _log.Information("Reloaded plugin {Plugin} {Version} (was {PreviousVersion}) with {Commands}",
+                name, next.Version, current.Version, commandNames);
+        }
     }
 
     private void Unload(LoadedPlugin plugin)
