@@ -1,0 +1,30 @@
+using McMaster.NETCore.Plugins;
+using WsGateway.Commands;
+
+namespace WsGateway.Plugins;
+
+/// <summary>One version of one plugin: its own load context and the commands created from it.</summary>
+internal sealed class LoadedPlugin : IDisposable
+{
+    private readonly PluginLoader _loader;
+
+    public LoadedPlugin(string name, string? version, IReadOnlyList<CommandDescriptor> commands, PluginLoader loader)
+    {
+        Name = name;
+        Version = version;
+        Commands = commands;
+        _loader = loader;
+    }
+
+    public string Name { get; }
+
+    public string? Version { get; }
+
+    public IReadOnlyList<CommandDescriptor> Commands { get; }
+
+    /// <summary>
+    /// Starts unloading this version. Unloading is cooperative: calls still running on its code finish, and the
+    /// runtime frees the context once nothing refers to it, so the owner must drop <see cref="Commands"/> first.
+    /// </summary>
+    public void Dispose() => _loader.Dispose();
+}

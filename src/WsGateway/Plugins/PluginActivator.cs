@@ -1,0 +1,214 @@
+using System.Buffers;
+using System.Reflection;
+using McMaster.NETCore.Plugins;
+using Serilog;
+using WsGateway.Commands;
+using WsGateway.Contracts;
+
+namespace WsGateway.Plugins;
+
+/// <summary>Loads one plugin assembly into a fresh collectible context and creates its commands.</summary>
+internal static class PluginActivator
+{
+    /// <summary>
+    /// Types whose assemblies come from the host, never from the plugin's folder: the contract (or a plugin's
+    /// <see cref="ICommand"/> would not be ours) and Serilog (the contract exposes its <see cref="ILogger"/>).
+    /// </summary>
+    private static readonly Type[] SharedTypes = [typeof(ICommand), typeof(ILogger)];
+
+    private static readonly SearchValues<char> CommandNameChars =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
+
+    /// <summary>Source key under which a plugin's commands live in the <see cref="CommandRegistry"/>.</summary>
+    public static string SourceKey(string pluginName) => "plugin:" + pluginName;
+
+    /// <summary>
+    /// Loads <paramref name="assemblyPath"/> and instantiates each public, concrete <see cref="ICommand"/> with a
+    /// public parameterless constructor, once. A command that cannot be created or described is logged and skipped.
+    /// </summary>
+    /// <exception cref="PluginLoadException">The plugin as a whole cannot serve; nothing of it stays loaded.</exception>
+    public static LoadedPlugin Load(string pluginName, string assemblyPath, ILogger log)
+    {
+        PluginLoader loader;
+        try
+        {
+            loader = PluginLoader.CreateFromAssemblyFile(
+                assemblyPath,
+                isUnloadable: true,
+                sharedTypes: SharedTypes,
+                config =>
+                {
+                    // Read each file into memory instead of mapping it, so the file is not locked and a build can
+                    // overwrite it while this version serves. (EnableHotReload would do this too, but its reload
+                    // unloads the old version before the new one has loaded; see PluginCatalog.)
+                    config.LoadInMemory = true;
+                });
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new PluginLoadException("its load context could not be created (is its .deps.json valid?)", ex);
+        }
+
+        try
+        {
+            var assembly = LoadMainAssembly(loader);
+            EnsureReferencesResolve(loader, assembly);
+            var version = VersionOf(assembly);
+            var origin = new CommandOrigin(CommandOriginKind.Plugin, pluginName, version);
+            var commands = CreateCommands(assembly, origin, log);
+            if (commands.Count == 0)
+            {
+                throw new PluginLoadException("it has no usable command (a public class implementing ICommand with a public parameterless constructor)");
+            }
+
+            return new LoadedPlugin(pluginName, version, commands, loader);
+        }
+        catch
+        {
+            loader.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Letters, digits, '-', '_' and '.', as <see cref="ICommand.Name"/> documents; ASCII only, so that
+    /// case-insensitive matching holds no culture surprises.
+    /// </summary>
+    public static bool IsValidCommandName(string? name) =>
+        !string.IsNullOrEmpty(name) &&
+        name.AsSpan().IndexOfAnyExcept(CommandNameChars) < 0;
+
+    private static Assembly LoadMainAssembly(PluginLoader loader)
+    {
+        try
+        {
+            return loader.LoadDefaultAssembly();
+        }
+        catch (BadImageFormatException ex)
+        {
+            throw new PluginLoadException("it is not a .NET assembly", ex);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or IOException)
+        {
+            throw new PluginLoadException("its assembly could not be read", ex);
+        }
+    }
+
+    /// <summary>
+    /// Resolves every assembly the plugin references now, so a missing private dependency fails the load (and keeps
+    /// the last good version serving) instead of failing the first call that happens to need it.
+    /// </summary>
+    private static void EnsureReferencesResolve(PluginLoader loader, Assembly assembly)
+    {
+        foreach (var reference in assembly.GetReferencedAssemblies())
+        {
+            try
+            {
+                loader.LoadAssembly(reference);
+            }
+            catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
+            {
+                throw new PluginLoadException($"its dependency {reference.FullName} could not be loaded", ex);
+            }
+        }
+    }
+
+    private static string? VersionOf(Assembly assembly)
+    {
+        var informational = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+        if (string.IsNullOrEmpty(informational))
+        {
+            return assembly.GetName().Version?.ToString();
+        }
+
+        // The SDK appends "+<commit>" (SemVer build metadata); help and logs want the version people chose.
+        var plus = informational.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0 ? informational : informational[..plus];
+    }
+
+    private static List<CommandDescriptor> CreateCommands(Assembly assembly, CommandOrigin origin, ILogger log)
+    {
+        var commands = new List<CommandDescriptor>();
+        foreach (var type in CommandTypes(assembly, origin, log))
+        {
+            if (TryCreate(type, origin, log) is not { } command)
+            {
+                continue;
+            }
+
+            if (commands.Exists(c => string.Equals(c.Name, command.Name, StringComparison.OrdinalIgnoreCase)))
+            {
+                log.Warning("Plugin {Plugin} defines command {Command} twice; {Type} is skipped",
+                    origin.Name, command.Name, type.FullName);
+                continue;
+            }
+
+            commands.Add(command);
+        }
+
+        return commands;
+    }
+
+    private static IEnumerable<Type> CommandTypes(Assembly assembly, CommandOrigin origin, ILogger log)
+    {
+        Type[] types;
+        try
+        {
+            types = assembly.GetTypes();
+        }
+        catch (ReflectionTypeLoadException ex)
+        {
+            // Some types need a dependency that is missing; the others can still serve.
+            log.Warning(ex.LoaderExceptions.FirstOrDefault(e => e is not null) ?? ex,
+                "Plugin {Plugin} has types that cannot be loaded; those are skipped", origin.Name);
+            types = [.. ex.Types.OfType<Type>()];
+        }
+
+        return types.Where(t =>
+            t.IsVisible &&
+            t.IsClass &&
+            !t.IsAbstract &&
+            !t.ContainsGenericParameters &&
+            typeof(ICommand).IsAssignableFrom(t) &&
+            t.GetConstructor(Type.EmptyTypes) is not null);
+    }
+
+    private static CommandDescriptor? TryCreate(Type type, CommandOrigin origin, ILogger log)
+    {
+        ICommand command;
+        try
+        {
+            // DoNotWrapExceptions: log what the constructor threw, not a TargetInvocationException around it.
+            command = (ICommand)type.GetConstructor(Type.EmptyTypes)!
+                .Invoke(BindingFlags.DoNotWrapExceptions, binder: null, parameters: [], culture: null);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            log.Warning(ex, "Plugin {Plugin} command {Type} is skipped: its constructor threw", origin.Name, type.FullName);
+            return null;
+        }
+
+        string name;
+        string description;
+        try
+        {
+            name = command.Name;
+            description = command.Description ?? string.Empty;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            log.Warning(ex, "Plugin {Plugin} command {Type} is skipped: its Name or Description threw", origin.Name, type.FullName);
+            return null;
+        }
+
+        if (!IsValidCommandName(name))
+        {
+            log.Warning(
+                "Plugin {Plugin} command {Type} is skipped: its name {Command} is not letters, digits, '-', '_' and '.'",
+                origin.Name, type.FullName, name);
+            return null;
+        }
+
+        return new CommandDescriptor(name, description, origin, command.ExecuteAsync);
+    }
+}

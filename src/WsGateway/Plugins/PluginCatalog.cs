@@ -1,0 +1,276 @@
+using System.Threading.Channels;
+using Serilog;
+using WsGateway.Commands;
+using WsGateway.Options;
+
+namespace WsGateway.Plugins;
+
+/// <summary>
+/// Loads every plugin in the plugin directory (<c>&lt;Name&gt;/&lt;Name&gt;.dll</c>) into the
+/// <see cref="CommandRegistry"/> under the source key <c>plugin:&lt;Name&gt;</c>, then keeps the registry in step
+/// with the directory: a new folder loads, a rebuilt DLL reloads, a deleted folder or DLL unloads.
+/// </summary>
+/// <remarks>
+/// <para>
+/// A reload loads the new version into a new context next to the old one, swaps the registry, and only then
+/// unloads the old one; if the new version fails, the old one keeps serving. McMaster's own hot reload
+/// (<c>PluginConfig.EnableHotReload</c>) unloads first and reloads after, watches only one folder and does not
+/// debounce, so the catalog watches and reloads itself.
+/// </para>
+/// <para>
+/// Calls already running on an old version finish on it. The catalog keeps no reference into an unloaded version,
+/// so the runtime frees it once those calls are done.
+/// </para>
+/// </remarks>
+public sealed class PluginCatalog : IAsyncDisposable, IDisposable
+{
+    private readonly TimeSpan _quietPeriod;
+    private readonly CommandRegistry _registry;
+    private readonly ILogger _log;
+
+    // Serializes loads against each other and against disposal; loads are short and rare.
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, LoadedPlugin> _loaded = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private PluginWatcher? _watcher;
+    private Task _watching = Task.CompletedTask;
+    private bool _disposed;
+
+    /// <summary>Uses <c>Plugins:Directory</c> (relative to the configuration's folder) and <c>Plugins:DebounceMilliseconds</c>.</summary>
+    public PluginCatalog(GatewayOptions options, CommandRegistry registry, ILogger log)
+        : this(
+            options.ResolvePath(options.Plugins.Directory),
+            TimeSpan.FromMilliseconds(options.Plugins.DebounceMilliseconds),
+            registry,
+            log)
+    {
+    }
+
+    /// <param name="directory">The plugin directory; created if missing.</param>
+    /// <param name="quietPeriod">How long a plugin folder must see no change before it is (re)loaded.</param>
+    /// <param name="registry">Where the commands are published.</param>
+    /// <param name="log">The gateway's logger.</param>
+    public PluginCatalog(string directory, TimeSpan quietPeriod, CommandRegistry registry, ILogger log)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        if (quietPeriod < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(quietPeriod), quietPeriod, "Plugins:DebounceMilliseconds must be zero or more.");
+        }
+
+        Directory = Path.GetFullPath(directory);
+        _quietPeriod = quietPeriod;
+        _registry = registry;
+        _log = log.ForContext<PluginCatalog>();
+    }
+
+    /// <summary>The full path of the watched plugin directory.</summary>
+    public string Directory { get; }
+
+    /// <summary>
+    /// Loads every plugin present, then watches the directory until disposed. A plugin that fails to load is
+    /// logged and skipped; it never fails the start.
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_watcher is not null)
+            {
+                throw new InvalidOperationException("The plugin catalog has already been started.");
+            }
+
+            if (!System.IO.Directory.Exists(Directory))
+            {
+                System.IO.Directory.CreateDirectory(Directory);
+                _log.Information("Created the plugin directory {Directory}", Directory);
+            }
+
+            // Watch before the first scan, so a change made during the scan is not missed.
+            _watcher = new PluginWatcher(Directory, _quietPeriod, _log);
+        }
+
+        foreach (var folder in System.IO.Directory.EnumerateDirectories(Directory))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Refresh(Path.GetFileName(folder));
+        }
+
+        _log.Information("Watching {Directory} for plugins; {Count} loaded", Directory, LoadedCount());
+        _watching = WatchAsync(_watcher.Changes, _stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops watching and unloads every plugin, removing its commands from the registry.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        _stopping.Cancel();
+        _watcher?.Dispose();
+        lock (_gate)
+        {
+            foreach (var plugin in _loaded.Values)
+            {
+                _registry.RemoveSource(PluginActivator.SourceKey(plugin.Name));
+                plugin.Dispose();
+            }
+
+            _loaded.Clear();
+        }
+    }
+
+    /// <summary>As <see cref="Dispose"/>, and waits for the watch loop to end.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        Dispose();
+        await _watching.ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private async Task WatchAsync(ChannelReader<string> changes, CancellationToken stopping)
+    {
+        try
+        {
+            await foreach (var folder in changes.ReadAllAsync(stopping).ConfigureAwait(false))
+            {
+                if (folder == PluginWatcher.Everything)
+                {
+                    RefreshAll();
+                }
+                else
+                {
+                    Refresh(folder);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Disposed.
+        }
+    }
+
+    private void RefreshAll()
+    {
+        string[] known;
+        lock (_gate)
+        {
+            known = [.. _loaded.Keys];
+        }
+
+        var present = System.IO.Directory.Exists(Directory)
+            ? System.IO.Directory.EnumerateDirectories(Directory).Select(Path.GetFileName).OfType<string>()
+            : [];
+        foreach (var name in known.Union(present, StringComparer.Ordinal))
+        {
+            Refresh(name);
+        }
+    }
+
+    /// <summary>Brings one plugin in line with its folder: load, reload or unload. Never throws.</summary>
+    private void Refresh(string name)
+    {
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            try
+            {
+                RefreshLocked(name);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A bug here must not stop the watch loop: the other plugins still need it.
+                _log.Error(ex, "Plugin {Plugin} could not be refreshed", name);
+            }
+        }
+    }
+
+    private void RefreshLocked(string name)
+    {
+        var folder = Path.Combine(Directory, name);
+        var assemblyPath = Path.Combine(folder, name + ".dll");
+        _loaded.TryGetValue(name, out var current);
+
+        if (!File.Exists(assemblyPath))
+        {
+            if (current is not null)
+            {
+                Unload(current);
+            }
+            else if (System.IO.Directory.Exists(folder))
+            {
+                _log.Warning("Plugin folder {Plugin} has no {Assembly}; skipped", name, name + ".dll");
+            }
+
+            return;
+        }
+
+        LoadedPlugin next;
+        try
+        {
+            next = PluginActivator.Load(name, assemblyPath, _log);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Any failure of a plugin's code or files is the plugin's; the gateway and the other plugins go on.
+            var reason = ex is PluginLoadException ? ex.Message : "loading it threw " + ex.GetType().Name;
+            var cause = ex is PluginLoadException { InnerException: { } inner } ? inner : ex;
+            if (current is null)
+            {
+                _log.Error(cause, "Plugin {Plugin} is skipped: {Reason}", name, reason);
+            }
+            else
+            {
+                _log.Error(cause, "Plugin {Plugin} was not reloaded: {Reason}; version {Version} keeps serving",
+                    name, reason, current.Version);
+            }
+
+            return;
+        }
+
+        // Swap first, unload after: a call that read the old table a moment ago still finds the old code there.
+        _registry.SetSource(PluginActivator.SourceKey(name), next.Commands);
+        _loaded[name] = next;
+        var commandNames = next.Commands.Select(c => c.Name).ToArray();
+        if (current is null)
+        {
+            _log.Information("Loaded plugin {Plugin} {Version} with {Commands}", name, next.Version, commandNames);
+        }
+        else
+        {
+            current.Dispose();
+            _log.Information("Reloaded plugin {Plugin} {Version} (was {PreviousVersion}) with {Commands}",
+                name, next.Version, current.Version, commandNames);
+        }
+    }
+
+    private void Unload(LoadedPlugin plugin)
+    {
+        _registry.RemoveSource(PluginActivator.SourceKey(plugin.Name));
+        _loaded.Remove(plugin.Name);
+        plugin.Dispose();
+        _log.Information("Unloaded plugin {Plugin} {Version}: its folder or assembly is gone", plugin.Name, plugin.Version);
+    }
+
+    private int LoadedCount()
+    {
+        lock (_gate)
+        {
+            return _loaded.Count;
+        }
+    }
+}

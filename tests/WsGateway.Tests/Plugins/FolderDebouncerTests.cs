@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using WsGateway.Plugins;
+
+namespace WsGateway.Tests.Plugins;
+
+public sealed class FolderDebouncerTests
+{
+    private static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task Touches_closer_together_than_the_quiet_period_settle_once_after_the_last()
+    {
+        var settled = new ConcurrentQueue<(string Key, TimeSpan At)>();
+        var clock = Stopwatch.StartNew();
+        using var debouncer = new FolderDebouncer(QuietPeriod, key => settled.Enqueue((key, clock.Elapsed)));
+
+        var lastTouch = TimeSpan.Zero;
+        for (var i = 0; i < 5; i++)
+        {
+            lastTouch = clock.Elapsed;
+            debouncer.Touch("Greeter");
+            await Task.Delay(QuietPeriod / 4); // a build writing its files
+        }
+
+        await Poll.UntilAsync(() => !settled.IsEmpty, Deadline, () => "never settled");
+        var (key, at) = Assert.Single(settled);
+        Assert.Equal("Greeter", key);
+        Assert.True(at - lastTouch >= QuietPeriod - TimeSpan.FromMilliseconds(20), $"settled {at - lastTouch} after the last touch");
+
+        debouncer.Touch("Greeter");
+        await Poll.UntilAsync(() => settled.Count == 2, Deadline, () => "a later touch did not settle again");
+    }
+
+    [Fact]
+    public async Task Each_key_settles_on_its_own()
+    {
+        var settled = new ConcurrentQueue<string>();
+        using var debouncer = new FolderDebouncer(QuietPeriod, settled.Enqueue);
+
+        debouncer.Touch("A");
+        debouncer.Touch("B");
+
+        await Poll.UntilAsync(() => settled.Count == 2, Deadline, () => $"settled: {string.Join(", ", settled)}");
+        Assert.Equal(["A", "B"], settled.Order());
+    }
+}
