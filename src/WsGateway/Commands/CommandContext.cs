@@ -1,0 +1,61 @@
+using Serilog;
+using WsGateway.Contracts;
+using WsGateway.Protocol;
+
+namespace WsGateway.Commands;
+
+/// <summary>The context of one command call; replies after the call has ended are dropped.</summary>
+internal sealed class CommandContext : ICommandContext
+{
+    private readonly CommandSession _session;
+    private readonly string? _envelopeId;
+    private ILogger? _logger;
+    private volatile bool _completed;
+
+    public CommandContext(CommandSession session, CommandDescriptor descriptor, in CommandRequest request, CancellationToken cancellationToken)
+    {
+        _session = session;
+        _envelopeId = request.Id;
+        CommandName = descriptor.Name;
+        Arguments = request.Arguments;
+        CancellationToken = cancellationToken;
+    }
+
+    public string CommandName { get; }
+    public string Arguments { get; }
+    public ISession Session => _session;
+    public CancellationToken CancellationToken { get; }
+
+    // Made on first use: most commands never log, and ForContext allocates.
+    public ILogger Logger => _logger ??= _session.Log.ForContext("Command", CommandName);
+
+    public ValueTask ReplyAsync(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (_completed)
+        {
+            Logger.Warning("Reply from {Command} after it ended (timed out?) was dropped", CommandName);
+            return ValueTask.CompletedTask;
+        }
+
+        return _session.ReplyAsync(_envelopeId, text);
+    }
+
+    public ValueTask BroadcastAsync(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return _session.BroadcastAsync(text, CancellationToken);
+    }
+
+    public ValueTask CloseAsync(int code = CloseCodes.NormalClosure, string reason = "")
+    {
+        if (!CloseStatus.IsValidOnWire(code))
+        {
+            throw new ArgumentOutOfRangeException(nameof(code), code, "Close codes on the wire are 1000-1003, 1007-1014 or 3000-4999.");
+        }
+
+        return _session.Connection.CloseAsync(code, reason);
+    }
+
+    public void Complete() => _completed = true;
+}

@@ -1,0 +1,9 @@
+namespace WsGateway.Commands;
+
+internal enum CommandOutcome
+{
+    Succeeded,
+    Failed,
+    TimedOut,
+    Cancelled,
+}

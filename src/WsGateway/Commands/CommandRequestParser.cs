@@ -1,0 +1,78 @@
+using System.Text;
+using System.Text.Json;
+
+namespace WsGateway.Commands;
+
+/// <summary>
+/// Reads the two request shapes: plain text <c>name rest-of-line</c>, and a JSON envelope
+/// <c>{"id":"7","command":"name","args":"rest"}</c> (a message whose first non-blank character is <c>{</c>).
+/// </summary>
+internal static class CommandRequestParser
+{
+    public static CommandRequest Parse(ReadOnlySpan<byte> utf8)
+    {
+        var trimmed = utf8.TrimStart(" \t\r\n"u8);
+        return !trimmed.IsEmpty && trimmed[0] == (byte)'{' ? ParseEnvelope(trimmed) : ParsePlain(Encoding.UTF8.GetString(utf8));
+    }
+
+    public static CommandRequest ParsePlain(string text)
+    {
+        var line = text.AsSpan().Trim();
+        int split = line.IndexOfAny(' ', '\t');
+        return split < 0
+            ? new CommandRequest(null, line.Length == text.Length ? text : line.ToString(), "")
+            : new CommandRequest(null, line[..split].ToString(), line[(split + 1)..].TrimStart().ToString());
+    }
+
+    private static CommandRequest ParseEnvelope(ReadOnlySpan<byte> json)
+    {
+        string? id = null, command = null, args = null;
+        try
+        {
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 4 });
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return Invalid(null, "the envelope must be a JSON object");
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                string property = reader.GetString()!;
+                reader.Read();
+                switch (property)
+                {
+                    case "id":
+                        id = reader.TokenType switch
+                        {
+                            JsonTokenType.String => reader.GetString(),
+                            JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+                            _ => null,
+                        };
+                        break;
+                    case "command" when reader.TokenType == JsonTokenType.String:
+                        command = reader.GetString();
+                        break;
+                    case "args" when reader.TokenType == JsonTokenType.String:
+                        args = reader.GetString();
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            return Invalid(id, $"the envelope is not valid JSON ({ex.Message})");
+        }
+
+        if (string.IsNullOrWhiteSpace(command))
+        {
+            return Invalid(id, "the envelope needs a \"command\" string");
+        }
+
+        return new CommandRequest(id ?? "", command.Trim(), args ?? "");
+    }
+
+    private static CommandRequest Invalid(string? id, string error) => new(id ?? "", "", "", error);
+}

@@ -1,0 +1,87 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Unicode;
+using WsGateway.Broadcasting;
+using WsGateway.Connections;
+using WsGateway.Diagnostics;
+using WsGateway.Options;
+using WsGateway.Protocol;
+
+namespace WsGateway.Commands;
+
+/// <summary>The command route: each text message runs one command from the <see cref="CommandRegistry"/>.</summary>
+internal sealed class CommandRoute : IWebSocketRoute
+{
+    private readonly ConcurrentDictionary<WebSocketConnection, CommandSession> _sessions = new();
+    private readonly CommandOptions _options;
+
+    public CommandRoute(CommandRegistry registry, IMessageBus bus, CommandOptions options, GatewayMetrics metrics)
+    {
+        Registry = registry;
+        Bus = bus;
+        _options = options;
+        Metrics = metrics;
+        bus.Subscribe(DeliverBroadcastAsync);
+    }
+
+    public CommandRegistry Registry { get; }
+    public IMessageBus Bus { get; }
+    public GatewayMetrics Metrics { get; }
+    public TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.TimeoutSeconds);
+    public int SessionCount => _sessions.Count;
+
+    public ValueTask OnOpenAsync(WebSocketConnection connection)
+    {
+        var session = new CommandSession(connection, this);
+        _sessions[connection] = session;
+        session.Start();
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask OnMessageAsync(WebSocketConnection connection, Opcode opcode, ReadOnlyMemory<byte> payload)
+    {
+        if (opcode == Opcode.Binary && !_options.AllowBinary)
+        {
+            return connection.CloseAsync(CloseStatus.UnsupportedData, "binary messages are not accepted on the command route");
+        }
+
+        // Binary messages, when allowed, carry the same UTF-8 command text; the parser copies what it keeps.
+        if (opcode == Opcode.Binary && !Utf8.IsValid(payload.Span))
+        {
+            return _sessions[connection].ReplyErrorAsync(null, "binary messages must hold UTF-8 command text");
+        }
+
+        return _sessions.TryGetValue(connection, out var session)
+            ? session.EnqueueAsync(CommandRequestParser.Parse(payload.Span))
+            : ValueTask.CompletedTask;
+    }
+
+    public ValueTask OnClosedAsync(WebSocketConnection connection)
+    {
+        if (_sessions.TryRemove(connection, out var session))
+        {
+            session.Stop();
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public Task DrainAsync(WebSocketConnection connection, CancellationToken cancellationToken) =>
+        _sessions.TryGetValue(connection, out var session) ? session.DrainAsync(cancellationToken) : Task.CompletedTask;
+
+    private ValueTask DeliverBroadcastAsync(string text)
+    {
+        var payload = Encoding.UTF8.GetBytes(text);
+        foreach (var connection in _sessions.Keys)
+        {
+            // Not awaited: one slow reader must not hold up the rest; its send-buffer limit bounds what waits for it.
+            var send = connection.SendAsync(Opcode.Text, payload);
+            if (!send.IsCompleted)
+            {
+                _ = send.AsTask();
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,153 @@
+using System.Buffers;
+using System.Net;
+using System.Text.Json;
+using System.Threading.Channels;
+using Serilog;
+using WsGateway.Connections;
+using WsGateway.Contracts;
+using WsGateway.Protocol;
+
+namespace WsGateway.Commands;
+
+/// <summary>
+/// A connection on the command route: a queue of requests run one at a time, in arrival order, so replies come back
+/// in request order while other connections run concurrently.
+/// </summary>
+internal sealed class CommandSession : ISession
+{
+    // Bounded so a client that floods faster than its commands run is slowed by TCP back-pressure, not buffered.
+    private const int QueueCapacity = 64;
+
+    private readonly CommandRoute _route;
+    private readonly Channel<CommandRequest> _queue = Channel.CreateBounded<CommandRequest>(
+        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+    private readonly ArrayBufferWriter<byte> _envelopeBuffer = new(256);
+    private readonly Utf8JsonWriter _envelopeWriter;
+    private CancellationTokenSource? _commandTimeout;
+    private Task _worker = Task.CompletedTask;
+
+    public CommandSession(WebSocketConnection connection, CommandRoute route)
+    {
+        Connection = connection;
+        _route = route;
+        _envelopeWriter = new Utf8JsonWriter(_envelopeBuffer);
+    }
+
+    public WebSocketConnection Connection { get; }
+    public string Id => Connection.Id;
+    public IPEndPoint? RemoteEndPoint => Connection.RemoteEndPoint;
+    public DateTimeOffset ConnectedAt => Connection.ConnectedAt;
+    public string Path => Connection.Path;
+    public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+    public ILogger Log => Connection.Log;
+
+    public void Start() => _worker = RunQueueAsync();
+
+    public ValueTask EnqueueAsync(CommandRequest request) => _queue.Writer.WriteAsync(request, Connection.Closed);
+
+    /// <summary>Stops taking requests and waits for the queued ones to finish.</summary>
+    public Task DrainAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        return _worker.WaitAsync(cancellationToken);
+    }
+
+    public void Stop() => _queue.Writer.TryComplete();
+
+    public ValueTask BroadcastAsync(string text, CancellationToken cancellationToken) => _route.Bus.PublishAsync(text, cancellationToken);
+
+    /// <summary>Sends <paramref name="text"/> as plain text, or inside a reply envelope when the request came in one.</summary>
+    public ValueTask ReplyAsync(string? envelopeId, string text) =>
+        envelopeId is null ? Connection.SendTextAsync(text) : SendEnvelopeAsync(envelopeId, ok: true, text);
+
+    public ValueTask ReplyErrorAsync(string? envelopeId, string error) =>
+        envelopeId is null ? Connection.SendTextAsync("error: " + error) : SendEnvelopeAsync(envelopeId, ok: false, error);
+
+    private async ValueTask SendEnvelopeAsync(string id, bool ok, string text)
+    {
+        // Replies of one session come from its single worker (late replies are dropped), so one writer serves them all.
+        _envelopeBuffer.ResetWrittenCount();
+        _envelopeWriter.Reset();
+        _envelopeWriter.WriteStartObject();
+        _envelopeWriter.WriteString("id"u8, id);
+        _envelopeWriter.WriteBoolean("ok"u8, ok);
+        _envelopeWriter.WriteString(ok ? "text"u8 : "error"u8, text);
+        _envelopeWriter.WriteEndObject();
+        _envelopeWriter.Flush();
+        await Connection.SendAsync(Opcode.Text, _envelopeBuffer.WrittenMemory);
+    }
+
+    private async Task RunQueueAsync()
+    {
+        await foreach (var request in _queue.Reader.ReadAllAsync())
+        {
+            if (Connection.Closed.IsCancellationRequested)
+            {
+                return;
+            }
+
+            await RunAsync(request);
+        }
+    }
+
+    private async Task RunAsync(CommandRequest request)
+    {
+        if (request.Error is not null)
+        {
+            await ReplyErrorAsync(request.Id, request.Error);
+            return;
+        }
+
+        if (!_route.Registry.Current.TryGet(request.Name, out var descriptor))
+        {
+            _route.Metrics.CommandUnknown();
+            await ReplyErrorAsync(request.Id, $"unknown command \"{request.Name}\"; send \"help\" to list commands");
+            return;
+        }
+
+        var timeout = _commandTimeout ??= CancellationTokenSource.CreateLinkedTokenSource(Connection.Closed);
+        timeout.CancelAfter(_route.CommandTimeout);
+        var context = new CommandContext(this, descriptor, request, timeout.Token);
+        var outcome = CommandOutcome.Succeeded;
+        try
+        {
+            var call = descriptor.ExecuteAsync(context);
+            if (call.IsCompleted)
+            {
+                await call;
+            }
+            else
+            {
+                // WaitAsync lets a command that ignores its token still fail on time; it runs on, orphaned, and its late replies are dropped.
+                await call.AsTask().WaitAsync(timeout.Token);
+            }
+        }
+        catch (OperationCanceledException) when (Connection.Closed.IsCancellationRequested)
+        {
+            outcome = CommandOutcome.Cancelled;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            outcome = CommandOutcome.TimedOut;
+            context.Logger.Warning("Command {Command} timed out after {Timeout}", descriptor.Name, _route.CommandTimeout);
+            await ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" timed out after {_route.CommandTimeout.TotalSeconds:0.###} s");
+        }
+        catch (Exception ex)
+        {
+            outcome = CommandOutcome.Failed;
+            context.Logger.Error(ex, "Command {Command} from {Origin} failed", descriptor.Name, descriptor.Origin.ToString());
+            await ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" failed: {ex.GetType().Name}: {ex.Message}");
+        }
+        finally
+        {
+            context.Complete();
+            if (!timeout.TryReset())
+            {
+                timeout.Dispose();
+                _commandTimeout = null;
+            }
+        }
+
+        _route.Metrics.CommandRan(descriptor.Name, outcome);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text;
+using System.Text.Json;
+using WsGateway.Contracts;
+
+namespace WsGateway.Commands;
+
+/// <summary>
+/// The built-in <c>help</c>: every command with its description and origin, shadowed and broken ones included.
+/// <c>help --json</c> answers the same as one JSON object for programs (the web console uses it).
+/// </summary>
+internal static class HelpCommand
+{
+    public const string Name = "help";
+    public const string SourceKey = "builtin:help";
+
+    public static CommandDescriptor Create(CommandRegistry registry) => new(
+        Name,
+        "Lists the commands; \"help NAME\" describes one, \"help --json\" answers in JSON.",
+        CommandOrigin.BuiltIn,
+        context => context.ReplyAsync(Render(registry.Current, context.Arguments.Trim())));
+
+    internal static string Render(CommandTable table, string arguments)
+    {
+        if (arguments == "--json")
+        {
+            return RenderJson(table);
+        }
+
+        var rows = table.All.Where(d => arguments.Length == 0 || d.Name.Equals(arguments, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (rows.Count == 0)
+        {
+            return $"No command \"{arguments}\". Send \"help\" to list commands.";
+        }
+
+        int width = rows.Max(d => d.Name.Length);
+        var text = new StringBuilder(arguments.Length == 0 ? "Commands (send \"NAME arguments\"):\n" : "");
+        foreach (var descriptor in rows)
+        {
+            text.Append("  ").Append(descriptor.Name.ToLowerInvariant().PadRight(width)).Append("  ").Append(descriptor.Description)
+                .Append("  [").Append(descriptor.Origin).Append(']');
+            if (!table.IsActive(descriptor))
+            {
+                table.TryGet(descriptor.Name, out var winner);
+                text.Append("  (shadowed by ").Append(winner.Origin).Append(')');
+            }
+
+            if (descriptor.Problem is not null)
+            {
+                text.Append("  BROKEN: ").Append(descriptor.Problem);
+            }
+
+            text.Append('\n');
+        }
+
+        return text.ToString().TrimEnd('\n');
+    }
+
+    private static string RenderJson(CommandTable table)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("commands");
+            foreach (var descriptor in table.All)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", descriptor.Name.ToLowerInvariant());
+                json.WriteString("description", descriptor.Description);
+                json.WriteString("origin", descriptor.Origin.ToString());
+                json.WriteString("problem", descriptor.Problem);
+                json.WriteBoolean("shadowed", !table.IsActive(descriptor));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

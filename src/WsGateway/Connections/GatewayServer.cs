@@ -1,0 +1,303 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Serilog;
+using WsGateway.Http;
+using WsGateway.Options;
+using WsGateway.Protocol;
+
+namespace WsGateway.Connections;
+
+/// <summary>
+/// Owns the listening socket: accepts, reads the request head, answers plain HTTP or upgrades to a
+/// <see cref="WebSocketConnection"/> on the route named by the request path.
+/// </summary>
+internal sealed class GatewayServer : IAsyncDisposable
+{
+    private readonly GatewayOptions _options;
+    private readonly HttpRouter _http;
+    private readonly IReadOnlyDictionary<string, IWebSocketRoute> _routes;
+    private readonly IReadOnlyList<IHandshakePolicy> _policies;
+    private readonly ILogger _log;
+    private readonly ConcurrentDictionary<WebSocketConnection, Task> _connections = new();
+    // Every accepted socket's task, from handshake to close, so shutdown can wait for all of them.
+    private readonly ConcurrentDictionary<Task, byte> _sockets = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _listener;
+    private Task _acceptLoop = Task.CompletedTask;
+    private long _nextId;
+
+    public GatewayServer(
+        GatewayOptions options, HttpRouter http, IReadOnlyDictionary<string, IWebSocketRoute> routes,
+        IReadOnlyList<IHandshakePolicy> policies, ILogger log)
+    {
+        _options = options;
+        _http = http;
+        _routes = routes;
+        _policies = policies;
+        _log = log.ForContext<GatewayServer>();
+    }
+
+    public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("Not started."));
+
+    public int ConnectionCount => _connections.Count;
+
+    public void Start()
+    {
+        var address = IPAddress.Parse(_options.Listen.Address);
+        var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (address.Equals(IPAddress.IPv6Any))
+            {
+                listener.DualMode = true;
+            }
+
+            listener.Bind(new IPEndPoint(address, _options.Listen.Port));
+            listener.Listen(512);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
+        }
+
+        _listener = listener;
+        _acceptLoop = AcceptLoopAsync(listener);
+    }
+
+    /// <summary>
+    /// Stops accepting, lets routes finish accepted work, sends 1001 to every connection and waits for their close
+    /// handshakes, all within <paramref name="drain"/>; whatever is left is then dropped.
+    /// </summary>
+    public async Task StopAsync(TimeSpan drain)
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        _stopping.Cancel();
+        _listener?.Dispose();
+        await _acceptLoop;
+
+        using var deadline = new CancellationTokenSource(drain);
+        var open = _connections.Keys.ToArray();
+        await Task.WhenAll(open.Select(async connection =>
+        {
+            try
+            {
+                await connection.Route.DrainAsync(connection, deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Drain time is up; close anyway.
+            }
+
+            await connection.CloseAsync(CloseStatus.GoingAway, "server shutting down");
+        }));
+
+        try
+        {
+            await Task.WhenAll(_sockets.Keys).WaitAsync(deadline.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _log.Warning("Drain time over with {Count} connections still open; dropping them", _connections.Count);
+        }
+
+        foreach (var connection in _connections.Keys)
+        {
+            connection.Abort();
+        }
+
+        await Task.WhenAll(_sockets.Keys);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.Zero);
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            Socket socket;
+            try
+            {
+                socket = await listener.AcceptAsync(_stopping.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException ex)
+            {
+                // Transient (e.g. the peer reset before accept, or out of file descriptors): keep serving.
+                _log.Warning("Accept failed: {Error}", ex.SocketErrorCode);
+                continue;
+            }
+
+            socket.NoDelay = true;
+            var task = HandleAsync(socket);
+            _sockets.TryAdd(task, 0);
+            _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _sockets, TaskScheduler.Default);
+        }
+    }
+
+    private async Task HandleAsync(Socket socket)
+    {
+        var remote = socket.RemoteEndPoint as IPEndPoint;
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
+        var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
+        WebSocketConnection? connection = null;
+        try
+        {
+            connection = await HandshakeAsync(stream, input, output, remote);
+        }
+        catch (Exception ex)
+        {
+            _log.Debug(ex, "Request from {RemoteAddress} dropped", remote);
+        }
+
+        if (connection is null)
+        {
+            await input.CompleteAsync();
+            await output.CompleteAsync();
+            await stream.DisposeAsync();
+            return;
+        }
+
+        var run = connection.RunAsync();
+        _connections[connection] = run;
+        try
+        {
+            await run;
+        }
+        finally
+        {
+            _connections.TryRemove(connection, out _);
+        }
+    }
+
+    /// <returns>The upgraded connection, or null when the request was answered over plain HTTP or dropped.</returns>
+    private async Task<WebSocketConnection?> HandshakeAsync(Stream stream, PipeReader input, PipeWriter output, IPEndPoint? remote)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(_options.Limits.HandshakeTimeoutSeconds));
+        HttpRequestHead? request;
+        try
+        {
+            request = await ReadRequestHeadAsync(input, output, timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _log.Debug("Handshake from {RemoteAddress} timed out", remote);
+            return null;
+        }
+
+        if (request is null)
+        {
+            return null;
+        }
+
+        var validation = WebSocketHandshake.Validate(request);
+        var refusal = validation.Outcome switch
+        {
+            HandshakeOutcome.Accept => null,
+            HandshakeOutcome.NotUpgrade => await _http.RouteAsync(request),
+            HandshakeOutcome.UpgradeRequired or HandshakeOutcome.ObsoleteDraft => HttpResponse.Text(
+                426, validation.Reason ?? "This server speaks WebSocket version 13 (RFC 6455).",
+                [new("Sec-WebSocket-Version", WebSocketHandshake.SupportedVersion)]),
+            HandshakeOutcome.MethodNotAllowed => HttpResponse.Text(405, validation.Reason ?? "WebSocket upgrades use GET.", [new("Allow", "GET")]),
+            _ => HttpResponse.Text(400, validation.Reason ?? "Bad WebSocket request."),
+        };
+
+        IWebSocketRoute? route = null;
+        if (refusal is null && !_routes.TryGetValue(request.Path, out route))
+        {
+            refusal = HttpResponse.Text(404, $"No WebSocket route at {request.Path}.");
+        }
+
+        if (refusal is null)
+        {
+            foreach (var policy in _policies)
+            {
+                refusal = await policy.CheckAsync(request, remote, timeout.Token);
+                if (refusal is not null)
+                {
+                    break;
+                }
+            }
+        }
+
+        if (refusal is not null)
+        {
+            if (validation.Outcome != HandshakeOutcome.NotUpgrade)
+            {
+                _log.Information("Handshake from {RemoteAddress} for {Path} refused with {Status}", remote, request.Path, refusal.Status);
+            }
+
+            await HttpResponseWriter.WriteAsync(output, refusal, request.Method == "HEAD", timeout.Token);
+            return null;
+        }
+
+        var accept = WebSocketHandshake.ComputeAccept(request.GetHeader("Sec-WebSocket-Key")!);
+        await HttpResponseWriter.WriteSwitchingProtocolsAsync(output, accept, null, timeout.Token);
+
+        var id = Interlocked.Increment(ref _nextId).ToString("x6");
+        var log = _log.ForContext("SessionId", id).ForContext("RemoteAddress", remote?.ToString());
+        log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path}", id, remote, request.Path);
+        return new WebSocketConnection(id, stream, input, output, remote, request.Path, _options.Limits, route!, log);
+    }
+
+    private async Task<HttpRequestHead?> ReadRequestHeadAsync(PipeReader input, PipeWriter output, CancellationToken cancellationToken)
+    {
+        int maxBytes = _options.Limits.MaxHandshakeBytes;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            var status = RequestHeadReader.TryFindHead(buffer, maxBytes, out int headLength);
+            if (status == HeadReadStatus.Complete)
+            {
+                var head = ArrayPool<byte>.Shared.Rent(headLength);
+                try
+                {
+                    buffer.Slice(0, headLength).CopyTo(head);
+                    input.AdvanceTo(buffer.GetPosition(headLength));
+                    if (HandshakeParser.TryParse(head.AsSpan(0, headLength), out var request, out var error))
+                    {
+                        return request;
+                    }
+
+                    await HttpResponseWriter.WriteAsync(output, HttpResponse.Text(400, error ?? "Malformed request."), false, cancellationToken);
+                    return null;
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(head);
+                }
+            }
+
+            if (status == HeadReadStatus.TooLarge)
+            {
+                input.AdvanceTo(buffer.End);
+                await HttpResponseWriter.WriteAsync(
+                    output, HttpResponse.Text(431, $"Request head larger than {maxBytes} bytes."), false, cancellationToken);
+                return null;
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+using WsGateway.Protocol;
+
+namespace WsGateway.Connections;
+
+/// <summary>What a WebSocket path does with the messages of the connections it accepted.</summary>
+internal interface IWebSocketRoute
+{
+    /// <summary>Called once after the 101 response, before the first message.</summary>
+    ValueTask OnOpenAsync(WebSocketConnection connection);
+
+    /// <summary>
+    /// A complete, validated message. <paramref name="payload"/> is only valid until the returned task completes:
+    /// the connection reuses the buffer for the next message.
+    /// </summary>
+    ValueTask OnMessageAsync(WebSocketConnection connection, Opcode opcode, ReadOnlyMemory<byte> payload);
+
+    /// <summary>Called once when the connection is gone (close handshake done, failed or aborted).</summary>
+    ValueTask OnClosedAsync(WebSocketConnection connection);
+
+    /// <summary>
+    /// Shutdown: finish work already accepted from this connection before the gateway sends 1001.
+    /// Returns when that work is done or <paramref name="cancellationToken"/> fires.
+    /// </summary>
+    Task DrainAsync(WebSocketConnection connection, CancellationToken cancellationToken);
+}

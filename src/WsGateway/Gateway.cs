@@ -1,0 +1,80 @@
+using System.Net;
+using Serilog;
+using WsGateway.Broadcasting;
+using WsGateway.Commands;
+using WsGateway.Connections;
+using WsGateway.Diagnostics;
+using WsGateway.Http;
+using WsGateway.Options;
+
+namespace WsGateway;
+
+/// <summary>
+/// The whole gateway, wired from <see cref="GatewayOptions"/>: command registry and its sources, routes, listener.
+/// The host and the integration tests start it the same way.
+/// </summary>
+public sealed class Gateway : IAsyncDisposable
+{
+    private readonly GatewayOptions _options;
+    private readonly ILogger _log;
+    private readonly GatewayServer _server;
+    private readonly CommandRoute _commandRoute;
+
+    public Gateway(GatewayOptions options, ILogger log, IMessageBus? bus = null)
+    {
+        _options = options;
+        _log = log;
+        Metrics = new GatewayMetrics();
+        Registry = new CommandRegistry(log);
+        Registry.SetSource(HelpCommand.SourceKey, [HelpCommand.Create(Registry)]);
+
+        _commandRoute = new CommandRoute(Registry, bus ?? new LocalMessageBus(), options.Commands, Metrics);
+        var routes = new Dictionary<string, IWebSocketRoute>(StringComparer.Ordinal);
+        foreach (var path in options.Echo.Paths)
+        {
+            routes[path] = EchoRoute.Instance;
+        }
+
+        foreach (var path in options.Commands.Paths)
+        {
+            routes[path] = _commandRoute;
+        }
+
+        Http = new HttpRouter();
+        Http.Map("/healthz", _ => HttpResponse.Text(200, "ok"));
+        Http.Map("/", _ => HttpResponse.Text(200, "WsGateway is running. Connect a WebSocket client to ws://HOST:PORT/ (commands) or /echo."));
+        _server = new GatewayServer(options, Http, routes, [], log);
+    }
+
+    public CommandRegistry Registry { get; }
+
+    internal GatewayMetrics Metrics { get; }
+
+    internal HttpRouter Http { get; }
+
+    /// <summary>The bound address; with port 0 in the options, the port the system chose.</summary>
+    public IPEndPoint EndPoint => _server.LocalEndPoint;
+
+    /// <summary>Open WebSocket connections on every route.</summary>
+    public int ConnectionCount => _server.ConnectionCount;
+
+    public Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        _server.Start();
+        _log.Information("Listening on ws://{Host}:{Port}", FormatHost(EndPoint.Address), EndPoint.Port);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Stops accepting, drains within <see cref="ShutdownOptions.DrainSeconds"/>, closes every connection with 1001.</summary>
+    public async Task StopAsync()
+    {
+        _log.Information("Shutting down: draining {Count} connections", _server.ConnectionCount);
+        await _server.StopAsync(TimeSpan.FromSeconds(_options.Shutdown.DrainSeconds));
+        _log.Information("Stopped");
+    }
+
+    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+
+    private static string FormatHost(IPAddress address) =>
+        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+}

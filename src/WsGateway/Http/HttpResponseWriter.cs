@@ -1,0 +1,58 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+
+namespace WsGateway.Http;
+
+/// <summary>Writes HTTP/1.1 responses: plain routes, handshake refusals and the 101 upgrade.</summary>
+internal static class HttpResponseWriter
+{
+    public static async ValueTask WriteAsync(PipeWriter output, HttpResponse response, bool headOnly, CancellationToken cancellationToken)
+    {
+        var head = new StringBuilder(256)
+            .Append("HTTP/1.1 ").Append(response.Status).Append(' ').Append(ReasonPhrase(response.Status)).Append("\r\n")
+            .Append("Content-Type: ").Append(response.ContentType).Append("\r\n")
+            .Append("Content-Length: ").Append(response.Body.Length).Append("\r\n")
+            .Append("X-Content-Type-Options: nosniff\r\n")
+            .Append("Connection: close\r\n");
+        foreach (var (name, value) in response.Headers ?? [])
+        {
+            head.Append(name).Append(": ").Append(value).Append("\r\n");
+        }
+
+        head.Append("\r\n");
+        output.Write(Encoding.ASCII.GetBytes(head.ToString()));
+        if (!headOnly)
+        {
+            output.Write(response.Body.Span);
+        }
+
+        await output.FlushAsync(cancellationToken);
+    }
+
+    public static async ValueTask WriteSwitchingProtocolsAsync(
+        PipeWriter output, string accept, string? subprotocol, CancellationToken cancellationToken)
+    {
+        var head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + accept +
+                   (subprotocol is null ? "" : "\r\nSec-WebSocket-Protocol: " + subprotocol) + "\r\n\r\n";
+        output.Write(Encoding.ASCII.GetBytes(head));
+        await output.FlushAsync(cancellationToken);
+    }
+
+    public static string ReasonPhrase(int status) => status switch
+    {
+        101 => "Switching Protocols",
+        200 => "OK",
+        304 => "Not Modified",
+        400 => "Bad Request",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        426 => "Upgrade Required",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Status",
+    };
+}
