@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Security.Cryptography;
+using WsGateway.Protocol;
 
 namespace WsGateway.Http;
 
@@ -86,6 +87,29 @@ internal sealed class StaticAssets
         }
 
         return _assets.TryGetValue(path == "/" ? IndexPath : path, out asset);
+    }
+
+    /// <summary>
+    /// Answers a plain GET or HEAD for an asset: 200 with the body, or 304 when <c>If-None-Match</c> names the current
+    /// ETag; null when the path has no asset (the router then answers 404).
+    /// </summary>
+    public HttpResponse? Respond(HttpRequestHead request)
+    {
+        if (!TryGet(request.Path, out var asset))
+        {
+            return null;
+        }
+
+        KeyValuePair<string, string>[] headers =
+        [
+            new("ETag", asset.ETag),
+            new("Cache-Control", asset.CacheControl),
+            new("Content-Security-Policy", ContentSecurityPolicy),
+            new("Referrer-Policy", "no-referrer"),
+        ];
+        return asset.IsNotModified(request.GetHeader("If-None-Match"))
+            ? new HttpResponse(304, asset.ContentType, ReadOnlyMemory<byte>.Empty, headers)
+            : new HttpResponse(200, asset.ContentType, asset.Body, headers);
     }
 
     private static string ContentTypeOf(string path) =>
