@@ -510,8 +510,8 @@
           args: args ? args[0] : null,
         };
       });
-    // Answering commands first (in the gateway's precedence order), then the shadowed ones.
-    commandList.sort((a, b) => Number(a.shadowed) - Number(b.shadowed));
+    // Alphabetical is what a person scans; shadowed entries go last, they never answer.
+    commandList.sort((a, b) => Number(a.shadowed) - Number(b.shadowed) || a.name.localeCompare(b.name));
     renderCommands();
   }
 
