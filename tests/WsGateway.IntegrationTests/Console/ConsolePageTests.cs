@@ -77,6 +77,10 @@ public sealed class ConsolePageTests : IAsyncLifetime
         await Page.Keyboard.PressAsync("Escape");
 
         await SaveScreenshotAsync("console.png");
+
+        await Page.Locator("#input").PressAsync("Control+l");
+        await Expect(Page.Locator("#log > li")).ToHaveCountAsync(0);
+        await Expect(Page.Locator("#log-empty")).ToBeVisibleAsync();
         Assert.Empty(_chromium.Problems);
     }
 

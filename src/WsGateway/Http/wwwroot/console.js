@@ -611,6 +611,12 @@
   });
 
   ui.input.addEventListener('keydown', (event) => {
+    // Ctrl+L clears like a terminal, but only from the input: elsewhere it stays the browser's address-bar key.
+    if (event.ctrlKey && !event.altKey && !event.metaKey && !event.shiftKey && event.key.toLowerCase() === 'l') {
+      event.preventDefault();
+      clearLog();
+      return;
+    }
     if (event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return;
     switch (event.key) {
       case 'Enter':
@@ -639,14 +645,6 @@
         break;
       default:
         break;
-    }
-  });
-
-  document.addEventListener('keydown', (event) => {
-    if (event.ctrlKey && !event.altKey && !event.metaKey && (event.key === 'l' || event.key === 'L')) {
-      event.preventDefault();
-      clearLog();
-      ui.input.focus();
     }
   });
 
