@@ -1,0 +1,1 @@
+global using WsGateway.IntegrationTests.Infrastructure;
