@@ -7,10 +7,10 @@ namespace WsGateway.IntegrationTests.Console;
 /// <summary>The console's files over the gateway's own HTTP, as a browser fetches them.</summary>
 public sealed class ConsoleAssetsTests : IAsyncLifetime
 {
-    private RestartableGateway _gateway = null!;
+    private TestGateway _gateway = null!;
     private readonly HttpClient _http = new();
 
-    public async Task InitializeAsync() => _gateway = await RestartableGateway.StartAsync();
+    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
 
     public async Task DisposeAsync()
     {
@@ -21,7 +21,7 @@ public sealed class ConsoleAssetsTests : IAsyncLifetime
     [Fact]
     public async Task Root_serves_the_console_page_with_its_content_security_policy()
     {
-        using var response = await _http.GetAsync(_gateway.HttpUri);
+        using var response = await _http.GetAsync(_gateway.HttpUri());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
@@ -38,7 +38,7 @@ public sealed class ConsoleAssetsTests : IAsyncLifetime
     [InlineData("favicon.svg", "image/svg+xml")]
     public async Task Assets_are_served_with_their_content_type(string path, string contentType)
     {
-        using var response = await _http.GetAsync(new Uri(_gateway.HttpUri, path));
+        using var response = await _http.GetAsync(_gateway.HttpUri("/" + path));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(contentType, response.Content.Headers.ContentType?.ToString());
@@ -47,11 +47,11 @@ public sealed class ConsoleAssetsTests : IAsyncLifetime
     [Fact]
     public async Task Revalidation_with_the_current_etag_is_answered_not_modified()
     {
-        using var first = await _http.GetAsync(new Uri(_gateway.HttpUri, "console.js"));
+        using var first = await _http.GetAsync(_gateway.HttpUri("/console.js"));
         var etag = first.Headers.ETag;
         Assert.NotNull(etag);
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_gateway.HttpUri, "console.js"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, _gateway.HttpUri("/console.js"));
         request.Headers.IfNoneMatch.Add(new EntityTagHeaderValue(etag.Tag));
         using var second = await _http.SendAsync(request);
 
@@ -62,7 +62,7 @@ public sealed class ConsoleAssetsTests : IAsyncLifetime
     [Fact]
     public async Task Unknown_path_is_not_found()
     {
-        using var response = await _http.GetAsync(new Uri(_gateway.HttpUri, "nothing-here.js"));
+        using var response = await _http.GetAsync(_gateway.HttpUri("/nothing-here.js"));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }

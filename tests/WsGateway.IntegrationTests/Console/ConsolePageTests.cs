@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -10,23 +11,27 @@ public sealed class ConsolePageTests : IAsyncLifetime
     private static readonly LocatorAssertionsToHaveAttributeOptions Connects = new() { Timeout = 15_000 };
     private static readonly LocatorAssertionsToHaveAttributeOptions Reconnects = new() { Timeout = 30_000 };
 
-    private RestartableGateway _gateway = null!;
+    private static readonly TimeSpan RebindDeadline = TimeSpan.FromSeconds(15);
+
+    private TestGateway? _gateway;
     private HeadlessChromium _chromium = null!;
 
     static ConsolePageTests() => SetDefaultExpectTimeout(10_000);
 
     private IPage Page => _chromium.Page;
 
+    private TestGateway Gateway => _gateway ?? throw new InvalidOperationException("The gateway is stopped.");
+
     public async Task InitializeAsync()
     {
-        _gateway = await RestartableGateway.StartAsync();
+        _gateway = await StartGatewayAsync(port: 0);
         _chromium = await HeadlessChromium.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
         await _chromium.DisposeAsync();
-        await _gateway.DisposeAsync();
+        await StopGatewayAsync();
     }
 
     [Fact]
@@ -101,14 +106,15 @@ public sealed class ConsolePageTests : IAsyncLifetime
     public async Task Console_reconnects_when_the_gateway_restarts_on_the_same_port()
     {
         await OpenConsoleAsync();
+        var port = Gateway.Port;
 
-        await _gateway.StopAsync();
+        await StopGatewayAsync();
         await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "reconnecting");
         await Expect(Page.Locator("#status")).ToContainTextAsync(new Regex(@"Reconnecting in \d+ s"));
         await Expect(Page.Locator("#send")).ToBeDisabledAsync();
         await Expect(Page.Locator("#log .entry[data-kind='system']").Filter(new() { HasTextRegex = new Regex("1001") })).ToBeVisibleAsync();
 
-        await _gateway.StartAgainAsync();
+        await StartGatewayAgainAsync(port);
         await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "connected", Reconnects);
         await SendAsync("hello");
         await Expect(Entry("received", "Hello from the gateway!")).ToBeVisibleAsync();
@@ -134,12 +140,47 @@ public sealed class ConsolePageTests : IAsyncLifetime
 
     private async Task OpenConsoleAsync()
     {
-        var response = await Page.GotoAsync(_gateway.HttpUri.ToString());
+        var response = await Page.GotoAsync(Gateway.HttpUri().ToString());
         Assert.NotNull(response);
         Assert.Equal(200, response.Status);
         await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "connected", Connects);
         // The command list arrives over the socket right after connecting.
         await Expect(Page.Locator("#commands button[data-command='hello']")).ToBeVisibleAsync();
+    }
+
+    private static async Task<TestGateway> StartGatewayAsync(int port)
+    {
+        var gateway = await TestGateway.StartAsync(options => options.Listen.Port = port);
+        ConsoleTestCommands.Register(gateway.Gateway);
+        return gateway;
+    }
+
+    /// <summary>Graceful shutdown: the page sees its connection closed with 1001.</summary>
+    private async Task StopGatewayAsync()
+    {
+        if (_gateway is { } gateway)
+        {
+            _gateway = null;
+            await gateway.DisposeAsync();
+        }
+    }
+
+    /// <summary>Starts a new gateway on <paramref name="port"/>, retrying while the old listener still holds it.</summary>
+    private async Task StartGatewayAgainAsync(int port)
+    {
+        var deadline = DateTime.UtcNow + RebindDeadline;
+        while (true)
+        {
+            try
+            {
+                _gateway = await StartGatewayAsync(port);
+                return;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressAlreadyInUse && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 
     private async Task SendAsync(string line)
