@@ -42,7 +42,9 @@ public sealed class Gateway : IAsyncDisposable
 
         Http = new HttpRouter();
         Http.Map("/healthz", _ => HttpResponse.Text(200, "ok"));
-        Http.Map("/", _ => HttpResponse.Text(200, "WsGateway is running. Connect a WebSocket client to ws://HOST:PORT/ (commands) or /echo."));
+        // "/" without Upgrade is the web console; a WebSocket handshake on "/" still reaches the command route.
+        ConsoleAssets = StaticAssets.LoadEmbedded();
+        Http.Fallback = ConsoleAssets.Respond;
         _server = new GatewayServer(options, Http, routes, [], log);
     }
 
@@ -51,6 +53,8 @@ public sealed class Gateway : IAsyncDisposable
     internal GatewayMetrics Metrics { get; }
 
     internal HttpRouter Http { get; }
+
+    internal StaticAssets ConsoleAssets { get; }
 
     /// <summary>The bound address; with port 0 in the options, the port the system chose.</summary>
     public IPEndPoint EndPoint => _server.LocalEndPoint;

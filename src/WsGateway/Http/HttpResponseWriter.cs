@@ -11,9 +11,14 @@ internal static class HttpResponseWriter
     {
         var head = new StringBuilder(256)
             .Append("HTTP/1.1 ").Append(response.Status).Append(' ').Append(ReasonPhrase(response.Status)).Append("\r\n")
-            .Append("Content-Type: ").Append(response.ContentType).Append("\r\n")
-            .Append("Content-Length: ").Append(response.Body.Length).Append("\r\n")
-            .Append("X-Content-Type-Options: nosniff\r\n")
+            .Append("Content-Type: ").Append(response.ContentType).Append("\r\n");
+        if (response.Status != 304)
+        {
+            // A 304 may only carry the length of the 200 it stands for (RFC 9110 section 8.6); none is simplest.
+            head.Append("Content-Length: ").Append(response.Body.Length).Append("\r\n");
+        }
+
+        head.Append("X-Content-Type-Options: nosniff\r\n")
             .Append("Connection: close\r\n");
         foreach (var (name, value) in response.Headers ?? [])
         {
