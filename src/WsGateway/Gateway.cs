@@ -6,6 +6,7 @@ using WsGateway.Connections;
 using WsGateway.Diagnostics;
 using WsGateway.Http;
 using WsGateway.Options;
+using WsGateway.Plugins;
 
 namespace WsGateway;
 
@@ -19,6 +20,7 @@ public sealed class Gateway : IAsyncDisposable
     private readonly ILogger _log;
     private readonly GatewayServer _server;
     private readonly CommandRoute _commandRoute;
+    private readonly PluginCatalog _plugins;
 
     public Gateway(GatewayOptions options, ILogger log, IMessageBus? bus = null)
     {
@@ -46,6 +48,7 @@ public sealed class Gateway : IAsyncDisposable
         ConsoleAssets = StaticAssets.LoadEmbedded();
         Http.Fallback = ConsoleAssets.Respond;
         _server = new GatewayServer(options, Http, routes, [], log);
+        _plugins = new PluginCatalog(options, Registry, log);
     }
 
     public CommandRegistry Registry { get; }
@@ -62,11 +65,12 @@ public sealed class Gateway : IAsyncDisposable
     /// <summary>Open WebSocket connections on every route.</summary>
     public int ConnectionCount => _server.ConnectionCount;
 
-    public Task StartAsync(CancellationToken cancellationToken = default)
+    /// <summary>Loads plugins and scripts, then starts listening: the first client already sees every command.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        await _plugins.StartAsync(cancellationToken);
         _server.Start();
         _log.Information("Listening on ws://{Host}:{Port}", FormatHost(EndPoint.Address), EndPoint.Port);
-        return Task.CompletedTask;
     }
 
     /// <summary>Stops accepting, drains within <see cref="ShutdownOptions.DrainSeconds"/>, closes every connection with 1001.</summary>
@@ -77,7 +81,11 @@ public sealed class Gateway : IAsyncDisposable
         _log.Information("Stopped");
     }
 
-    public async ValueTask DisposeAsync() => await _server.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        await _plugins.DisposeAsync();
+    }
 
     private static string FormatHost(IPAddress address) =>
         address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();

@@ -1,0 +1,89 @@
+using System.Net.WebSockets;
+
+namespace WsGateway.IntegrationTests.Plugins;
+
+/// <summary>Plugins dropped into and removed from a running gateway, seen by a client that stays connected.</summary>
+public sealed class PluginDropInTests : IAsyncLifetime
+{
+    private TestGateway _gateway = null!;
+
+    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
+
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    private string PluginFolder(string name) => Path.Combine(_gateway.Root, "plugins", name);
+
+    private static void CopyFolder(string from, string to)
+    {
+        // Stage next to the target and rename, as a deployment tool would, so the watcher sees a complete folder.
+        var staging = to + ".staging";
+        Directory.CreateDirectory(staging);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(staging, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+
+        Directory.Move(staging, to);
+    }
+
+    private static async Task<string> AskUntilAsync(ClientWebSocket client, string command, Func<string, bool> accept, TimeSpan within)
+    {
+        var reply = await Eventually.ValueAsync(() => client.AskAsync(command)!, r => r is not null && accept(r), within);
+        return reply!;
+    }
+
+    [Fact]
+    public async Task Dropped_in_plugin_answers_within_2_s_on_an_open_connection_and_removing_it_removes_its_commands()
+    {
+        using var client = await _gateway.ConnectAsync();
+        Assert.StartsWith("error: unknown command", await client.AskAsync("hello"));
+
+        CopyFolder(Path.Combine(BuildPaths.SamplePlugins, "Tutorial"), PluginFolder("Tutorial"));
+        var started = DateTime.UtcNow;
+        var hello = await AskUntilAsync(client, "hello", r => !r.StartsWith("error:", StringComparison.Ordinal), TimeSpan.FromSeconds(2));
+        Assert.DoesNotContain("error:", hello);
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2.5), "the plugin took longer than 2 s to answer");
+
+        Assert.Equal("Nice to meet you, Ada.", await client.AskAsync("name Ada"));
+        Assert.Contains("Ada", await client.AskAsync("hello"));
+        Assert.Contains("plugin Tutorial", await client.AskAsync("help"));
+
+        Directory.Delete(PluginFolder("Tutorial"), recursive: true);
+        await AskUntilAsync(client, "hi", r => r.StartsWith("error: unknown command", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        Assert.Equal(WebSocketState.Open, client.State);
+    }
+
+    [Fact]
+    public async Task Plugin_with_its_own_nuget_dependency_answers()
+    {
+        using var client = await _gateway.ConnectAsync();
+        CopyFolder(Path.Combine(BuildPaths.SamplePlugins, "Humanize"), PluginFolder("Humanize"));
+        var words = await AskUntilAsync(client, "words 42", r => !r.StartsWith("error:", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        Assert.Equal("forty-two", words);
+    }
+
+    [Fact]
+    public async Task Broken_plugin_is_logged_and_skipped_while_the_others_keep_working()
+    {
+        using var client = await _gateway.ConnectAsync();
+        Directory.CreateDirectory(PluginFolder("Broken"));
+        await File.WriteAllBytesAsync(Path.Combine(PluginFolder("Broken"), "Broken.dll"), [1, 2, 3, 4, 5]);
+        CopyFolder(Path.Combine(BuildPaths.SamplePlugins, "Tutorial"), PluginFolder("Tutorial"));
+
+        await AskUntilAsync(client, "thanks", r => !r.StartsWith("error:", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        Assert.True(await Eventually.TrueAsync(() => _gateway.Logs.Messages().Any(m => m.Contains("Broken")), TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Bye_replies_then_closes_with_1000()
+    {
+        CopyFolder(Path.Combine(BuildPaths.SamplePlugins, "Tutorial"), PluginFolder("Tutorial"));
+        using var client = await _gateway.ConnectAsync();
+        await AskUntilAsync(client, "hi", r => !r.StartsWith("error:", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        await client.SendTextAsync("bye");
+        Assert.StartsWith("Goodbye", await client.ReceiveTextAsync());
+        Assert.Equal(WebSocketCloseStatus.NormalClosure, (await client.ReceiveCloseAsync()).Status);
+    }
+}
