@@ -16,7 +16,6 @@ namespace WsGateway;
 /// </summary>
 public sealed class Gateway : IAsyncDisposable
 {
-    private readonly GatewayOptions _options;
     private readonly ILogger _log;
     private readonly GatewayServer _server;
     private readonly CommandRoute _commandRoute;
@@ -24,13 +23,13 @@ public sealed class Gateway : IAsyncDisposable
 
     public Gateway(GatewayOptions options, ILogger log, IMessageBus? bus = null)
     {
-        _options = options;
+        Options = new LiveOptions(options);
         _log = log;
         Metrics = new GatewayMetrics();
         Registry = new CommandRegistry(log);
         Registry.SetSource(HelpCommand.SourceKey, [HelpCommand.Create(Registry)]);
 
-        _commandRoute = new CommandRoute(Registry, bus ?? new LocalMessageBus(), options.Commands, Metrics);
+        _commandRoute = new CommandRoute(Registry, bus ?? new LocalMessageBus(), Options, Metrics);
         var routes = new Dictionary<string, IWebSocketRoute>(StringComparer.Ordinal);
         foreach (var path in options.Echo.Paths)
         {
@@ -47,11 +46,14 @@ public sealed class Gateway : IAsyncDisposable
         // "/" without Upgrade is the web console; a WebSocket handshake on "/" still reaches the command route.
         ConsoleAssets = StaticAssets.LoadEmbedded();
         Http.Fallback = ConsoleAssets.Respond;
-        _server = new GatewayServer(options, Http, routes, [], log);
+        _server = new GatewayServer(Options, Http, routes, [], log);
         _plugins = new PluginCatalog(options, Registry, log);
     }
 
     public CommandRegistry Registry { get; }
+
+    /// <summary>The options in force; <see cref="LiveOptions.Reload"/> applies a changed configuration.</summary>
+    public LiveOptions Options { get; }
 
     internal GatewayMetrics Metrics { get; }
 
@@ -77,7 +79,7 @@ public sealed class Gateway : IAsyncDisposable
     public async Task StopAsync()
     {
         _log.Information("Shutting down: draining {Count} connections", _server.ConnectionCount);
-        await _server.StopAsync(TimeSpan.FromSeconds(_options.Shutdown.DrainSeconds));
+        await _server.StopAsync(TimeSpan.FromSeconds(Options.Current.Shutdown.DrainSeconds));
         _log.Information("Stopped");
     }
 

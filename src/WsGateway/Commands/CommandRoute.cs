@@ -13,9 +13,9 @@ namespace WsGateway.Commands;
 internal sealed class CommandRoute : IWebSocketRoute
 {
     private readonly ConcurrentDictionary<WebSocketConnection, CommandSession> _sessions = new();
-    private readonly CommandOptions _options;
+    private readonly LiveOptions _options;
 
-    public CommandRoute(CommandRegistry registry, IMessageBus bus, CommandOptions options, GatewayMetrics metrics)
+    public CommandRoute(CommandRegistry registry, IMessageBus bus, LiveOptions options, GatewayMetrics metrics)
     {
         Registry = registry;
         Bus = bus;
@@ -27,7 +27,7 @@ internal sealed class CommandRoute : IWebSocketRoute
     public CommandRegistry Registry { get; }
     public IMessageBus Bus { get; }
     public GatewayMetrics Metrics { get; }
-    public TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.TimeoutSeconds);
+    public TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.Current.Commands.TimeoutSeconds);
     public int SessionCount => _sessions.Count;
 
     public ValueTask OnOpenAsync(WebSocketConnection connection)
@@ -40,7 +40,7 @@ internal sealed class CommandRoute : IWebSocketRoute
 
     public ValueTask OnMessageAsync(WebSocketConnection connection, Opcode opcode, ReadOnlyMemory<byte> payload)
     {
-        if (opcode == Opcode.Binary && !_options.AllowBinary)
+        if (opcode == Opcode.Binary && !_options.Current.Commands.AllowBinary)
         {
             return connection.CloseAsync(CloseStatus.UnsupportedData, "binary messages are not accepted on the command route");
         }

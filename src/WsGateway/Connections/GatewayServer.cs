@@ -16,7 +16,7 @@ namespace WsGateway.Connections;
 /// </summary>
 internal sealed class GatewayServer : IAsyncDisposable
 {
-    private readonly GatewayOptions _options;
+    private readonly LiveOptions _options;
     private readonly HttpRouter _http;
     private readonly IReadOnlyDictionary<string, IWebSocketRoute> _routes;
     private readonly IReadOnlyList<IHandshakePolicy> _policies;
@@ -30,7 +30,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     private long _nextId;
 
     public GatewayServer(
-        GatewayOptions options, HttpRouter http, IReadOnlyDictionary<string, IWebSocketRoute> routes,
+        LiveOptions options, HttpRouter http, IReadOnlyDictionary<string, IWebSocketRoute> routes,
         IReadOnlyList<IHandshakePolicy> policies, ILogger log)
     {
         _options = options;
@@ -46,7 +46,7 @@ internal sealed class GatewayServer : IAsyncDisposable
 
     public void Start()
     {
-        var address = IPAddress.Parse(_options.Listen.Address);
+        var address = IPAddress.Parse(_options.Current.Listen.Address);
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -55,7 +55,7 @@ internal sealed class GatewayServer : IAsyncDisposable
                 listener.DualMode = true;
             }
 
-            listener.Bind(new IPEndPoint(address, _options.Listen.Port));
+            listener.Bind(new IPEndPoint(address, _options.Current.Listen.Port));
             listener.Listen(512);
         }
         catch
@@ -224,7 +224,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     private async Task<WebSocketConnection?> HandshakeAsync(Stream stream, PipeReader input, PipeWriter output, IPEndPoint? remote)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(_options.Limits.HandshakeTimeoutSeconds));
+        timeout.CancelAfter(TimeSpan.FromSeconds(_options.Current.Limits.HandshakeTimeoutSeconds));
         HttpRequestHead? request;
         try
         {
@@ -288,12 +288,12 @@ internal sealed class GatewayServer : IAsyncDisposable
         var id = Interlocked.Increment(ref _nextId).ToString("x6");
         var log = _log.ForContext("SessionId", id).ForContext("RemoteAddress", remote?.ToString());
         log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path}", id, remote, request.Path);
-        return new WebSocketConnection(id, stream, input, output, remote, request.Path, _options.Limits, route!, log);
+        return new WebSocketConnection(id, stream, input, output, remote, request.Path, _options, route!, log);
     }
 
     private async Task<HttpRequestHead?> ReadRequestHeadAsync(PipeReader input, PipeWriter output, CancellationToken cancellationToken)
     {
-        int maxBytes = _options.Limits.MaxHandshakeBytes;
+        int maxBytes = _options.Current.Limits.MaxHandshakeBytes;
         while (true)
         {
             var result = await input.ReadAsync(cancellationToken);

@@ -23,7 +23,7 @@ internal sealed class WebSocketConnection
     private readonly Stream _stream;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
-    private readonly LimitsOptions _limits;
+    private readonly LiveOptions _options;
     private readonly IWebSocketRoute _route;
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly CancellationTokenSource _aborted = new();
@@ -46,7 +46,7 @@ internal sealed class WebSocketConnection
 
     public WebSocketConnection(
         string id, Stream stream, PipeReader input, PipeWriter output, IPEndPoint? remoteEndPoint, string path,
-        LimitsOptions limits, IWebSocketRoute route, ILogger log)
+        LiveOptions options, IWebSocketRoute route, ILogger log)
     {
         Id = id;
         _stream = stream;
@@ -54,13 +54,15 @@ internal sealed class WebSocketConnection
         _output = output;
         RemoteEndPoint = remoteEndPoint;
         Path = path;
-        _limits = limits;
+        _options = options;
         _route = route;
         Log = log;
         ConnectedAt = DateTimeOffset.UtcNow;
     }
 
     public string Id { get; }
+
+    private LimitsOptions Limits => _options.Current.Limits;
     public IPEndPoint? RemoteEndPoint { get; }
     public string Path { get; }
     public DateTimeOffset ConnectedAt { get; }
@@ -109,7 +111,7 @@ internal sealed class WebSocketConnection
     {
         if (await SendCloseAsync(code, reason))
         {
-            CancelAfter(_aborted, TimeSpan.FromSeconds(_limits.CloseTimeoutSeconds));
+            CancelAfter(_aborted, TimeSpan.FromSeconds(Limits.CloseTimeoutSeconds));
         }
     }
 
@@ -210,7 +212,7 @@ internal sealed class WebSocketConnection
                 else
                 {
                     bool startsMessage = _frame.Opcode != Opcode.Continuation;
-                    error = _message.OnDataFrame(in _frame, _limits.MaxMessageBytes);
+                    error = _message.OnDataFrame(in _frame, Limits.MaxMessageBytes);
                     if (error != FrameError.None)
                     {
                         return ParseStep.Failed;
@@ -287,7 +289,7 @@ internal sealed class WebSocketConnection
         {
             // Grow by doubling, but never past the message limit: a 16 MiB claim costs memory only as bytes arrive.
             long doubled = Math.Max(4096, (long)(_messageBuffer?.Length ?? 0) * 2);
-            int size = (int)Math.Max(needed, Math.Min(doubled, _limits.MaxMessageBytes));
+            int size = (int)Math.Max(needed, Math.Min(doubled, Limits.MaxMessageBytes));
             var larger = ArrayPool<byte>.Shared.Rent(size);
             if (_messageBuffer is not null)
             {
@@ -379,11 +381,12 @@ internal sealed class WebSocketConnection
         long waiting = Interlocked.Add(ref _pendingSendBytes, length) - length;
         try
         {
-            if (waiting > _limits.SendBufferBytes)
+            var limits = Limits;
+            if (waiting > limits.SendBufferBytes)
             {
                 Log.Warning(
                     "Send buffer of {SessionId} over {SendBufferBytes} bytes (peer not reading); dropping the connection",
-                    Id, _limits.SendBufferBytes);
+                    Id, limits.SendBufferBytes);
                 Abort();
                 return;
             }

@@ -10,4 +10,16 @@ public sealed class CommandOptions
 
     /// <summary>When false, a binary message on the command route closes the connection with 1003.</summary>
     public bool AllowBinary { get; set; }
+
+    /// <summary>Sustained commands per second one connection may send (token bucket refill rate). 0 = no limit.</summary>
+    public double MessagesPerSecond { get; set; } = 50;
+
+    /// <summary>Commands one connection may send in a burst above the sustained rate (bucket size).</summary>
+    public int Burst { get; set; } = 100;
+
+    /// <summary>What happens to a message over the rate: <c>Reply</c> (an error reply, the message is dropped) or <c>Close</c> (close 1008).</summary>
+    public RateLimitAction RateLimitAction { get; set; } = RateLimitAction.Reply;
+
+    /// <summary>WebSocket subprotocols the command route supports, in the gateway's order of preference.</summary>
+    public string[] Subprotocols { get; set; } = [];
 }

@@ -4,6 +4,8 @@ namespace WsGateway.Options;
 public sealed class GatewayOptions
 {
     public ListenOptions Listen { get; set; } = new();
+    public TlsOptions Tls { get; set; } = new();
+    public OriginOptions Origins { get; set; } = new();
     public LimitsOptions Limits { get; set; } = new();
     public EchoOptions Echo { get; set; } = new();
     public CommandOptions Commands { get; set; } = new();

@@ -19,4 +19,19 @@ public sealed class LimitsOptions
 
     /// <summary>After the gateway sends a close frame, how long it waits for the peer's before dropping TCP.</summary>
     public double CloseTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Open WebSocket connections on all routes together; more get 503 before the upgrade. 0 = no limit.</summary>
+    public int MaxConnections { get; set; } = 10_000;
+
+    /// <summary>Open WebSocket connections from one remote IP address; more get 503 before the upgrade. 0 = no limit.</summary>
+    public int MaxConnectionsPerIp { get; set; } = 1_000;
+
+    /// <summary>A connection that sends no frame for this long is closed with 1001. 0 = never.</summary>
+    public double IdleTimeoutSeconds { get; set; }
+
+    /// <summary>How often the gateway pings a connection it has heard nothing from. 0 = no keepalive pings.</summary>
+    public double KeepAliveSeconds { get; set; } = 30;
+
+    /// <summary>How long the peer has to answer a keepalive ping (with any frame) before it is dropped.</summary>
+    public double KeepAliveTimeoutSeconds { get; set; } = 10;
 }
