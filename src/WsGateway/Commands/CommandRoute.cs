@@ -30,6 +30,20 @@ internal sealed class CommandRoute : IWebSocketRoute
     public TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.Current.Commands.TimeoutSeconds);
     public int SessionCount => _sessions.Count;
 
+    public string? SelectSubprotocol(IReadOnlyList<string> offered)
+    {
+        var supported = _options.Current.Commands.Subprotocols;
+        foreach (var protocol in offered)
+        {
+            if (supported.Contains(protocol, StringComparer.Ordinal))
+            {
+                return protocol;
+            }
+        }
+
+        return null;
+    }
+
     public ValueTask OnOpenAsync(WebSocketConnection connection)
     {
         var session = new CommandSession(connection, this);
@@ -51,9 +65,27 @@ internal sealed class CommandRoute : IWebSocketRoute
             return _sessions[connection].ReplyErrorAsync(null, "binary messages must hold UTF-8 command text");
         }
 
-        return _sessions.TryGetValue(connection, out var session)
-            ? session.EnqueueAsync(CommandRequestParser.Parse(payload.Span))
-            : ValueTask.CompletedTask;
+        if (!_sessions.TryGetValue(connection, out var session))
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var request = CommandRequestParser.Parse(payload.Span);
+        var commands = _options.Current.Commands;
+        if (!session.RateLimit.TryTake(commands.MessagesPerSecond, commands.Burst))
+        {
+            Metrics.RateLimited();
+            if (commands.RateLimitAction == RateLimitAction.Close)
+            {
+                connection.Log.Information("Closing {SessionId}: over {MessagesPerSecond} commands per second", connection.Id, commands.MessagesPerSecond);
+                return connection.CloseAsync(CloseStatus.PolicyViolation, "rate limit exceeded");
+            }
+
+            // Queued like any request so the error comes back in request order.
+            request = request with { Error = $"rate limit exceeded: at most {commands.MessagesPerSecond:0.###} commands per second (bursts of {commands.Burst}); this one was dropped" };
+        }
+
+        return session.EnqueueAsync(request);
     }
 
     public ValueTask OnClosedAsync(WebSocketConnection connection)

@@ -41,6 +41,9 @@ internal sealed class CommandSession : ISession
     public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
     public ILogger Log => Connection.Log;
 
+    /// <summary>Touched only by the connection's receive loop.</summary>
+    public TokenBucket RateLimit { get; } = new();
+
     public void Start() => _worker = RunQueueAsync();
 
     public ValueTask EnqueueAsync(CommandRequest request) => _queue.Writer.WriteAsync(request, Connection.Closed);
