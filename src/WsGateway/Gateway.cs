@@ -63,6 +63,7 @@ public sealed class Gateway : IAsyncDisposable
         _certificate = CertificateLoader.Load(options);
         _server = new GatewayServer(Options, Http, routes, [new OriginPolicy(Options)], Metrics, _certificate, log);
         _plugins = new PluginCatalog(options, Registry, log);
+        _plugins.LoadAttempted += (_, succeeded) => Metrics.Reloaded("plugin", succeeded);
     }
 
     public CommandRegistry Registry { get; }

@@ -74,6 +74,11 @@ public sealed class PluginDropInTests : IAsyncLifetime
 
         await AskUntilAsync(client, "thanks", r => !r.StartsWith("error:", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         Assert.True(await Eventually.TrueAsync(() => _gateway.Logs.Messages().Any(m => m.Contains("Broken")), TimeSpan.FromSeconds(5)));
+
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(_gateway.HttpUri("/metrics"));
+        Assert.Contains("wsgateway_reloads_total{kind=\"plugin\"} 1", metrics);
+        Assert.Contains("wsgateway_reload_failures_total{kind=\"plugin\"} 1", metrics);
     }
 
     [Fact]
