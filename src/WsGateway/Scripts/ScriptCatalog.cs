@@ -395,7 +395,6 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         }
 
         _entries.Clear();
-        _compiler.Dispose();
         _stopping.Dispose();
     }
 }

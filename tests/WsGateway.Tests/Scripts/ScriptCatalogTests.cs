@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Serilog.Events;
 using WsGateway.Commands;
 using WsGateway.Scripts;
@@ -245,6 +246,29 @@ public sealed class ScriptCatalogTests
     }
 
     [Fact]
+    public async Task Script_can_load_shared_code_from_a_subfolder()
+    {
+        await using var h = await ScriptCatalogHarness.StartAsync([("shout.csx", "#load \"lib/text.csx\"\nShout(Args)")]);
+        Directory.CreateDirectory(h.PathOf("lib"));
+        await File.WriteAllTextAsync(Path.Combine(h.PathOf("lib"), "text.csx"), "string Shout(string s) => s.ToUpperInvariant() + \"!\";");
+
+        // The helper did not exist at start; touching the script recompiles it (files in sub-folders are not watched).
+        await h.WriteAsync("shout.csx", "#load \"lib/text.csx\"\nShout(Args) ");
+
+        await h.RepliesAsync("shout", "HEY!", "hey");
+    }
+
+    [Fact]
+    public async Task Exception_stack_trace_names_the_script_file_and_line()
+    {
+        await using var h = await ScriptCatalogHarness.StartAsync([("trace.csx", "var x = 1;\nthrow new InvalidOperationException(\"line two\");")]);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => h.RunAsync("trace"));
+
+        Assert.Contains("trace.csx:line 2", error.StackTrace);
+    }
+
+    [Fact]
     public void Reference_that_cannot_be_found_names_the_configuration_key()
     {
         var options = new WsGateway.Options.ScriptOptions { References = ["System.Runtime", "No.Such.Assembly"] };
@@ -256,13 +280,26 @@ public sealed class ScriptCatalogTests
     }
 
     [Fact]
-    public async Task Stopping_the_catalog_withdraws_its_commands()
+    public async Task Stopping_the_catalog_withdraws_its_commands_and_unloads_their_code()
     {
         var h = await ScriptCatalogHarness.StartAsync([("temp.csx", "\"x\"")]);
-        Assert.NotNull(h.Find("temp"));
+        var loaded = WeakLoadContext(h.Catalog, "temp.csx");
 
         await h.DisposeAsync();
 
         Assert.Null(h.Find("temp"));
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+                return !loaded.IsAlive;
+            },
+            "the stopped catalog's load context to be collected");
     }
+
+    // Not inlined, so that no strong reference to the context stays in a local of the test method.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static WeakReference WeakLoadContext(ScriptCatalog catalog, string fileName) =>
+        new(catalog.LoadContextOf(fileName) ?? throw new InvalidOperationException($"{fileName} is not loaded"));
 }
