@@ -24,11 +24,16 @@ internal sealed class ScriptCatalogHarness : IAsyncDisposable
     public ScriptCatalog Catalog { get; }
 
     /// <param name="files">Scripts on disk before the catalog starts: file name, then text.</param>
+    /// <param name="configure">Changes to the default options.</param>
+    /// <param name="arrange">Anything else to put in the directory before the catalog starts.</param>
     public static async Task<ScriptCatalogHarness> StartAsync(
-        IEnumerable<(string Name, string Source)>? files = null, Action<ScriptOptions>? configure = null)
+        IEnumerable<(string Name, string Source)>? files = null,
+        Action<ScriptOptions>? configure = null,
+        Action<string>? arrange = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "wsgateway-scripts-" + Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(directory);
+        arrange?.Invoke(directory);
         foreach (var (name, source) in files ?? [])
         {
             await File.WriteAllTextAsync(Path.Combine(directory, name), source);

@@ -177,6 +177,7 @@ public sealed class ScriptCatalogTests
 
         await h.RepliesAsync("fresh", "fresh");
         Assert.Equal("Brand new", h.Find("fresh")!.Description);
+        Assert.Contains(h.Sink.Events, e => e.MessageTemplate.Text.StartsWith("Script compiler warmed up", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -266,6 +267,29 @@ public sealed class ScriptCatalogTests
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => h.RunAsync("trace"));
 
         Assert.Contains("trace.csx:line 2", error.StackTrace);
+    }
+
+    [Fact]
+    public async Task Configured_path_reference_to_a_library_outside_the_app_is_loaded_with_the_script()
+    {
+        await using var h = await ScriptCatalogHarness.StartAsync(
+            [("greet.csx", "TinyLibrary.Greeter.Hi(Args)")],
+            options => options.References = ["lib/TinyLibrary.dll"],
+            directory => TinyLibrary.Build(Path.Combine(directory, "lib")));
+
+        Assert.Equal(["hi there"], (await h.RunAsync("greet", "there")).Replies);
+        var loaded = h.Catalog.LoadContextOf("greet.csx")!.Assemblies.Select(a => a.GetName().Name);
+        Assert.Contains("TinyLibrary", loaded);
+    }
+
+    [Fact]
+    public async Task Hash_r_directive_references_a_library_outside_the_app()
+    {
+        await using var h = await ScriptCatalogHarness.StartAsync(arrange: directory => TinyLibrary.Build(Path.Combine(directory, "lib")));
+
+        await h.WriteAsync("greet.csx", "#r \"lib/TinyLibrary.dll\"\nTinyLibrary.Greeter.Hi(Args)");
+
+        await h.RepliesAsync("greet", "hi you", "you");
     }
 
     [Fact]
