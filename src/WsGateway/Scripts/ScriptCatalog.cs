@@ -91,6 +91,7 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
     public async Task WarmUpAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _cleanedUp) != 0, this);
+
         // Leaves the caller's thread: what follows is a CPU-bound compile, not a wait.
         await Task.Yield();
         var started = Stopwatch.GetTimestamp();

@@ -1,9 +1,9 @@
 namespace WsGateway.Tests.Scripts;
 
-/// <summary>The scripts shipped in <c>scripts/</c> (copied next to the tests by the project file).</summary>
+/// <summary>The scripts shipped in the repository's <c>scripts/</c> folder, read where they are.</summary>
 public sealed class SampleScriptTests
 {
-    private static readonly string SamplesDirectory = Path.Combine(AppContext.BaseDirectory, "sample-scripts");
+    private static readonly string SamplesDirectory = FindSamples();
 
     [Fact]
     public async Task Every_sample_compiles_and_has_a_description()
@@ -27,6 +27,21 @@ public sealed class SampleScriptTests
         Assert.Matches(@"^\d{2}:\d{2}:\d{2}$", Assert.Single((await h.RunAsync("time")).Replies));
         Assert.Equal(["hello  there"], (await h.RunAsync("echo", "hello  there")).Replies);
         Assert.Equal(["usage: echo <text>"], (await h.RunAsync("echo")).Replies);
+    }
+
+    /// <summary>The tests run from the build output inside the repository: the samples are in a folder above it.</summary>
+    private static string FindSamples()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "scripts");
+            if (File.Exists(Path.Combine(candidate, "date.csx")) && File.Exists(Path.Combine(directory.FullName, "WsGateway.sln")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"No scripts/ folder of the repository above {AppContext.BaseDirectory}");
     }
 
     private static async Task<ScriptCatalogHarness> StartWithSamplesAsync()
