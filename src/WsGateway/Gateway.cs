@@ -8,6 +8,7 @@ using WsGateway.Diagnostics;
 using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Plugins;
+using WsGateway.Scripts;
 
 namespace WsGateway;
 
@@ -21,6 +22,7 @@ public sealed class Gateway : IAsyncDisposable
     private readonly GatewayServer _server;
     private readonly CommandRoute _commandRoute;
     private readonly PluginCatalog _plugins;
+    private readonly ScriptCatalog _scripts;
     private readonly X509Certificate2? _certificate;
     private volatile bool _started;
     private volatile bool _stopping;
@@ -64,6 +66,8 @@ public sealed class Gateway : IAsyncDisposable
         _server = new GatewayServer(Options, Http, routes, [new OriginPolicy(Options)], Metrics, _certificate, log);
         _plugins = new PluginCatalog(options, Registry, log);
         _plugins.LoadAttempted += (_, succeeded) => Metrics.Reloaded("plugin", succeeded);
+        _scripts = new ScriptCatalog(options.ResolvePath(options.Scripts.Directory), options.Scripts, Registry, log);
+        _scripts.Published += (_, compiled) => Metrics.Reloaded("script", compiled);
     }
 
     public CommandRegistry Registry { get; }
@@ -90,6 +94,7 @@ public sealed class Gateway : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _plugins.StartAsync(cancellationToken);
+        await _scripts.StartAsync(cancellationToken);
         _server.Start();
         _started = true;
         _log.Information(
@@ -109,6 +114,7 @@ public sealed class Gateway : IAsyncDisposable
     {
         await _server.DisposeAsync();
         await _plugins.DisposeAsync();
+        await _scripts.DisposeAsync();
         _certificate?.Dispose();
     }
 

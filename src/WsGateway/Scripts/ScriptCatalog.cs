@@ -62,6 +62,9 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
             fileName => _work.Writer.TryWrite(fileName));
     }
 
+    /// <summary>Raised after each compile result is published: the file and whether it compiled.</summary>
+    public event Action<string, bool>? Published;
+
     /// <summary>
     /// Compiles and publishes every script in the directory, then watches it. Completes when the initial scripts
     /// are published (a broken one included, as broken); later changes are picked up in the background.
@@ -280,6 +283,7 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         var origin = new CommandOrigin(CommandOriginKind.Script, entry.FileName);
         var descriptor = new CommandDescriptor(entry.CommandName, description, origin, execute, problem);
         _registry.SetSource(SourceKeyPrefix + entry.FileName, [descriptor]);
+        Published?.Invoke(entry.FileName, problem is null);
     }
 
     private void Remove(string fileName)
