@@ -1,0 +1,269 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text;
+
+namespace WsGateway.Benchmark;
+
+/// <summary>
+/// One client connection of the load generator: a closed loop that keeps <c>window</c> messages in flight, sends the
+/// next one when an echo comes back, and times each round trip. Raw socket, prebuilt frames, one receive buffer:
+/// nothing is allocated per message (the async methods pool their state machines), so the client's cost per message
+/// is a send and a receive system call and their completions.
+/// </summary>
+internal sealed class ClientConnection : IDisposable
+{
+    // RFC 6455 1.3's sample key, and the accept value it must produce.
+    private const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
+    private const string ExpectedAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
+
+    private readonly Socket _socket;
+    private readonly byte[] _frame;
+    private readonly byte[] _expected;
+    private readonly bool _verify;
+    private readonly long[] _sentAt;
+    private readonly byte[] _buffer = new byte[64 * 1024];
+    private int _start;
+    private int _end;
+
+    private ClientConnection(Socket socket, byte[] frame, byte[] expected, bool verify, int window)
+    {
+        _socket = socket;
+        _frame = frame;
+        _expected = expected;
+        _verify = verify;
+        _sentAt = new long[window];
+    }
+
+    public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>Messages sent, all phases.</summary>
+    public long Sent { get; private set; }
+
+    /// <summary>Echoes received inside the measurement window.</summary>
+    public long Measured { get; private set; }
+
+    public static async Task<ClientConnection> ConnectAsync(LoadOptions options, byte[] frame, byte[] expected, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(options.Url.Host), options.Url.Port), cancellationToken);
+            var connection = new ClientConnection(socket, frame, expected, options.Verify, options.Window);
+            if (!options.RawTcp)
+            {
+                await connection.HandshakeAsync(options.Url, cancellationToken);
+            }
+
+            return connection;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs until <see cref="RunClock.SendUntil"/> or the message budget, then waits for the echoes in flight.</summary>
+    public async Task RunAsync(RunClock clock, long maxMessages, CancellationToken cancellationToken)
+    {
+        int head = 0;
+        int inFlight = 0;
+        while (inFlight < _sentAt.Length && Sent < maxMessages && Stopwatch.GetTimestamp() < clock.SendUntil)
+        {
+            await SendAsync(head, cancellationToken);
+            head = (head + 1) % _sentAt.Length;
+            inFlight++;
+        }
+
+        int tail = 0;
+        while (inFlight > 0)
+        {
+            await ReceiveMessageAsync(cancellationToken);
+            long now = Stopwatch.GetTimestamp();
+            long sentAt = _sentAt[tail];
+            tail = (tail + 1) % _sentAt.Length;
+            inFlight--;
+            if (now >= clock.MeasureFrom && now < clock.SendUntil)
+            {
+                Measured++;
+                Latency.Record((long)((now - sentAt) * RunClock.NanosecondsPerTick));
+            }
+
+            if (Sent < maxMessages && now < clock.SendUntil)
+            {
+                await SendAsync(head, cancellationToken);
+                head = (head + 1) % _sentAt.Length;
+                inFlight++;
+            }
+        }
+    }
+
+    /// <summary>Best effort: close 1000 and wait briefly for the answer, so servers see a clean close.</summary>
+    public async Task CloseAsync(bool rawTcp)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        try
+        {
+            if (!rawTcp)
+            {
+                await _socket.SendAsync(ClientFrame.Build(ClientFrame.Close, [0x03, 0xe8]), SocketFlags.None, timeout.Token);
+                while (await _socket.ReceiveAsync(_buffer.AsMemory(), SocketFlags.None, timeout.Token) > 0)
+                {
+                    // Drain until the server closes TCP after its close frame.
+                }
+            }
+
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The measurement is over; a slow close changes nothing in it.
+        }
+    }
+
+    public void Dispose() => _socket.Dispose();
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendAsync(int slot, CancellationToken cancellationToken)
+    {
+        _sentAt[slot] = Stopwatch.GetTimestamp();
+        Sent++;
+        int sent = await _socket.SendAsync(_frame.AsMemory(), SocketFlags.None, cancellationToken);
+        if (sent != _frame.Length)
+        {
+            throw new BenchmarkException($"short send: {sent} of {_frame.Length} bytes");
+        }
+    }
+
+    private async Task HandshakeAsync(Uri url, CancellationToken cancellationToken)
+    {
+        var request = Encoding.ASCII.GetBytes(
+            $"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+            $"Sec-WebSocket-Key: {Key}\r\nSec-WebSocket-Version: 13\r\n\r\n");
+        await _socket.SendAsync(request, SocketFlags.None, cancellationToken);
+        int headEnd;
+        while ((headEnd = _buffer.AsSpan(0, _end).IndexOf("\r\n\r\n"u8)) < 0)
+        {
+            if (_end == _buffer.Length)
+            {
+                throw new BenchmarkException("handshake response head too large");
+            }
+
+            await FillAsync(cancellationToken);
+        }
+
+        string head = Encoding.ASCII.GetString(_buffer, 0, headEnd);
+        if (!head.StartsWith("HTTP/1.1 101", StringComparison.Ordinal) || !head.Contains(ExpectedAccept, StringComparison.Ordinal))
+        {
+            throw new BenchmarkException($"handshake refused: {head.Split('\r')[0]}");
+        }
+
+        _start = headEnd + 4;
+    }
+
+    /// <summary>Reads frames until one data message is complete and checks it against the expected reply.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ReceiveMessageAsync(CancellationToken cancellationToken)
+    {
+        int received = 0;
+        while (true)
+        {
+            await EnsureAsync(2, cancellationToken);
+            byte b0 = _buffer[_start];
+            byte b1 = _buffer[_start + 1];
+            int length7 = b1 & 0x7f;
+            int lengthBytes = length7 switch { 126 => 2, 127 => 8, _ => 0 };
+            int headerLength = 2 + lengthBytes + ((b1 & 0x80) != 0 ? 4 : 0);
+            await EnsureAsync(headerLength, cancellationToken);
+            long payloadLength = lengthBytes switch
+            {
+                2 => BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 2)),
+                8 => (long)BinaryPrimitives.ReadUInt64BigEndian(_buffer.AsSpan(_start + 2)),
+                _ => length7,
+            };
+            _start += headerLength;
+            int opcode = b0 & 0x0f;
+            if (opcode == ClientFrame.Close)
+            {
+                throw new BenchmarkException("server sent a close frame");
+            }
+
+            bool control = opcode >= 0x8;
+            if (!control && received + payloadLength > _expected.Length)
+            {
+                throw new BenchmarkException($"reply longer than the {_expected.Length} bytes expected");
+            }
+
+            // Payload in chunks as it arrives: a 64 KiB echo is compared, never copied.
+            long remaining = payloadLength;
+            while (remaining > 0)
+            {
+                if (_start == _end)
+                {
+                    await FillAsync(cancellationToken);
+                }
+
+                int count = (int)Math.Min(_end - _start, remaining);
+                if (!control && _verify && !_buffer.AsSpan(_start, count).SequenceEqual(_expected.AsSpan(received, count)))
+                {
+                    throw new BenchmarkException("reply differs from the expected bytes");
+                }
+
+                if (!control)
+                {
+                    received += count;
+                }
+
+                _start += count;
+                remaining -= count;
+            }
+
+            // Control frames (a keepalive ping or pong) may sit between data frames; they are not replies.
+            if (!control && (b0 & 0x80) != 0)
+            {
+                if (received != _expected.Length)
+                {
+                    throw new BenchmarkException($"reply of {received} bytes, expected {_expected.Length}");
+                }
+
+                return;
+            }
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask EnsureAsync(int count, CancellationToken cancellationToken)
+    {
+        while (_end - _start < count)
+        {
+            if (_buffer.Length - _start < count)
+            {
+                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+                _end -= _start;
+                _start = 0;
+            }
+
+            await FillAsync(cancellationToken);
+        }
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FillAsync(CancellationToken cancellationToken)
+    {
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
+
+        int read = await _socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken);
+        if (read == 0)
+        {
+            throw new BenchmarkException("server closed the TCP connection");
+        }
+
+        _end += read;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Globalization;
+using System.Text;
+
+namespace WsGateway.Benchmark;
+
+/// <summary>The load generator's command line. Every run is bounded twice: by time and by message count.</summary>
+internal sealed class LoadOptions
+{
+    public const string Usage = """
+        load --url ws://127.0.0.1:PORT/echo | tcp://127.0.0.1:PORT   (tcp: a raw TCP echo, the baseline)
+             [--connections 64] [--size 32] [--kind text|binary] [--window 1]
+             [--text "echo hello" [--expect hello]]   (a fixed text message and the reply it should get)
+             [--warmup 1] [--duration 5] [--messages 1000000]   (seconds, seconds, per connection)
+             [--verify all|none] [--server NAME] [--case NAME] [--round N] [--server-pid PID]
+        """;
+
+    public required Uri Url { get; init; }
+    public int Connections { get; init; } = 64;
+    public int Size { get; init; } = 32;
+    public bool Binary { get; init; }
+    public int Window { get; init; } = 1;
+    public string? Text { get; init; }
+    public string? Expect { get; init; }
+    public double WarmupSeconds { get; init; } = 1;
+    public double DurationSeconds { get; init; } = 5;
+    public long MessagesPerConnection { get; init; } = 1_000_000;
+    public bool Verify { get; init; } = true;
+    public string Server { get; init; } = "";
+    public string Case { get; init; } = "";
+    public int Round { get; init; }
+    public int? ServerPid { get; init; }
+
+    /// <summary>A raw TCP echo sends our (masked) frames back byte for byte.</summary>
+    public bool RawTcp => Url.Scheme == "tcp";
+
+    /// <summary>What every connection sends, unmasked.</summary>
+    public byte[] Payload() => Text is not null
+        ? Encoding.UTF8.GetBytes(Text)
+        : Binary ? RandomBytes(Size) : Encoding.ASCII.GetBytes(Letters(Size));
+
+    /// <summary>What the server should answer, unmasked; for the raw TCP echo the caller masks it like the request.</summary>
+    public byte[] ExpectedReply() => Expect is not null ? Encoding.UTF8.GetBytes(Expect) : Payload();
+
+    public string Kind => Binary ? "binary" : "text";
+
+    public static LoadOptions Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
+            {
+                throw new ArgumentException($"expected --name value, got \"{args[i]}\"");
+            }
+
+            values[args[i][2..]] = args[++i];
+        }
+
+        string? Take(string name) => values.Remove(name, out var value) ? value : null;
+        int Int(string name, int fallback) => Take(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        double Double(string name, double fallback) => Take(name) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+        var url = new Uri(Take("url") ?? throw new ArgumentException("--url is required"));
+        if (url.Scheme is not ("ws" or "tcp"))
+        {
+            throw new ArgumentException("--url must be ws://... or tcp://...");
+        }
+
+        string kind = Take("kind") ?? "text";
+        string verify = Take("verify") ?? "all";
+        string? pid = Take("server-pid");
+        var options = new LoadOptions
+        {
+            Url = url,
+            Connections = Int("connections", 64),
+            Size = Int("size", 32),
+            Binary = kind switch { "text" => false, "binary" => true, _ => throw new ArgumentException("--kind is text or binary") },
+            Window = Int("window", 1),
+            Text = Take("text"),
+            Expect = Take("expect"),
+            WarmupSeconds = Double("warmup", 1),
+            DurationSeconds = Double("duration", 5),
+            MessagesPerConnection = Take("messages") is { } m ? long.Parse(m, CultureInfo.InvariantCulture) : 1_000_000,
+            Verify = verify switch { "all" => true, "none" => false, _ => throw new ArgumentException("--verify is all or none") },
+            Server = Take("server") ?? url.Scheme,
+            Case = Take("case") ?? "",
+            Round = Int("round", 0),
+            ServerPid = pid is null ? null : int.Parse(pid, CultureInfo.InvariantCulture),
+        };
+
+        if (values.Count > 0)
+        {
+            throw new ArgumentException($"unknown option --{values.Keys.First()}");
+        }
+
+        if (options.Connections is < 1 or > 10_000 || options.Window < 1 || options.Size < 0
+            || options.DurationSeconds is <= 0 or > 600 || options.WarmupSeconds is < 0 or > 600 || options.MessagesPerConnection < 1)
+        {
+            throw new ArgumentException("out of range: 1 <= connections <= 10000, window >= 1, size >= 0, 0 < duration <= 600, 0 <= warmup <= 600, messages >= 1");
+        }
+
+        if (options.Expect is not null && options.Text is null)
+        {
+            throw new ArgumentException("--expect needs --text");
+        }
+
+        return options;
+    }
+
+    private static string Letters(int size) => string.Create(size, 0, static (span, _) =>
+    {
+        for (int i = 0; i < span.Length; i++)
+        {
+            span[i] = (char)('a' + i % 26);
+        }
+    });
+
+    private static byte[] RandomBytes(int size)
+    {
+        var bytes = new byte[size];
+        new Random(6455).NextBytes(bytes);
+        return bytes;
+    }
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using WsGateway.Benchmark;
+
+// The load generator and its helpers; tests/WsGateway.Benchmark/run.sh drives them. Modes:
+//   load ...                       one run; prints one JSON line on stdout and a summary on stderr
+//   tcp-echo [--port 0]            the raw TCP echo baseline server; logs "Listening on tcp://HOST:PORT"
+//   report RESULTS.jsonl           markdown tables (medians over rounds) from the JSON lines of a session
+//   alloc [--messages N] ...       allocations per message of an in-process gateway (see AllocationProbe)
+string mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "load";
+string[] rest = args.Length > 0 && mode == args[0] ? args[1..] : args;
+try
+{
+    switch (mode)
+    {
+        case "load":
+            var result = await LoadGenerator.RunAsync(LoadOptions.Parse(rest));
+            Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+            Console.Error.WriteLine(Summary(result));
+            return result.Errors == 0 ? 0 : 1;
+        case "tcp-echo":
+            int port = rest is ["--port", var p] ? int.Parse(p, CultureInfo.InvariantCulture) : 0;
+            await using (var server = new TcpEchoServer(port))
+            {
+                Console.WriteLine($"Listening on tcp://{server.EndPoint}");
+                await WaitForSignalAsync();
+            }
+
+            return 0;
+        case "report":
+            Console.Write(Report.Render(Report.Read(rest.Single())));
+            return 0;
+        case "alloc":
+            return await AllocationProbe.RunAsync(rest);
+        default:
+            throw new ArgumentException($"unknown mode {mode}\n{LoadOptions.Usage}");
+    }
+}
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine($"benchmark: {ex.Message}");
+    return 2;
+}
+
+static string Summary(RunResult r) => string.Create(CultureInfo.InvariantCulture,
+    $"{r.Server,-18} {r.Case,-8} round {r.Round}: {r.MessagesPerSecond,10:N0} msg/s {r.MegabytesPerSecond,8:N1} MB/s  " +
+    $"p50 {r.P50Us:N0} µs  p99 {r.P99Us:N0} µs  p99.9 {r.P999Us:N0} µs  errors {r.Errors}{(r.FirstError is null ? "" : $" ({r.FirstError})")}  " +
+    $"cpu client {r.ClientCpu:0.00} server {r.ServerCpu?.ToString("0.00", CultureInfo.InvariantCulture) ?? "?"}" +
+    $"{(r.ServerCpuUsPerMessage is { } us ? $" ({us:0.00} µs/msg)" : "")}");
+
+static async Task WaitForSignalAsync()
+{
+    // A server run by run.sh: stops on SIGTERM or Ctrl+C, and by itself after two hours whatever happens.
+    using var stop = new CancellationTokenSource(TimeSpan.FromHours(2));
+    using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+    using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+    await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+}

@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# WsGateway against Kestrel, node `ws` and two raw TCP echoes (node's and .NET's), on two cores: every server pinned to core 0 after it
+# started, the load generator on core 1. Each round starts the five servers, runs every case against each of them
+# back to back, and stops them; the order of the servers is reversed every other round. The report gives the median
+# of the per-round ratios (see tests/WsGateway.Benchmark/README.md).
+#
+#   bash tests/WsGateway.Benchmark/run.sh            # full run: 5 rounds, about 9 minutes
+#   bash tests/WsGateway.Benchmark/run.sh --quick    # smoke: 1 round of short runs, about a minute
+#   options: --rounds N  --warmup SECONDS  --duration SECONDS  --out DIR (default artifacts/benchmark/<time>)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+ROUNDS=5
+WARMUP=1.5
+DURATION=3.5
+OUT=""
+WS_VERSION=8.23.0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) ROUNDS=1; WARMUP=0.5; DURATION=1.5 ;;
+    --rounds) ROUNDS=$2; shift ;;
+    --warmup) WARMUP=$2; shift ;;
+    --duration) DURATION=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    *) echo "usage: $0 [--quick] [--rounds N] [--warmup S] [--duration S] [--out DIR]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ "$(nproc --all)" -lt 2 ]; then
+  echo "run.sh needs two cores (server on core 0, load generator on core 1)" >&2
+  exit 2
+fi
+
+OUT=${OUT:-artifacts/benchmark/$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT/logs"
+OUT=$(cd "$OUT" && pwd)
+RESULTS="$OUT/results.jsonl"
+: >"$RESULTS"
+
+BENCH=tests/WsGateway.Benchmark/bin/Release/net10.0/WsGateway.Benchmark.dll
+HOST=src/WsGateway.Host/bin/Release/net10.0/WsGateway.Host.dll
+KESTREL=tests/WsGateway.Benchmark.KestrelEcho/bin/Release/net10.0/WsGateway.Benchmark.KestrelEcho.dll
+CONFIG=tests/WsGateway.Benchmark/gateway.benchmark.json
+
+echo "== build (Release)"
+for project in src/WsGateway.Host tests/WsGateway.Benchmark tests/WsGateway.Benchmark.KestrelEcho; do
+  dotnet build "$project" -c Release -nologo -v quiet >"$OUT/logs/build.log" 2>&1 || { cat "$OUT/logs/build.log"; exit 1; }
+done
+
+echo "== node ws@$WS_VERSION"
+mkdir -p "$OUT/node"
+cp tests/WsGateway.Benchmark/node/*.mjs "$OUT/node/"
+[ -f "$OUT/node/package.json" ] || echo '{"private":true,"type":"module"}' >"$OUT/node/package.json"
+npm install --prefix "$OUT/node" --no-audit --no-fund --silent "ws@$WS_VERSION" >"$OUT/logs/npm.log" 2>&1 || { cat "$OUT/logs/npm.log"; exit 1; }
+
+{
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- cpu: $(nproc --all) × $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); $(uname -sr)"
+  echo "- .NET $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -1), node $(node --version), ws $WS_VERSION"
+  echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- rounds $ROUNDS, warm-up $WARMUP s, measured $DURATION s per run"
+} >"$OUT/machine.md"
+cat "$OUT/machine.md"
+
+declare -A PID URL
+STARTED=()
+
+stop_server() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+stop_all() {
+  for pid in "${STARTED[@]}"; do
+    stop_server "$pid"
+  done
+  STARTED=()
+}
+trap stop_all EXIT
+
+# Every thread the server has now; threads it makes later inherit the mask of the thread that makes them.
+pin() {
+  local pid=$1 task
+  for task in /proc/"$pid"/task/*; do
+    taskset -pc 0 "${task##*/}" >/dev/null 2>&1 || true
+  done
+}
+
+# start_server NAME LOG COMMAND...: runs COMMAND, waits for its "Listening on SCHEME://HOST:PORT" line, pins it.
+start_server() {
+  local name=$1 log=$2
+  shift 2
+  "$@" >"$log" 2>&1 &
+  local pid=$! url=""
+  STARTED+=("$pid")
+  for _ in $(seq 1 600); do
+    url=$(grep -o -m1 'Listening on [a-z]*://[0-9.]*:[0-9]*' "$log" | cut -d' ' -f3 || true)
+    [ -n "$url" ] && break
+    kill -0 "$pid" 2>/dev/null || { echo "$name exited before listening:" >&2; cat "$log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -n "$url" ] || { echo "$name did not listen within 60 s:" >&2; cat "$log" >&2; exit 1; }
+  PID[$name]=$pid
+  URL[$name]=${url/http:/ws:}
+  pin "$pid"
+}
+
+# load SERVER CASE URL ARGS...: one load-generator run on core 1, its JSON line appended to the results.
+load() {
+  local server=$1 case=$2 url=$3
+  shift 3
+  local pid
+  case $server in
+    wsgateway*) pid=${PID[wsgateway]} ;;
+    node-ws) pid=${PID[node]} ;;
+    *) pid=${PID[$server]} ;;
+  esac
+  pin "$pid"
+  timeout --kill-after=5 120 taskset -c 1 dotnet "$BENCH" load --url "$url" --server "$server" --case "$case" \
+    --round "$round" --server-pid "$pid" --warmup "$WARMUP" --duration "$DURATION" "$@" >>"$RESULTS" || true
+}
+
+SERVERS=(wsgateway kestrel node tcp tcp-dotnet)
+for round in $(seq 1 "$ROUNDS"); do
+  order=("${SERVERS[@]}")
+  if [ $((round % 2)) -eq 0 ]; then
+    order=(tcp-dotnet tcp node kestrel wsgateway)
+  fi
+  echo "== round $round of $ROUNDS: ${order[*]}"
+  for server in "${order[@]}"; do
+    log="$OUT/logs/$server-$round.log"
+    case $server in
+      wsgateway) start_server wsgateway "$log" dotnet "$HOST" --port 0 --config "$CONFIG" ;;
+      kestrel) start_server kestrel "$log" dotnet "$KESTREL" --urls http://127.0.0.1:0 ;;
+      node) start_server node "$log" node "$OUT/node/echo-server.mjs" 0 ;;
+      tcp) start_server tcp "$log" node "$OUT/node/tcp-echo-server.mjs" 0 ;;
+      tcp-dotnet) start_server tcp-dotnet "$log" dotnet "$BENCH" tcp-echo ;;
+    esac
+  done
+
+  for spec in "text32|--connections 64 --size 32 --kind text" \
+              "bin4k|--connections 64 --size 4096 --kind binary" \
+              "bin64k|--connections 1 --size 65536 --kind binary"; do
+    name=${spec%%|*}
+    read -r -a args <<<"${spec#*|}"
+    for server in "${order[@]}"; do
+      case $server in
+        tcp | tcp-dotnet) load "$server" "$name" "${URL[$server]}" "${args[@]}" ;;
+        node) load node-ws "$name" "${URL[node]}/echo" "${args[@]}" ;;
+        *) load "$server" "$name" "${URL[$server]}/echo" "${args[@]}" ;;
+      esac
+    done
+  done
+
+  # The command route against the echo route of the same gateway: what parsing, dispatch and a script command cost.
+  routes=(command echo)
+  [ $((round % 2)) -eq 0 ] && routes=(echo command)
+  for route in "${routes[@]}"; do
+    if [ "$route" = command ]; then
+      load wsgateway-command command "${URL[wsgateway]}/" --connections 64 --text "echo hello" --expect hello
+    else
+      load wsgateway-echo command "${URL[wsgateway]}/echo" --connections 64 --text "echo hello"
+    fi
+  done
+
+  stop_all
+done
+
+echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.md"
+{
+  cat "$OUT/machine.md"
+  echo
+  dotnet "$BENCH" report "$RESULTS"
+} >"$OUT/results.md"
+echo
+cat "$OUT/results.md"
+echo "Results: $OUT/results.md (raw: results.jsonl, server logs: logs/)"
