@@ -101,7 +101,7 @@ start_server() {
   local pid=$! url=""
   STARTED+=("$pid")
   for _ in $(seq 1 600); do
-    url=$(grep -o -m1 'Listening on [a-z]*://[0-9.]*:[0-9]*' "$log" | cut -d' ' -f3 || true)
+    url=$(grep -o -m1 'Listening on [a-z]*://[0-9.]*:[0-9]*' "$log" 2>/dev/null | cut -d' ' -f3 || true)
     [ -n "$url" ] && break
     kill -0 "$pid" 2>/dev/null || { echo "$name exited before listening:" >&2; cat "$log" >&2; exit 1; }
     sleep 0.1
@@ -134,6 +134,7 @@ for round in $(seq 1 "$ROUNDS"); do
     order=(tcp-dotnet tcp node kestrel wsgateway)
   fi
   echo "== round $round of $ROUNDS: ${order[*]}"
+  echo "- load average at round $round: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.md"
   for server in "${order[@]}"; do
     log="$OUT/logs/$server-$round.log"
     case $server in
