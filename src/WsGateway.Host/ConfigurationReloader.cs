@@ -61,7 +61,7 @@ internal sealed class ConfigurationReloader : IDisposable
         _changes.Writer.TryComplete();
     }
 
-    internal void Apply()
+    private void Apply()
     {
         var settings = _configuration.Read(out var errors);
         if (settings is null)

@@ -44,6 +44,12 @@ internal sealed class HostConfiguration : IDisposable
         [NotNullWhen(false)] out string? error)
     {
         configuration = null;
+        if (UnknownShortSwitch(args) is { } unknown)
+        {
+            error = $"unknown switch {unknown} (use --config PATH, --port N or Section:Key=value)";
+            return false;
+        }
+
         try
         {
             var commandLine = new ConfigurationBuilder().AddCommandLine(args, SwitchMappings).Build();
@@ -77,6 +83,12 @@ internal sealed class HostConfiguration : IDisposable
             error = ex.Message;
             return false;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The file exists but cannot be read (permissions, a folder of that name).
+            error = ex.Message;
+            return false;
+        }
     }
 
     /// <summary>Reads and validates the settings in force now.</summary>
@@ -100,6 +112,32 @@ internal sealed class HostConfiguration : IDisposable
     {
         _following.Dispose();
         _root.Dispose();
+    }
+
+    /// <summary>
+    /// A single-dash switch without a mapping (<c>-p 9000</c>): the command-line provider skips those without a word,
+    /// and the operator would run with the setting they did not mean.
+    /// </summary>
+    private static string? UnknownShortSwitch(string[] args)
+    {
+        for (int i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (!(arg.StartsWith('-') || arg.StartsWith('/')) || arg.Contains('=', StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (!arg.StartsWith("--", StringComparison.Ordinal) && !arg.StartsWith('/') && !SwitchMappings.ContainsKey(arg))
+            {
+                return arg;
+            }
+
+            // The next argument is this switch's value, even when it starts with "-" (a negative number).
+            i++;
+        }
+
+        return null;
     }
 
     /// <summary>

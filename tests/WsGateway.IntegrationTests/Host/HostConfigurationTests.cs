@@ -45,6 +45,15 @@ public sealed partial class HostConfigurationTests : IDisposable
     }
 
     [Fact]
+    public async Task Unknown_short_switch_stops_the_host_instead_of_being_skipped()
+    {
+        WriteConfiguration("""{ "Listen": { "Port": 0 } }""");
+        var (exitCode, output) = await GatewayProcess.RunToExitAsync(_folder, "-p", "9000");
+        Assert.Equal(2, exitCode);
+        Assert.Contains("wsgateway: unknown switch -p (use --config PATH, --port N or Section:Key=value)", output);
+    }
+
+    [Fact]
     public async Task Environment_variable_overrides_the_file()
     {
         WriteConfiguration("""{ "Listen": { "Port": 0 }, "Limits": { "MaxMessageBytes": 1024 } }""");
@@ -60,7 +69,7 @@ public sealed partial class HostConfigurationTests : IDisposable
         WriteConfiguration("""{ "Listen": { "Port": 1 }, "Limits": { "MaxMessageBytes": 16 } }""");
         await using var gateway = await GatewayProcess.StartAsync(
             _folder, new Dictionary<string, string> { ["WSGATEWAY_Limits__MaxMessageBytes"] = "32" },
-            "Limits:MaxMessageBytes=1024", "--port", "0");
+            "Limits:MaxMessageBytes=1024", "--port", "0", "--Limits:IdleTimeoutSeconds", "0");
         Assert.Equal(EchoProbe.Echoed, await EchoProbe.SendAsync(gateway.Port, 1024));
         Assert.Equal("closed 1009", await EchoProbe.SendAsync(gateway.Port, 1025));
     }
