@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Serilog;
 using WsGateway.Broadcasting;
 using WsGateway.Commands;
@@ -7,6 +8,7 @@ using WsGateway.Diagnostics;
 using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Plugins;
+using WsGateway.Scripts;
 
 namespace WsGateway;
 
@@ -20,6 +22,10 @@ public sealed class Gateway : IAsyncDisposable
     private readonly GatewayServer _server;
     private readonly CommandRoute _commandRoute;
     private readonly PluginCatalog _plugins;
+    private readonly ScriptCatalog _scripts;
+    private readonly X509Certificate2? _certificate;
+    private volatile bool _started;
+    private volatile bool _stopping;
 
     public Gateway(GatewayOptions options, ILogger log, IMessageBus? bus = null)
     {
@@ -46,8 +52,22 @@ public sealed class Gateway : IAsyncDisposable
         // "/" without Upgrade is the web console; a WebSocket handshake on "/" still reaches the command route.
         ConsoleAssets = StaticAssets.LoadEmbedded();
         Http.Fallback = ConsoleAssets.Respond;
-        _server = new GatewayServer(Options, Http, routes, [], log);
+        Http.Map("/readyz", _ => Ready
+            ? HttpResponse.Text(200, "ready")
+            : HttpResponse.Text(503, _stopping ? "draining" : "starting: plugins and scripts are still loading"));
+        Http.Map("/metrics", async _ =>
+        {
+            using var body = new MemoryStream();
+            await Metrics.ExportAsync(body, CancellationToken.None);
+            return new HttpResponse(200, "text/plain; version=0.0.4; charset=utf-8", body.ToArray());
+        });
+
+        _certificate = CertificateLoader.Load(options);
+        _server = new GatewayServer(Options, Http, routes, [new OriginPolicy(Options)], Metrics, _certificate, log);
         _plugins = new PluginCatalog(options, Registry, log);
+        _plugins.LoadAttempted += (_, succeeded) => Metrics.Reloaded("plugin", succeeded);
+        _scripts = new ScriptCatalog(options.ResolvePath(options.Scripts.Directory), options.Scripts, Registry, log);
+        _scripts.Published += (_, compiled) => Metrics.Reloaded("script", compiled);
     }
 
     public CommandRegistry Registry { get; }
@@ -61,6 +81,9 @@ public sealed class Gateway : IAsyncDisposable
 
     internal StaticAssets ConsoleAssets { get; }
 
+    /// <summary>True once plugins and scripts are loaded and the listener is up, until shutdown starts (<c>/readyz</c>).</summary>
+    public bool Ready => _started && !_stopping;
+
     /// <summary>The bound address; with port 0 in the options, the port the system chose.</summary>
     public IPEndPoint EndPoint => _server.LocalEndPoint;
 
@@ -71,13 +94,17 @@ public sealed class Gateway : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _plugins.StartAsync(cancellationToken);
+        await _scripts.StartAsync(cancellationToken);
         _server.Start();
-        _log.Information("Listening on ws://{Host}:{Port}", FormatHost(EndPoint.Address), EndPoint.Port);
+        _started = true;
+        _log.Information(
+            "Listening on {Scheme}://{Host}:{Port}", _certificate is null ? "ws" : "wss", FormatHost(EndPoint.Address), EndPoint.Port);
     }
 
     /// <summary>Stops accepting, drains within <see cref="ShutdownOptions.DrainSeconds"/>, closes every connection with 1001.</summary>
     public async Task StopAsync()
     {
+        _stopping = true;
         _log.Information("Shutting down: draining {Count} connections", _server.ConnectionCount);
         await _server.StopAsync(TimeSpan.FromSeconds(Options.Current.Shutdown.DrainSeconds));
         _log.Information("Stopped");
@@ -87,6 +114,8 @@ public sealed class Gateway : IAsyncDisposable
     {
         await _server.DisposeAsync();
         await _plugins.DisposeAsync();
+        await _scripts.DisposeAsync();
+        _certificate?.Dispose();
     }
 
     private static string FormatHost(IPAddress address) =>

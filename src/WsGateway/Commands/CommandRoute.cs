@@ -30,6 +30,20 @@ internal sealed class CommandRoute : IWebSocketRoute
     public TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.Current.Commands.TimeoutSeconds);
     public int SessionCount => _sessions.Count;
 
+    public string? SelectSubprotocol(IReadOnlyList<string> offered)
+    {
+        var supported = _options.Current.Commands.Subprotocols;
+        foreach (var protocol in offered)
+        {
+            if (supported.Contains(protocol, StringComparer.Ordinal))
+            {
+                return protocol;
+            }
+        }
+
+        return null;
+    }
+
     public ValueTask OnOpenAsync(WebSocketConnection connection)
     {
         var session = new CommandSession(connection, this);
@@ -46,14 +60,32 @@ internal sealed class CommandRoute : IWebSocketRoute
         }
 
         // Binary messages, when allowed, carry the same UTF-8 command text; the parser copies what it keeps.
-        if (opcode == Opcode.Binary && !Utf8.IsValid(payload.Span))
+        if (!_sessions.TryGetValue(connection, out var session))
         {
-            return _sessions[connection].ReplyErrorAsync(null, "binary messages must hold UTF-8 command text");
+            return ValueTask.CompletedTask;
         }
 
-        return _sessions.TryGetValue(connection, out var session)
-            ? session.EnqueueAsync(CommandRequestParser.Parse(payload.Span))
-            : ValueTask.CompletedTask;
+        if (opcode == Opcode.Binary && !Utf8.IsValid(payload.Span))
+        {
+            return session.EnqueueAsync(new CommandRequest(null, "", "", "binary messages must hold UTF-8 command text"));
+        }
+
+        var request = CommandRequestParser.Parse(payload.Span);
+        var commands = _options.Current.Commands;
+        if (!session.RateLimit.TryTake(commands.MessagesPerSecond, commands.Burst))
+        {
+            Metrics.RateLimited();
+            if (commands.RateLimitAction == RateLimitAction.Close)
+            {
+                connection.Log.Information("Closing {SessionId}: over {MessagesPerSecond} commands per second", connection.Id, commands.MessagesPerSecond);
+                return connection.CloseAsync(CloseStatus.PolicyViolation, "rate limit exceeded");
+            }
+
+            // Queued like any request so the error comes back in request order.
+            request = request with { Error = $"rate limit exceeded: at most {commands.MessagesPerSecond:0.###} commands per second (bursts of {commands.Burst}); this one was dropped" };
+        }
+
+        return session.EnqueueAsync(request);
     }
 
     public ValueTask OnClosedAsync(WebSocketConnection connection)

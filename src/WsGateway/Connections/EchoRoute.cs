@@ -7,6 +7,8 @@ internal sealed class EchoRoute : IWebSocketRoute
 {
     public static readonly EchoRoute Instance = new();
 
+    public string? SelectSubprotocol(IReadOnlyList<string> offered) => null;
+
     public ValueTask OnOpenAsync(WebSocketConnection connection) => ValueTask.CompletedTask;
 
     public ValueTask OnMessageAsync(WebSocketConnection connection, Opcode opcode, ReadOnlyMemory<byte> payload) =>

@@ -2,8 +2,13 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Net;
+using System.Globalization;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using Serilog;
+using WsGateway.Diagnostics;
 using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Protocol;
@@ -21,18 +26,24 @@ internal sealed class GatewayServer : IAsyncDisposable
     private readonly IReadOnlyDictionary<string, IWebSocketRoute> _routes;
     private readonly IReadOnlyList<IHandshakePolicy> _policies;
     private readonly ILogger _log;
+    private readonly GatewayMetrics _metrics;
+    private readonly ConnectionLimiter _limiter = new();
+    private readonly X509Certificate2? _certificate;
     private readonly ConcurrentDictionary<WebSocketConnection, Task> _connections = new();
     // Every accepted socket's task, from handshake to close, so shutdown can wait for all of them.
     private readonly ConcurrentDictionary<Task, byte> _sockets = new();
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
+    private Task _livenessLoop = Task.CompletedTask;
     private long _nextId;
 
     public GatewayServer(
         LiveOptions options, HttpRouter http, IReadOnlyDictionary<string, IWebSocketRoute> routes,
-        IReadOnlyList<IHandshakePolicy> policies, ILogger log)
+        IReadOnlyList<IHandshakePolicy> policies, GatewayMetrics metrics, X509Certificate2? certificate, ILogger log)
     {
+        _metrics = metrics;
+        _certificate = certificate;
         _options = options;
         _http = http;
         _routes = routes;
@@ -66,6 +77,7 @@ internal sealed class GatewayServer : IAsyncDisposable
 
         _listener = listener;
         _acceptLoop = AcceptLoopAsync(listener);
+        _livenessLoop = CheckLivenessAsync();
     }
 
     /// <summary>
@@ -82,6 +94,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         _stopping.Cancel();
         _listener?.Dispose();
         await _acceptLoop;
+        await _livenessLoop;
 
         using var deadline = new CancellationTokenSource(drain);
         var open = _connections.Keys.ToArray();
@@ -122,6 +135,27 @@ internal sealed class GatewayServer : IAsyncDisposable
         _stopping.Dispose();
     }
 
+    /// <summary>One timer for all connections: keepalive and idle checks need second, not millisecond, precision.</summary>
+    private async Task CheckLivenessAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token))
+            {
+                long now = Environment.TickCount64;
+                foreach (var connection in _connections.Keys)
+                {
+                    connection.CheckLiveness(now);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
+        }
+    }
+
     private async Task AcceptLoopAsync(Socket listener)
     {
         while (!_stopping.IsCancellationRequested)
@@ -153,6 +187,18 @@ internal sealed class GatewayServer : IAsyncDisposable
     {
         var remote = socket.RemoteEndPoint as IPEndPoint;
         Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (_certificate is not null)
+        {
+            var tls = await AuthenticateAsync(stream, remote);
+            if (tls is null)
+            {
+                await stream.DisposeAsync();
+                return;
+            }
+
+            stream = tls;
+        }
+
         var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
         WebSocketConnection? connection = null;
@@ -176,6 +222,7 @@ internal sealed class GatewayServer : IAsyncDisposable
 
         var run = connection.RunAsync();
         _connections[connection] = run;
+        _metrics.ConnectionOpened();
         if (_stopping.IsCancellationRequested)
         {
             // Upgraded while StopAsync was taking its snapshot of open connections: close it like the others.
@@ -189,6 +236,29 @@ internal sealed class GatewayServer : IAsyncDisposable
         finally
         {
             _connections.TryRemove(connection, out _);
+            _limiter.Release(remote?.Address);
+            _metrics.ConnectionClosed();
+        }
+    }
+
+    private async Task<SslStream?> AuthenticateAsync(Stream stream, IPEndPoint? remote)
+    {
+        var tls = new SslStream(stream, leaveInnerStreamOpen: false);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(_options.Current.Tls.HandshakeTimeoutSeconds));
+        try
+        {
+            await tls.AuthenticateAsServerAsync(
+                new SslServerAuthenticationOptions { ServerCertificate = _certificate, ClientCertificateRequired = false },
+                timeout.Token);
+            return tls;
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException)
+        {
+            _metrics.HandshakeFailed("tls");
+            _log.Debug("TLS handshake with {RemoteAddress} failed: {Error}", remote, ex.Message);
+            await tls.DisposeAsync();
+            return null;
         }
     }
 
@@ -223,8 +293,9 @@ internal sealed class GatewayServer : IAsyncDisposable
     /// <returns>The upgraded connection, or null when the request was answered over plain HTTP or dropped.</returns>
     private async Task<WebSocketConnection?> HandshakeAsync(Stream stream, PipeReader input, PipeWriter output, IPEndPoint? remote)
     {
+        var options = _options.Current;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(_options.Current.Limits.HandshakeTimeoutSeconds));
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.Limits.HandshakeTimeoutSeconds));
         HttpRequestHead? request;
         try
         {
@@ -232,6 +303,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
+            _metrics.HandshakeFailed("timeout");
             _log.Debug("Handshake from {RemoteAddress} timed out", remote);
             return null;
         }
@@ -242,54 +314,68 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
 
         var validation = WebSocketHandshake.Validate(request);
-        var refusal = validation.Outcome switch
+        if (validation.Outcome == HandshakeOutcome.NotUpgrade)
         {
-            HandshakeOutcome.Accept => null,
-            HandshakeOutcome.NotUpgrade => await _http.RouteAsync(request),
-            HandshakeOutcome.UpgradeRequired or HandshakeOutcome.ObsoleteDraft => HttpResponse.Text(
-                426, validation.Reason ?? "This server speaks WebSocket version 13 (RFC 6455).",
-                [new("Sec-WebSocket-Version", WebSocketHandshake.SupportedVersion)]),
-            HandshakeOutcome.MethodNotAllowed => HttpResponse.Text(405, validation.Reason ?? "WebSocket upgrades use GET.", [new("Allow", "GET")]),
-            _ => HttpResponse.Text(400, validation.Reason ?? "Bad WebSocket request."),
+            await HttpResponseWriter.WriteAsync(output, await _http.RouteAsync(request), request.Method == "HEAD", timeout.Token);
+            return null;
+        }
+
+        var (refusal, reason) = validation.Outcome switch
+        {
+            HandshakeOutcome.Accept => (null, null),
+            HandshakeOutcome.UpgradeRequired => (UpgradeRequired(validation.Reason), "version"),
+            HandshakeOutcome.ObsoleteDraft => (UpgradeRequired(validation.Reason), "draft76"),
+            HandshakeOutcome.MethodNotAllowed => (HttpResponse.Text(405, validation.Reason ?? "WebSocket upgrades use GET.", [new("Allow", "GET")]), "method"),
+            _ => (HttpResponse.Text(400, validation.Reason ?? "Bad WebSocket request."), "bad_request"),
         };
 
         IWebSocketRoute? route = null;
         if (refusal is null && !_routes.TryGetValue(request.Path, out route))
         {
-            refusal = HttpResponse.Text(404, $"No WebSocket route at {request.Path}.");
+            (refusal, reason) = (HttpResponse.Text(404, $"No WebSocket route at {request.Path}."), "not_found");
         }
 
-        if (refusal is null)
+        for (int i = 0; refusal is null && i < _policies.Count; i++)
         {
-            foreach (var policy in _policies)
-            {
-                refusal = await policy.CheckAsync(request, remote, timeout.Token);
-                if (refusal is not null)
-                {
-                    break;
-                }
-            }
+            refusal = await _policies[i].CheckAsync(request, remote, timeout.Token);
+            reason = _policies[i].Name;
+        }
+
+        if (refusal is null && _limiter.TryAcquire(remote?.Address, options.Limits) is { } full)
+        {
+            (refusal, reason) = (HttpResponse.Text(503, full, [new("Retry-After", "5")]), "capacity");
         }
 
         if (refusal is not null)
         {
-            if (validation.Outcome != HandshakeOutcome.NotUpgrade)
-            {
-                _log.Information("Handshake from {RemoteAddress} for {Path} refused with {Status}", remote, request.Path, refusal.Status);
-            }
-
-            await HttpResponseWriter.WriteAsync(output, refusal, request.Method == "HEAD", timeout.Token);
+            _metrics.HandshakeFailed(reason!);
+            _log.Information("Upgrade from {RemoteAddress} for {Path} refused with {Status}: {Reason}",
+                remote, request.Path, refusal.Status, reason);
+            await HttpResponseWriter.WriteAsync(output, refusal, false, timeout.Token);
             return null;
         }
 
-        var accept = WebSocketHandshake.ComputeAccept(request.GetHeader("Sec-WebSocket-Key")!);
-        await HttpResponseWriter.WriteSwitchingProtocolsAsync(output, accept, null, timeout.Token);
+        try
+        {
+            var subprotocol = route!.SelectSubprotocol(WebSocketHandshake.GetOfferedSubprotocols(request));
+            var accept = WebSocketHandshake.ComputeAccept(request.GetHeader("Sec-WebSocket-Key")!);
+            await HttpResponseWriter.WriteSwitchingProtocolsAsync(output, accept, subprotocol, timeout.Token);
 
-        var id = Interlocked.Increment(ref _nextId).ToString("x6");
-        var log = _log.ForContext("SessionId", id).ForContext("RemoteAddress", remote?.ToString());
-        log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path}", id, remote, request.Path);
-        return new WebSocketConnection(id, stream, input, output, remote, request.Path, _options, route!, log);
+            var id = Interlocked.Increment(ref _nextId).ToString("x6", CultureInfo.InvariantCulture);
+            var log = _log.ForContext("SessionId", id).ForContext("RemoteAddress", remote?.ToString());
+            log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path}", id, remote, request.Path);
+            return new WebSocketConnection(id, stream, input, output, remote, request.Path, subprotocol, _options, route, _metrics, log);
+        }
+        catch
+        {
+            _limiter.Release(remote?.Address);
+            throw;
+        }
     }
+
+    private static HttpResponse UpgradeRequired(string? reason) => HttpResponse.Text(
+        426, reason ?? "This server speaks WebSocket version 13 (RFC 6455).",
+        [new("Sec-WebSocket-Version", WebSocketHandshake.SupportedVersion)]);
 
     private async Task<HttpRequestHead?> ReadRequestHeadAsync(PipeReader input, PipeWriter output, CancellationToken cancellationToken)
     {
@@ -311,6 +397,7 @@ internal sealed class GatewayServer : IAsyncDisposable
                         return request;
                     }
 
+                    _metrics.HandshakeFailed("bad_request");
                     await HttpResponseWriter.WriteAsync(output, HttpResponse.Text(400, error ?? "Malformed request."), false, cancellationToken);
                     return null;
                 }
@@ -323,6 +410,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             if (status == HeadReadStatus.TooLarge)
             {
                 input.AdvanceTo(buffer.End);
+                _metrics.HandshakeFailed("too_large");
                 await HttpResponseWriter.WriteAsync(
                     output, HttpResponse.Text(431, $"Request head larger than {maxBytes} bytes."), false, cancellationToken);
                 return null;

@@ -10,6 +10,9 @@ namespace WsGateway.Connections;
 /// </summary>
 internal interface IHandshakePolicy
 {
+    /// <summary>The reason label in <c>wsgateway_handshake_failures_total</c> when this policy refuses.</summary>
+    string Name { get; }
+
     /// <returns>Null to let the upgrade go on, or the HTTP response that refuses it.</returns>
     ValueTask<HttpResponse?> CheckAsync(HttpRequestHead request, IPEndPoint? remoteEndPoint, CancellationToken cancellationToken);
 }

@@ -5,6 +5,12 @@ namespace WsGateway.Connections;
 /// <summary>What a WebSocket path does with the messages of the connections it accepted.</summary>
 internal interface IWebSocketRoute
 {
+    /// <summary>
+    /// Picks the subprotocol to answer in the 101 response from those the client offered, in the client's order;
+    /// null answers none (never one the client did not offer, RFC 6455 4.2.2).
+    /// </summary>
+    string? SelectSubprotocol(IReadOnlyList<string> offered);
+
     /// <summary>Called once after the 101 response, before the first message.</summary>
     ValueTask OnOpenAsync(WebSocketConnection connection);
 

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text;
 using Serilog;
+using WsGateway.Diagnostics;
 using WsGateway.Options;
 using WsGateway.Protocol;
 
@@ -41,13 +42,19 @@ internal sealed class WebSocketConnection
     private byte[]? _messageBuffer;
     private int _messageLength;
 
+    private readonly GatewayMetrics _metrics;
     private long _pendingSendBytes;
+    private long _lastFrameAt = Environment.TickCount64;
+    private long _lastMessageAt = Environment.TickCount64;
+    private long _pingSentAt;
     private int _closeSent;
 
     public WebSocketConnection(
-        string id, Stream stream, PipeReader input, PipeWriter output, IPEndPoint? remoteEndPoint, string path,
-        LiveOptions options, IWebSocketRoute route, ILogger log)
+        string id, Stream stream, PipeReader input, PipeWriter output, IPEndPoint? remoteEndPoint, string path, string? subprotocol,
+        LiveOptions options, IWebSocketRoute route, GatewayMetrics metrics, ILogger log)
     {
+        Subprotocol = subprotocol;
+        _metrics = metrics;
         Id = id;
         _stream = stream;
         _input = input;
@@ -65,6 +72,9 @@ internal sealed class WebSocketConnection
     private LimitsOptions Limits => _options.Current.Limits;
     public IPEndPoint? RemoteEndPoint { get; }
     public string Path { get; }
+
+    /// <summary>The subprotocol agreed in the handshake, or null.</summary>
+    public string? Subprotocol { get; }
     public DateTimeOffset ConnectedAt { get; }
     public ILogger Log { get; }
     public IWebSocketRoute Route => _route;
@@ -91,6 +101,12 @@ internal sealed class WebSocketConnection
         {
             Log.Debug(ex, "Connection {SessionId} lost", Id);
         }
+        catch (Exception ex)
+        {
+            // A bug on our side must cost this connection only, and say so.
+            Log.Error(ex, "Connection {SessionId} failed", Id);
+            await SendCloseAsync(CloseStatus.InternalError, "internal error");
+        }
         finally
         {
             await ShutdownAsync();
@@ -112,6 +128,47 @@ internal sealed class WebSocketConnection
         if (await SendCloseAsync(code, reason))
         {
             CancelAfter(_aborted, TimeSpan.FromSeconds(Limits.CloseTimeoutSeconds));
+        }
+    }
+
+    /// <summary>
+    /// Called about once a second by the server: closes an idle connection, pings a quiet one, and drops one that did
+    /// not answer its ping in time (a peer that vanished without a FIN would otherwise hold its slot forever).
+    /// </summary>
+    public void CheckLiveness(long now)
+    {
+        if (CloseSent)
+        {
+            return;
+        }
+
+        var limits = Limits;
+        if (limits.IdleTimeoutSeconds > 0 && now - Volatile.Read(ref _lastMessageAt) > limits.IdleTimeoutSeconds * 1000)
+        {
+            Log.Information("Closing {SessionId}: no message for {IdleTimeoutSeconds} s", Id, limits.IdleTimeoutSeconds);
+            _ = CloseAsync(CloseStatus.GoingAway, "idle timeout").AsTask();
+            return;
+        }
+
+        if (limits.KeepAliveSeconds <= 0)
+        {
+            return;
+        }
+
+        long lastFrame = Volatile.Read(ref _lastFrameAt);
+        long pingSent = Volatile.Read(ref _pingSentAt);
+        if (pingSent > lastFrame)
+        {
+            if (now - pingSent > limits.KeepAliveTimeoutSeconds * 1000)
+            {
+                Log.Information("Dropping {SessionId}: no answer to a keepalive ping within {KeepAliveTimeoutSeconds} s", Id, limits.KeepAliveTimeoutSeconds);
+                Abort();
+            }
+        }
+        else if (now - lastFrame > limits.KeepAliveSeconds * 1000)
+        {
+            Volatile.Write(ref _pingSentAt, now);
+            _ = SendAsync(Opcode.Ping, ReadOnlyMemory<byte>.Empty).AsTask();
         }
     }
 
@@ -205,6 +262,7 @@ internal sealed class WebSocketConnection
                 }
 
                 buffer = buffer.Slice(reader.Position);
+                Volatile.Write(ref _lastFrameAt, Environment.TickCount64);
                 if (_frame.IsControl)
                 {
                     _controlLength = 0;
@@ -305,6 +363,8 @@ internal sealed class WebSocketConnection
 
     private async ValueTask DeliverMessageAsync()
     {
+        Volatile.Write(ref _lastMessageAt, Environment.TickCount64);
+        _metrics.MessageReceived(_messageLength);
         if (!CloseSent)
         {
             var payload = _messageBuffer is null ? ReadOnlyMemory<byte>.Empty : _messageBuffer.AsMemory(0, _messageLength);
@@ -387,6 +447,7 @@ internal sealed class WebSocketConnection
                 Log.Warning(
                     "Send buffer of {SessionId} over {SendBufferBytes} bytes (peer not reading); dropping the connection",
                     Id, limits.SendBufferBytes);
+                _metrics.SendBufferOverflow();
                 Abort();
                 return;
             }
@@ -411,6 +472,10 @@ internal sealed class WebSocketConnection
                 }
 
                 await _output.FlushAsync(_aborted.Token);
+                if (opcode is Opcode.Text or Opcode.Binary)
+                {
+                    _metrics.MessageSent(length);
+                }
             }
             finally
             {

@@ -10,22 +10,74 @@ namespace WsGateway.Diagnostics;
 internal sealed class GatewayMetrics
 {
     private readonly CollectorRegistry _registry = Prometheus.Metrics.NewCustomRegistry();
+    private readonly Gauge _connectionsOpen;
+    private readonly Counter _connectionsTotal;
+    private readonly Counter _handshakeFailures;
+    private readonly Counter _messagesIn;
+    private readonly Counter _messagesOut;
+    private readonly Counter _bytesIn;
+    private readonly Counter _bytesOut;
     private readonly Counter _commands;
     private readonly Counter _unknownCommands;
+    private readonly Counter _rateLimited;
+    private readonly Counter _sendBufferOverflows;
+    private readonly Counter _reloads;
+    private readonly Counter _reloadFailures;
 
     public GatewayMetrics()
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(_registry);
-        _commands = factory.CreateCounter(
-            "wsgateway_commands_total", "Commands run, by command and outcome.",
-            new CounterConfiguration { LabelNames = ["command", "outcome"] });
+        _connectionsOpen = factory.CreateGauge("wsgateway_connections_open", "WebSocket connections open now.");
+        _connectionsTotal = factory.CreateCounter("wsgateway_connections_total", "WebSocket connections accepted since start.");
+        _handshakeFailures = factory.CreateCounter(
+            "wsgateway_handshake_failures_total", "Upgrade requests refused or dropped, by reason.", "reason");
+        _messagesIn = factory.CreateCounter("wsgateway_messages_received_total", "WebSocket messages received (data, not control frames).");
+        _messagesOut = factory.CreateCounter("wsgateway_messages_sent_total", "WebSocket messages sent (data, not control frames).");
+        _bytesIn = factory.CreateCounter("wsgateway_received_bytes_total", "Payload bytes of received messages.");
+        _bytesOut = factory.CreateCounter("wsgateway_sent_bytes_total", "Payload bytes of sent messages.");
+        _commands = factory.CreateCounter("wsgateway_commands_total", "Commands run, by command and outcome.", "command", "outcome");
         _unknownCommands = factory.CreateCounter("wsgateway_unknown_commands_total", "Requests naming no known command.");
+        _rateLimited = factory.CreateCounter("wsgateway_rate_limited_total", "Command messages over a connection's rate limit.");
+        _sendBufferOverflows = factory.CreateCounter(
+            "wsgateway_send_buffer_overflows_total", "Connections dropped because they stopped reading (Limits:SendBufferBytes).");
+        _reloads = factory.CreateCounter("wsgateway_reloads_total", "Plugin loads and script compiles that went live, by kind.", "kind");
+        _reloadFailures = factory.CreateCounter(
+            "wsgateway_reload_failures_total", "Plugin loads and script compiles that failed, by kind.", "kind");
+    }
+
+    public void ConnectionOpened()
+    {
+        _connectionsOpen.Inc();
+        _connectionsTotal.Inc();
+    }
+
+    public void ConnectionClosed() => _connectionsOpen.Dec();
+
+    public void HandshakeFailed(string reason) => _handshakeFailures.WithLabels(reason).Inc();
+
+    public void MessageReceived(int bytes)
+    {
+        _messagesIn.Inc();
+        _bytesIn.Inc(bytes);
+    }
+
+    public void MessageSent(int bytes)
+    {
+        _messagesOut.Inc();
+        _bytesOut.Inc(bytes);
     }
 
     public void CommandRan(string command, CommandOutcome outcome) =>
         _commands.WithLabels(command.ToLowerInvariant(), OutcomeLabel(outcome)).Inc();
 
     public void CommandUnknown() => _unknownCommands.Inc();
+
+    public void RateLimited() => _rateLimited.Inc();
+
+    public void SendBufferOverflow() => _sendBufferOverflows.Inc();
+
+    /// <param name="kind"><c>plugin</c> or <c>script</c>.</param>
+    public void Reloaded(string kind, bool succeeded) => (succeeded ? _reloads : _reloadFailures).WithLabels(kind).Inc();
 
     public Task ExportAsync(Stream destination, CancellationToken cancellationToken) =>
         _registry.CollectAndExportAsTextAsync(destination, cancellationToken);

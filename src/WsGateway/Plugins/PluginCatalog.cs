@@ -65,6 +65,9 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
         _log = log.ForContext<PluginCatalog>();
     }
 
+    /// <summary>Raised after each attempt to load a plugin version: its name and whether it went live.</summary>
+    public event Action<string, bool>? LoadAttempted;
+
     /// <summary>The full path of the watched plugin directory.</summary>
     public string Directory { get; }
 
@@ -239,6 +242,7 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
                     name, reason, current.Version);
             }
 
+            LoadAttempted?.Invoke(name, false);
             return;
         }
 
@@ -256,6 +260,8 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
             _log.Information("Reloaded plugin {Plugin} {Version} (was {PreviousVersion}) with {Commands}",
                 name, next.Version, current.Version, commandNames);
         }
+
+        LoadAttempted?.Invoke(name, true);
     }
 
     private void Unload(LoadedPlugin plugin)

@@ -142,6 +142,6 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"Listening on ws://[^:\s]+:(\d+)")]
+    [GeneratedRegex(@"Listening on wss?://[^:\s]+:(\d+)")]
     private static partial Regex ListeningLine();
 }

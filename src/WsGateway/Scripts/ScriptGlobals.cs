@@ -1,0 +1,45 @@
+using Serilog;
+using WsGateway.Contracts;
+
+namespace WsGateway.Scripts;
+
+/// <summary>
+/// What a <c>*.csx</c> command sees as globals: every public member here is a name the script can use directly
+/// (<c>Args</c>, <c>await Reply("hi")</c>). One instance per call.
+/// </summary>
+/// <remarks>
+/// The methods return <see cref="Task"/> rather than the context's <see cref="ValueTask"/>: scripts are written by
+/// operators, and a <see cref="Task"/> forgives what a <see cref="ValueTask"/> does not (awaiting twice, storing it).
+/// </remarks>
+public sealed class ScriptGlobals
+{
+    internal ScriptGlobals(ICommandContext context) => Context = context;
+
+    /// <summary>The whole call, for anything the shortcuts below do not cover.</summary>
+    public ICommandContext Context { get; }
+
+    /// <summary>The text after the command name; empty when there is none.</summary>
+    public string Args => Context.Arguments;
+
+    /// <summary>The connection that sent the command.</summary>
+    public ISession Session => Context.Session;
+
+    /// <summary>A logger enriched with the session, remote address and command.</summary>
+    public ILogger Logger => Context.Logger;
+
+    /// <summary>Fires when the connection closes or the command's timeout elapses; pass it to anything that waits.</summary>
+    public CancellationToken CancellationToken => Context.CancellationToken;
+
+    /// <summary>Sends <paramref name="text"/> to the caller.</summary>
+    public Task Reply(string text) => Context.ReplyAsync(text).AsTask();
+
+    /// <summary>Sends <paramref name="text"/> to the caller.</summary>
+    public Task ReplyAsync(string text) => Context.ReplyAsync(text).AsTask();
+
+    /// <summary>Sends <paramref name="text"/> to every session on a command route, the caller included.</summary>
+    public Task BroadcastAsync(string text) => Context.BroadcastAsync(text).AsTask();
+
+    /// <summary>Starts the close handshake with the caller after the replies sent so far.</summary>
+    public Task CloseAsync(int code = CloseCodes.NormalClosure, string reason = "") =>
+        Context.CloseAsync(code, reason).AsTask();
+}

@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+
+namespace WsGateway.IntegrationTests.Scripts;
+
+/// <summary>Script files edited on disk under a running gateway, seen by a client that stays connected.</summary>
+public sealed class ScriptEditTests : IAsyncLifetime
+{
+    private TestGateway _gateway = null!;
+
+    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
+
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    private string ScriptPath(string name) => Path.Combine(_gateway.Root, "scripts", name);
+
+
+    [Fact]
+    public async Task Saved_edits_go_live_broken_edits_keep_the_old_version_and_deletes_remove_the_command()
+    {
+        using var client = await _gateway.ConnectAsync();
+        await File.WriteAllTextAsync(ScriptPath("weather.csx"), "// description: Today's weather\n\"sunny\"");
+        Assert.Equal("sunny", await client.AskUntilAsync("weather", r => r == "sunny", TimeSpan.FromSeconds(5)));
+
+        var saved = Stopwatch.StartNew();
+        await File.WriteAllTextAsync(ScriptPath("weather.csx"), "// description: Today's weather\n$\"rainy in {Args}\"");
+        Assert.Equal("rainy in Oslo", await client.AskUntilAsync("weather Oslo", r => r.StartsWith("rainy", StringComparison.Ordinal), TimeSpan.FromSeconds(3)));
+        Assert.True(saved.Elapsed < TimeSpan.FromSeconds(1.5), $"the edit took {saved.Elapsed.TotalMilliseconds:0} ms to go live");
+
+        await File.WriteAllTextAsync(ScriptPath("weather.csx"), "var x = ;\n\"broken\"");
+        Assert.True(await Eventually.TrueAsync(
+            () => _gateway.Logs.Messages().Any(m => m.Contains("weather.csx") && m.Contains("(1,9)")), TimeSpan.FromSeconds(5)));
+        Assert.Equal("rainy in Bergen", await client.AskAsync("weather Bergen"));
+        var help = await client.AskAsync("help weather");
+        Assert.Contains("BROKEN", help);
+        Assert.Contains("weather.csx(1,9)", help);
+
+        await File.WriteAllTextAsync(ScriptPath("weather.csx"), "\"fixed\"");
+        Assert.Equal("fixed", await client.AskUntilAsync("weather", r => r == "fixed", TimeSpan.FromSeconds(3)));
+        Assert.DoesNotContain("BROKEN", await client.AskAsync("help weather"));
+
+        File.Delete(ScriptPath("weather.csx"));
+        await client.AskUntilAsync("weather", r => r.StartsWith("error: unknown command", StringComparison.Ordinal), TimeSpan.FromSeconds(3));
+        Assert.Equal(WebSocketState.Open, client.State);
+    }
+
+    [Fact]
+    public async Task Throwing_and_hanging_scripts_fail_only_that_call()
+    {
+        await using var gateway = await TestGateway.StartAsync(o => o.Commands.TimeoutSeconds = 1);
+        using var client = await gateway.ConnectAsync();
+        await File.WriteAllTextAsync(Path.Combine(gateway.Root, "scripts", "oops.csx"), "throw new InvalidOperationException(\"script broke\");");
+        await File.WriteAllTextAsync(Path.Combine(gateway.Root, "scripts", "stuck.csx"), "await Task.Delay(-1);");
+        var oops = await client.AskUntilAsync("oops", r => !r.StartsWith("error: unknown", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        Assert.Contains("script broke", oops);
+        var stuck = await client.AskUntilAsync("stuck", r => !r.StartsWith("error: unknown", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        Assert.Contains("timed out", stuck);
+        Assert.Contains("help", await client.AskAsync("help"));
+    }
+}
