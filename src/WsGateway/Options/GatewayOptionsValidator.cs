@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using WsGateway.Connections;
 
 namespace WsGateway.Options;
 
@@ -57,6 +59,7 @@ internal static class GatewayOptionsValidator
     private static void ValidateTls(GatewayOptions options, List<string> errors)
     {
         var tls = options.Tls;
+        int before = errors.Count;
         if (tls.Enabled)
         {
             FileExists(errors, "Tls:CertificatePath", tls.CertificatePath!, options);
@@ -74,7 +77,32 @@ internal static class GatewayOptionsValidator
             }
         }
 
+        if (tls.Enabled && errors.Count == before)
+        {
+            CertificateLoads(errors, options);
+        }
+
         Seconds(errors, "Tls:HandshakeTimeoutSeconds", tls.HandshakeTimeoutSeconds, zeroAllowed: false);
+    }
+
+    /// <summary>
+    /// Loads the certificate as the gateway will: a wrong password, a PEM without its key or a corrupt file is a
+    /// mistake in the configuration and is reported with the others, not as a crash on startup.
+    /// </summary>
+    private static void CertificateLoads(List<string> errors, GatewayOptions options)
+    {
+        try
+        {
+            using var certificate = CertificateLoader.Load(options);
+            if (certificate is { HasPrivateKey: false })
+            {
+                errors.Add($"Tls:CertificatePath \"{options.Tls.CertificatePath}\" has no private key (set Tls:KeyPath to the PEM key)");
+            }
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"Tls:CertificatePath \"{options.Tls.CertificatePath}\" cannot be loaded: {ex.Message.TrimEnd('.')}");
+        }
     }
 
     private static void ValidateOrigins(OriginOptions origins, List<string> errors)

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using WsGateway.Options;
 using static WsGateway.Tests.Options.OptionsFixture;
 
@@ -152,6 +154,37 @@ public sealed class GatewayOptionsValidatorTests
         ReadKeys(out var errors, ("Commands:Subprotocols:0", "graphql-ws"), ("Commands:Subprotocols:1", "v1.chat"),
             ("Commands:Subprotocols:2", "graphql-ws"));
         Assert.Equal(["Commands:Subprotocols[2] \"graphql-ws\" is listed twice"], errors);
+    }
+
+    [Fact]
+    public void Tls_certificate_is_loaded_to_find_a_wrong_password_or_a_missing_key()
+    {
+        var folder = Directory.CreateTempSubdirectory("wsgateway-tls-").FullName;
+        try
+        {
+            using (var key = RSA.Create(2048))
+            {
+                var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+                using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+                File.WriteAllBytes(Path.Combine(folder, "cert.pfx"), certificate.Export(X509ContentType.Pkcs12, "secret"));
+                File.WriteAllText(Path.Combine(folder, "cert.pem"), certificate.ExportCertificatePem());
+                File.WriteAllText(Path.Combine(folder, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+            }
+
+            ReadJson("""{ "Tls": { "CertificatePath": "cert.pfx", "Password": "secret" } }""", out var errors, folder);
+            Assert.Empty(errors);
+            ReadJson("""{ "Tls": { "CertificatePath": "cert.pem", "KeyPath": "key.pem" } }""", out errors, folder);
+            Assert.Empty(errors);
+
+            ReadJson("""{ "Tls": { "CertificatePath": "cert.pfx", "Password": "wrong" } }""", out errors, folder);
+            Assert.StartsWith("Tls:CertificatePath \"cert.pfx\" cannot be loaded: ", Assert.Single(errors));
+            ReadJson("""{ "Tls": { "CertificatePath": "cert.pem" } }""", out errors, folder);
+            Assert.StartsWith("Tls:CertificatePath \"cert.pem\" cannot be loaded: ", Assert.Single(errors));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]
