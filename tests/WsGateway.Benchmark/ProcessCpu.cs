@@ -15,11 +15,13 @@ internal static class ProcessCpu
             string stat = File.ReadAllText($"/proc/{pid}/stat");
             // Fields after the parenthesised command name (which may hold spaces): state is field 3, utime 14, stime 15.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            long user = long.Parse(fields[11], CultureInfo.InvariantCulture);
-            long system = long.Parse(fields[12], CultureInfo.InvariantCulture);
-            return (user + system) * SecondsPerTick;
+            return fields.Length > 12
+                && long.TryParse(fields[11], CultureInfo.InvariantCulture, out long user)
+                && long.TryParse(fields[12], CultureInfo.InvariantCulture, out long system)
+                ? (user + system) * SecondsPerTick
+                : null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return null;
         }
