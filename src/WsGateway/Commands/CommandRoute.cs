@@ -60,14 +60,14 @@ internal sealed class CommandRoute : IWebSocketRoute
         }
 
         // Binary messages, when allowed, carry the same UTF-8 command text; the parser copies what it keeps.
-        if (opcode == Opcode.Binary && !Utf8.IsValid(payload.Span))
-        {
-            return _sessions[connection].ReplyErrorAsync(null, "binary messages must hold UTF-8 command text");
-        }
-
         if (!_sessions.TryGetValue(connection, out var session))
         {
             return ValueTask.CompletedTask;
+        }
+
+        if (opcode == Opcode.Binary && !Utf8.IsValid(payload.Span))
+        {
+            return session.EnqueueAsync(new CommandRequest(null, "", "", "binary messages must hold UTF-8 command text"));
         }
 
         var request = CommandRequestParser.Parse(payload.Span);

@@ -46,7 +46,17 @@ internal sealed class CommandSession : ISession
 
     public void Start() => _worker = RunQueueAsync();
 
-    public ValueTask EnqueueAsync(CommandRequest request) => _queue.Writer.WriteAsync(request, Connection.Closed);
+    public async ValueTask EnqueueAsync(CommandRequest request)
+    {
+        try
+        {
+            await _queue.Writer.WriteAsync(request, Connection.Closed);
+        }
+        catch (ChannelClosedException)
+        {
+            // Draining for shutdown: requests that arrive now are not taken; the close frame follows.
+        }
+    }
 
     /// <summary>Stops taking requests and waits for the queued ones to finish.</summary>
     public Task DrainAsync(CancellationToken cancellationToken)

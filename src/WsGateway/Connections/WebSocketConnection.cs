@@ -101,6 +101,12 @@ internal sealed class WebSocketConnection
         {
             Log.Debug(ex, "Connection {SessionId} lost", Id);
         }
+        catch (Exception ex)
+        {
+            // A bug on our side must cost this connection only, and say so.
+            Log.Error(ex, "Connection {SessionId} failed", Id);
+            await SendCloseAsync(CloseStatus.InternalError, "internal error");
+        }
         finally
         {
             await ShutdownAsync();

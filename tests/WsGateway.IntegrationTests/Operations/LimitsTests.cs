@@ -158,4 +158,29 @@ public sealed class LimitsTests
         await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
         await stopping;
     }
+
+    [Fact]
+    public async Task Commands_arriving_while_draining_are_not_taken_and_shutdown_completes()
+    {
+        var gateway = await TestGateway.StartAsync(o => o.Shutdown.DrainSeconds = 5);
+        gateway.Gateway.Registry.SetSource("test", [new CommandDescriptor("slow", "takes a while",
+            new CommandOrigin(CommandOriginKind.Plugin, "Test"), async ctx =>
+            {
+                await Task.Delay(500);
+                await ctx.ReplyAsync("finished");
+            })]);
+        using var client = await gateway.ConnectAsync();
+        await client.SendTextAsync("slow");
+        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 1, TimeSpan.FromSeconds(5)));
+        var stopping = gateway.DisposeAsync().AsTask();
+        for (int i = 0; i < 100; i++)
+        {
+            await client.SendTextAsync("help");
+        }
+
+        Assert.Equal("finished", await client.ReceiveTextAsync());
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, (await client.ReceiveCloseAsync()).Status);
+        await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        await stopping;
+    }
 }
