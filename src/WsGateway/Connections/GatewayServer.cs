@@ -204,7 +204,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         WebSocketConnection? connection = null;
         try
         {
-            connection = await HandshakeAsync(stream, input, output, remote);
+            connection = await HandshakeAsync(socket, stream, input, output, remote);
         }
         catch (Exception ex)
         {
@@ -291,7 +291,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     }
 
     /// <returns>The upgraded connection, or null when the request was answered over plain HTTP or dropped.</returns>
-    private async Task<WebSocketConnection?> HandshakeAsync(Stream stream, PipeReader input, PipeWriter output, IPEndPoint? remote)
+    private async Task<WebSocketConnection?> HandshakeAsync(Socket socket, Stream stream, PipeReader input, PipeWriter output, IPEndPoint? remote)
     {
         var options = _options.Current;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -364,7 +364,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             var id = Interlocked.Increment(ref _nextId).ToString("x6", CultureInfo.InvariantCulture);
             var log = _log.ForContext("SessionId", id).ForContext("RemoteAddress", remote?.ToString());
             log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path}", id, remote, request.Path);
-            return new WebSocketConnection(id, stream, input, output, remote, request.Path, subprotocol, _options, route, _metrics, log);
+            return new WebSocketConnection(id, socket, stream, input, output, remote, request.Path, subprotocol, _options, route, _metrics, log);
         }
         catch
         {

@@ -21,6 +21,7 @@ internal sealed class WebSocketConnection
     private const int RetainedMessageBuffer = 64 * 1024;
     private const int ControlPayloadMax = 125;
 
+    private readonly Socket _socket;
     private readonly Stream _stream;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
@@ -50,12 +51,13 @@ internal sealed class WebSocketConnection
     private int _closeSent;
 
     public WebSocketConnection(
-        string id, Stream stream, PipeReader input, PipeWriter output, IPEndPoint? remoteEndPoint, string path, string? subprotocol,
+        string id, Socket socket, Stream stream, PipeReader input, PipeWriter output, IPEndPoint? remoteEndPoint, string path, string? subprotocol,
         LiveOptions options, IWebSocketRoute route, GatewayMetrics metrics, ILogger log)
     {
         Subprotocol = subprotocol;
         _metrics = metrics;
         Id = id;
+        _socket = socket;
         _stream = stream;
         _input = input;
         _output = output;
@@ -499,6 +501,11 @@ internal sealed class WebSocketConnection
 
     private async Task ShutdownAsync()
     {
+        if (CloseSent && !_aborted.IsCancellationRequested)
+        {
+            await LingerAsync();
+        }
+
         Abort();
         _closed.Cancel();
         try
@@ -519,6 +526,39 @@ internal sealed class WebSocketConnection
         {
             ArrayPool<byte>.Shared.Return(_messageBuffer);
             _messageBuffer = null;
+        }
+    }
+
+    /// <summary>
+    /// Ends TCP after our close frame without losing it: half-closes (the FIN follows everything sent), then reads and
+    /// discards until the peer closes its side too, for at most <see cref="LimitsOptions.CloseTimeoutSeconds"/>.
+    /// </summary>
+    /// <remarks>
+    /// Closing a socket that still holds unread input makes the kernel send RST and drop whatever it has not
+    /// transmitted yet (RFC 1122 4.2.2.13). A client still sending when we fail its connection (pipelined messages after
+    /// the bad one) would lose the replies before our close frame and the close frame itself, and see 1006 instead of
+    /// the code. RFC 6455 7.1.1 has the server close TCP first; this closes it first and cleanly.
+    /// </remarks>
+    private async Task LingerAsync()
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_aborted.Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(Limits.CloseTimeoutSeconds));
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+            while (true)
+            {
+                var result = await _input.ReadAsync(timeout.Token);
+                _input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    return;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The peer is gone, slow or still talking; it has had its chance to read what we sent.
         }
     }
 

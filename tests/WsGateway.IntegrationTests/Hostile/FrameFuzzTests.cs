@@ -96,9 +96,11 @@ public sealed class FrameFuzzTests(ITestOutputHelper output) : IAsyncLifetime
             problems.Add($"{outcome.AfterClose.Count} frames after the close frame");
         }
 
-        if (outcome.CloseCode is not null && outcome.End == "timeout")
+        if (outcome.End == "reset")
         {
-            problems.Add("TCP stayed open after the close handshake");
+            // The gateway half-closes and reads on before it lets go, so a reset can only mean it dropped TCP with
+            // input unread, which also throws away whatever it had not transmitted yet.
+            problems.Add("TCP was reset: what the gateway sent last may have been lost");
         }
 
         var data = outcome.BeforeClose.Where(f => f.Opcode is 1 or 2).ToList();
@@ -111,17 +113,12 @@ public sealed class FrameFuzzTests(ITestOutputHelper output) : IAsyncLifetime
                 ExpectReplies(exactly: true);
                 ExpectPongs(exactly: true);
                 break;
-            case FuzzEnding.Determinate when closeFrameSeen:
+            case FuzzEnding.Determinate:
                 ExpectCode(plan.ExpectedCloseCode);
                 // The echo route answers in the receive loop, so every earlier message is echoed before the close;
                 // command replies come from the session's queue and a close may overtake the last of them.
                 ExpectReplies(exactly: !plan.IsCommandRoute);
                 ExpectPongs(exactly: true);
-                break;
-            case FuzzEnding.Determinate:
-                // TCP ended without a close frame (a reset can discard it): what did arrive must still be right.
-                ExpectReplies(exactly: false);
-                ExpectPongs(exactly: false);
                 break;
             case FuzzEnding.Indeterminate:
                 if (closeFrameSeen && !SaneCloseCodes.Contains(outcome.CloseCode!.Value))
@@ -132,7 +129,7 @@ public sealed class FrameFuzzTests(ITestOutputHelper output) : IAsyncLifetime
                 // Garbage may parse as further messages, so more may come, but never something else first.
                 ExpectPrefix(data, plan.Replies, (expected, frame) => expected.Matches(frame), "reply");
                 ExpectPrefix(pongs, plan.Pongs, (expected, payload) => expected.AsSpan().SequenceEqual(payload), "pong");
-                if (!plan.IsCommandRoute && outcome.End != "reset" && data.Count < plan.Replies.Count)
+                if (!plan.IsCommandRoute && data.Count < plan.Replies.Count)
                 {
                     problems.Add($"only {data.Count} of the {plan.Replies.Count} echoes due before the garbage");
                 }
