@@ -1,26 +1,36 @@
+using System.Reflection;
 using System.Runtime.InteropServices;
-using Microsoft.Extensions.Configuration;
 using Serilog;
+using Serilog.Core;
+using Serilog.Events;
 using WsGateway;
 using WsGateway.Host;
 
 // Usage: WsGateway.Host [--config gateway.json] [--port N] [Section:Key=value ...]
-if (!HostConfiguration.TryLoad(args, out var configuration, out var options, out var error))
+if (!HostConfiguration.TryBuild(args, out var configuration, out var error))
 {
-    Console.Error.WriteLine($"wsgateway: {error}");
-    return 2;
+    return ConfigurationError([error]);
 }
 
-var logging = new LoggerConfiguration()
-    .ReadFrom.Configuration(configuration)
-    .Enrich.FromLogContext();
-if (!configuration.GetSection("Serilog:WriteTo").Exists())
+// Disposing stops watching the file.
+using var watched = configuration;
+var settings = configuration.Read(out var errors);
+if (settings is null)
 {
-    // A configuration without sinks still tells the operator what happens.
-    logging.WriteTo.Console(outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {Message:lj}{NewLine}{Exception}");
+    return ConfigurationError(errors);
 }
 
-Log.Logger = logging.CreateLogger();
+var level = new LoggingLevelSwitch(settings.MinimumLevel ?? LogEventLevel.Information);
+try
+{
+    Log.Logger = HostLogging.CreateLogger(configuration.Root, settings, level);
+}
+catch (Exception ex)
+{
+    // Whatever a sink throws while it is built from its arguments is a mistake in the Serilog section.
+    var cause = ex is TargetInvocationException { InnerException: { } inner } ? inner : ex;
+    return ConfigurationError([$"Serilog: {cause.Message}"]);
+}
 
 using var stop = new CancellationTokenSource();
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
@@ -28,9 +38,12 @@ using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
 try
 {
-    await using var gateway = new Gateway(options, Log.Logger);
+    await using var gateway = new Gateway(settings.Gateway, Log.Logger);
+    using var reloader = new ConfigurationReloader(configuration, gateway.Options, level, Log.Logger);
+    var reloading = reloader.RunAsync(stop.Token);
     await gateway.StartAsync(stop.Token);
     await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+    await reloading;
     await gateway.StopAsync();
     return 0;
 }
@@ -42,6 +55,17 @@ catch (Exception ex)
 finally
 {
     await Log.CloseAndFlushAsync();
+}
+
+// Configuration mistakes end the process before it listens, with one line per mistake and no stack trace.
+static int ConfigurationError(IEnumerable<string> errors)
+{
+    foreach (var line in errors)
+    {
+        Console.Error.WriteLine($"wsgateway: {line}");
+    }
+
+    return 2;
 }
 
 void Stop(PosixSignalContext context)

@@ -87,12 +87,29 @@ internal sealed class WebSocketConnection
     /// <summary>True once a close frame has gone out; no data frame may follow it (RFC 6455 5.5.1).</summary>
     public bool CloseSent => Volatile.Read(ref _closeSent) != 0;
 
-    /// <summary>Runs until the close handshake completes, the peer disappears or the connection is aborted.</summary>
-    public async Task RunAsync()
+    /// <summary>
+    /// Sends the 101 response, then runs until the close handshake completes, the peer disappears or the connection
+    /// is aborted.
+    /// </summary>
+    /// <param name="switchingProtocols">The 101 response head.</param>
+    public async Task RunAsync(ReadOnlyMemory<byte> switchingProtocols)
     {
         try
         {
-            await _route.OnOpenAsync(this);
+            // The route learns of the connection before the client does, so nothing sent to the client right after
+            // its 101 (a broadcast, say) can miss it; the send lock keeps such sends behind the 101 itself.
+            await _sendLock.WaitAsync(_aborted.Token);
+            try
+            {
+                await _route.OnOpenAsync(this);
+                _output.Write(switchingProtocols.Span);
+                await _output.FlushAsync(_aborted.Token);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+
             await ReceiveLoopAsync();
         }
         catch (OperationCanceledException) when (_aborted.IsCancellationRequested)

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Serilog;
+using WsGateway.Watching;
 
 namespace WsGateway.Plugins;
 
@@ -14,7 +15,7 @@ internal sealed class PluginWatcher : IDisposable
     private readonly string _directory;
     private readonly ILogger _log;
     private readonly FileSystemWatcher _watcher;
-    private readonly FolderDebouncer _debouncer;
+    private readonly Debouncer _debouncer;
     private readonly Channel<string> _changes =
         Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -24,7 +25,7 @@ internal sealed class PluginWatcher : IDisposable
     {
         _directory = directory;
         _log = log;
-        _debouncer = new FolderDebouncer(quietPeriod, folder => _changes.Writer.TryWrite(folder));
+        _debouncer = new Debouncer(quietPeriod, folder => _changes.Writer.TryWrite(folder));
         _watcher = new FileSystemWatcher(directory)
         {
             IncludeSubdirectories = true,

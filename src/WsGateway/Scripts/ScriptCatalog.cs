@@ -6,6 +6,7 @@ using Serilog;
 using WsGateway.Commands;
 using WsGateway.Contracts;
 using WsGateway.Options;
+using WsGateway.Watching;
 
 namespace WsGateway.Scripts;
 
@@ -34,7 +35,7 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
     private readonly CommandRegistry _registry;
     private readonly ILogger _log;
     private readonly ScriptCompiler _compiler;
-    private readonly FileDebouncer _debouncer;
+    private readonly Debouncer _debouncer;
 
     // A null item asks the loop to rescan the whole directory (the watcher lost events).
     private readonly Channel<string?> _work = Channel.CreateUnbounded<string?>(new UnboundedChannelOptions { SingleReader = true });
@@ -57,7 +58,7 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         _registry = registry;
         _log = log.ForContext<ScriptCatalog>();
         _compiler = new ScriptCompiler(options, _directory);
-        _debouncer = new FileDebouncer(
+        _debouncer = new Debouncer(
             TimeSpan.FromMilliseconds(options.DebounceMilliseconds),
             fileName => _work.Writer.TryWrite(fileName));
     }

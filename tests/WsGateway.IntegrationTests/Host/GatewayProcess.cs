@@ -31,22 +31,14 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     public Process Process => _process;
 
     /// <summary>Starts the host built next to the tests with <paramref name="arguments"/> in <paramref name="workingDirectory"/>.</summary>
-    public static async Task<GatewayProcess> StartAsync(string workingDirectory, params string[] arguments)
-    {
-        var host = Path.Combine(AppContext.BaseDirectory, "WsGateway.Host.dll");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(host);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+    public static Task<GatewayProcess> StartAsync(string workingDirectory, params string[] arguments) =>
+        StartAsync(workingDirectory, new Dictionary<string, string>(), arguments);
 
+    /// <summary>Starts the host with <paramref name="environment"/> added to the test's environment variables.</summary>
+    public static async Task<GatewayProcess> StartAsync(
+        string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
+        var start = StartInfo(workingDirectory, environment, arguments);
         var gateway = new GatewayProcess(Process.Start(start)!);
         gateway._process.OutputDataReceived += (_, e) => gateway.Collect(e.Data);
         gateway._process.ErrorDataReceived += (_, e) => gateway.Collect(e.Data);
@@ -61,19 +53,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     /// <summary>Runs the host to completion (for configuration errors) and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(string workingDirectory, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "WsGateway.Host.dll"));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = StartInfo(workingDirectory, new Dictionary<string, string>(), arguments);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -90,6 +70,10 @@ public sealed partial class GatewayProcess : IAsyncDisposable
 
         return (process.ExitCode, await stdout + await stderr);
     }
+
+    /// <summary>True once a line of output matches <paramref name="line"/>, false when <paramref name="within"/> passes first.</summary>
+    public Task<bool> WaitForOutputAsync(Func<string, bool> line, TimeSpan within) =>
+        Eventually.TrueAsync(() => Output.Any(line), within);
 
     /// <summary>Sends SIGTERM, as a service manager would.</summary>
     public void Terminate()
@@ -113,6 +97,30 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         }
 
         _process.Dispose();
+    }
+
+    private static ProcessStartInfo StartInfo(
+        string workingDirectory, IReadOnlyDictionary<string, string> environment, IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "WsGateway.Host.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return start;
     }
 
     private void Collect(string? line)

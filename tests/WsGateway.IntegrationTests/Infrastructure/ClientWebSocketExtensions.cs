@@ -45,6 +45,13 @@ public static class ClientWebSocketExtensions
         return await socket.ReceiveTextAsync();
     }
 
+    /// <summary>Asks again and again (a reload is under way) until a reply is accepted or the time is up.</summary>
+    public static async Task<string> AskUntilAsync(this WebSocket socket, string command, Func<string, bool> accept, TimeSpan within)
+    {
+        var reply = await Eventually.ValueAsync(() => socket.AskAsync(command)!, r => r is not null && accept(r), within);
+        return reply!;
+    }
+
     /// <summary>Reads until the server's close frame and returns its status.</summary>
     public static async Task<(WebSocketCloseStatus? Status, string? Description)> ReceiveCloseAsync(this WebSocket socket, TimeSpan? timeout = null)
     {

@@ -8,6 +8,19 @@ namespace WsGateway.IntegrationTests.Operations;
 
 public sealed class LimitsTests
 {
+    /// <summary>A gateway with a command <c>slow</c> that replies "finished" after half a second.</summary>
+    private static async Task<TestGateway> StartWithSlowCommandAsync()
+    {
+        var gateway = await TestGateway.StartAsync(o => o.Shutdown.DrainSeconds = 5);
+        gateway.Gateway.Registry.SetSource("test", [new CommandDescriptor("slow", "takes a while",
+            new CommandOrigin(CommandOriginKind.Plugin, "Test"), async ctx =>
+            {
+                await Task.Delay(500);
+                await ctx.ReplyAsync("finished");
+            })]);
+        return gateway;
+    }
+
     private static async Task<string> UpgradeFromAsync(TestGateway gateway, IPAddress local, List<TcpClient> keep)
     {
         var tcp = new TcpClient(new IPEndPoint(local, 0));
@@ -142,13 +155,7 @@ public sealed class LimitsTests
     [Fact]
     public async Task Drain_lets_a_running_command_reply_before_1001()
     {
-        var gateway = await TestGateway.StartAsync(o => o.Shutdown.DrainSeconds = 5);
-        gateway.Gateway.Registry.SetSource("test", [new CommandDescriptor("slow", "takes a while",
-            new CommandOrigin(CommandOriginKind.Plugin, "Test"), async ctx =>
-            {
-                await Task.Delay(500);
-                await ctx.ReplyAsync("finished");
-            })]);
+        var gateway = await StartWithSlowCommandAsync();
         using var client = await gateway.ConnectAsync();
         await client.SendTextAsync("slow");
         Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 1, TimeSpan.FromSeconds(5)));
@@ -162,13 +169,7 @@ public sealed class LimitsTests
     [Fact]
     public async Task Commands_arriving_while_draining_are_not_taken_and_shutdown_completes()
     {
-        var gateway = await TestGateway.StartAsync(o => o.Shutdown.DrainSeconds = 5);
-        gateway.Gateway.Registry.SetSource("test", [new CommandDescriptor("slow", "takes a while",
-            new CommandOrigin(CommandOriginKind.Plugin, "Test"), async ctx =>
-            {
-                await Task.Delay(500);
-                await ctx.ReplyAsync("finished");
-            })]);
+        var gateway = await StartWithSlowCommandAsync();
         using var client = await gateway.ConnectAsync();
         await client.SendTextAsync("slow");
         Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 1, TimeSpan.FromSeconds(5)));

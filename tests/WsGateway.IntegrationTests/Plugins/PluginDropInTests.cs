@@ -28,11 +28,6 @@ public sealed class PluginDropInTests : IAsyncLifetime
         Directory.Move(staging, to);
     }
 
-    private static async Task<string> AskUntilAsync(ClientWebSocket client, string command, Func<string, bool> accept, TimeSpan within)
-    {
-        var reply = await Eventually.ValueAsync(() => client.AskAsync(command)!, r => r is not null && accept(r), within);
-        return reply!;
-    }
 
     [Fact]
     public async Task Dropped_in_plugin_answers_within_2_s_on_an_open_connection_and_removing_it_removes_its_commands()
@@ -42,7 +37,7 @@ public sealed class PluginDropInTests : IAsyncLifetime
 
         CopyFolder(Path.Combine(BuildPaths.SamplePlugins, "Tutorial"), PluginFolder("Tutorial"));
         var started = DateTime.UtcNow;
-        var hello = await AskUntilAsync(client, "hello", r => !r.StartsWith("error:", StringComparison.Ordinal), TimeSpan.FromSeconds(2));
+        var hello = await client.AskUntilAsync("hello", r => !r.StartsWith("error:", StringComparison.Ordinal), TimeSpan.FromSeconds(2));
         Assert.DoesNotContain("error:", hello);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(2.5), "the plugin took longer than 2 s to answer");
 
@@ -51,7 +46,7 @@ public sealed class PluginDropInTests : IAsyncLifetime
         Assert.Contains("plugin Tutorial", await client.AskAsync("help"));
 
         Directory.Delete(PluginFolder("Tutorial"), recursive: true);
-        await AskUntilAsync(client, "hi", r => r.StartsWith("error: unknown command", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        await client.AskUntilAsync("hi", r => r.StartsWith("error: unknown command", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         Assert.Equal(WebSocketState.Open, client.State);
     }
 
@@ -60,7 +55,7 @@ public sealed class PluginDropInTests : IAsyncLifetime
     {
         using var client = await _gateway.ConnectAsync();
         CopyFolder(Path.Combine(BuildPaths.SamplePlugins, "Humanize"), PluginFolder("Humanize"));
-        var words = await AskUntilAsync(client, "words 42", r => !r.StartsWith("error:", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        var words = await client.AskUntilAsync("words 42", r => !r.StartsWith("error:", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         Assert.Equal("forty-two", words);
     }
 
@@ -72,7 +67,7 @@ public sealed class PluginDropInTests : IAsyncLifetime
         await File.WriteAllBytesAsync(Path.Combine(PluginFolder("Broken"), "Broken.dll"), [1, 2, 3, 4, 5]);
         CopyFolder(Path.Combine(BuildPaths.SamplePlugins, "Tutorial"), PluginFolder("Tutorial"));
 
-        await AskUntilAsync(client, "thanks", r => !r.StartsWith("error:", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        await client.AskUntilAsync("thanks", r => !r.StartsWith("error:", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         Assert.True(await Eventually.TrueAsync(() => _gateway.Logs.Messages().Any(m => m.Contains("Broken")), TimeSpan.FromSeconds(5)));
 
         using var http = new HttpClient();
@@ -86,7 +81,7 @@ public sealed class PluginDropInTests : IAsyncLifetime
     {
         CopyFolder(Path.Combine(BuildPaths.SamplePlugins, "Tutorial"), PluginFolder("Tutorial"));
         using var client = await _gateway.ConnectAsync();
-        await AskUntilAsync(client, "hi", r => !r.StartsWith("error:", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        await client.AskUntilAsync("hi", r => !r.StartsWith("error:", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         await client.SendTextAsync("bye");
         Assert.StartsWith("Goodbye", await client.ReceiveTextAsync());
         Assert.Equal(WebSocketCloseStatus.NormalClosure, (await client.ReceiveCloseAsync()).Status);

@@ -14,22 +14,17 @@ public sealed class ScriptEditTests : IAsyncLifetime
 
     private string ScriptPath(string name) => Path.Combine(_gateway.Root, "scripts", name);
 
-    private static async Task<string> AskUntilAsync(ClientWebSocket client, string command, Func<string, bool> accept, TimeSpan within)
-    {
-        var reply = await Eventually.ValueAsync(() => client.AskAsync(command)!, r => r is not null && accept(r), within);
-        return reply!;
-    }
 
     [Fact]
     public async Task Saved_edits_go_live_broken_edits_keep_the_old_version_and_deletes_remove_the_command()
     {
         using var client = await _gateway.ConnectAsync();
         await File.WriteAllTextAsync(ScriptPath("weather.csx"), "// description: Today's weather\n\"sunny\"");
-        Assert.Equal("sunny", await AskUntilAsync(client, "weather", r => r == "sunny", TimeSpan.FromSeconds(5)));
+        Assert.Equal("sunny", await client.AskUntilAsync("weather", r => r == "sunny", TimeSpan.FromSeconds(5)));
 
         var saved = Stopwatch.StartNew();
         await File.WriteAllTextAsync(ScriptPath("weather.csx"), "// description: Today's weather\n$\"rainy in {Args}\"");
-        Assert.Equal("rainy in Oslo", await AskUntilAsync(client, "weather Oslo", r => r.StartsWith("rainy", StringComparison.Ordinal), TimeSpan.FromSeconds(3)));
+        Assert.Equal("rainy in Oslo", await client.AskUntilAsync("weather Oslo", r => r.StartsWith("rainy", StringComparison.Ordinal), TimeSpan.FromSeconds(3)));
         Assert.True(saved.Elapsed < TimeSpan.FromSeconds(1.5), $"the edit took {saved.Elapsed.TotalMilliseconds:0} ms to go live");
 
         await File.WriteAllTextAsync(ScriptPath("weather.csx"), "var x = ;\n\"broken\"");
@@ -41,11 +36,11 @@ public sealed class ScriptEditTests : IAsyncLifetime
         Assert.Contains("weather.csx(1,9)", help);
 
         await File.WriteAllTextAsync(ScriptPath("weather.csx"), "\"fixed\"");
-        Assert.Equal("fixed", await AskUntilAsync(client, "weather", r => r == "fixed", TimeSpan.FromSeconds(3)));
+        Assert.Equal("fixed", await client.AskUntilAsync("weather", r => r == "fixed", TimeSpan.FromSeconds(3)));
         Assert.DoesNotContain("BROKEN", await client.AskAsync("help weather"));
 
         File.Delete(ScriptPath("weather.csx"));
-        await AskUntilAsync(client, "weather", r => r.StartsWith("error: unknown command", StringComparison.Ordinal), TimeSpan.FromSeconds(3));
+        await client.AskUntilAsync("weather", r => r.StartsWith("error: unknown command", StringComparison.Ordinal), TimeSpan.FromSeconds(3));
         Assert.Equal(WebSocketState.Open, client.State);
     }
 
@@ -56,9 +51,9 @@ public sealed class ScriptEditTests : IAsyncLifetime
         using var client = await gateway.ConnectAsync();
         await File.WriteAllTextAsync(Path.Combine(gateway.Root, "scripts", "oops.csx"), "throw new InvalidOperationException(\"script broke\");");
         await File.WriteAllTextAsync(Path.Combine(gateway.Root, "scripts", "stuck.csx"), "await Task.Delay(-1);");
-        var oops = await AskUntilAsync(client, "oops", r => !r.StartsWith("error: unknown", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        var oops = await client.AskUntilAsync("oops", r => !r.StartsWith("error: unknown", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         Assert.Contains("script broke", oops);
-        var stuck = await AskUntilAsync(client, "stuck", r => !r.StartsWith("error: unknown", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        var stuck = await client.AskUntilAsync("stuck", r => !r.StartsWith("error: unknown", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
         Assert.Contains("timed out", stuck);
         Assert.Contains("help", await client.AskAsync("help"));
     }

@@ -1,10 +1,11 @@
-namespace WsGateway.Plugins;
+namespace WsGateway.Watching;
 
 /// <summary>
 /// Calls back once per key after the key has been quiet for a while. A build writes a plugin's folder in many small
-/// steps (dll, pdb, deps.json, dependencies); loading after the first write would read a half-written folder.
+/// steps (dll, pdb, deps.json, dependencies), and an editor saves a script as a temporary file, a rename and a touch;
+/// acting on the first event would read a half-written folder or file.
 /// </summary>
-internal sealed class FolderDebouncer : IDisposable
+internal sealed class Debouncer : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, (Timer Timer, long DueAt)> _pending = new(StringComparer.Ordinal);
@@ -14,7 +15,7 @@ internal sealed class FolderDebouncer : IDisposable
 
     /// <param name="quietPeriod">How long a key must see no <see cref="Touch"/> before <paramref name="settled"/> runs.</param>
     /// <param name="settled">Runs on a thread-pool thread, at most once per quiet period per key.</param>
-    public FolderDebouncer(TimeSpan quietPeriod, Action<string> settled)
+    public Debouncer(TimeSpan quietPeriod, Action<string> settled)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(quietPeriod, TimeSpan.Zero);
         _quietPeriod = quietPeriod;

@@ -1,10 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using WsGateway.Plugins;
+using WsGateway.Tests.Plugins;
+using WsGateway.Watching;
 
-namespace WsGateway.Tests.Plugins;
+namespace WsGateway.Tests.Watching;
 
-public sealed class FolderDebouncerTests
+public sealed class DebouncerTests
 {
     private static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
@@ -14,7 +15,7 @@ public sealed class FolderDebouncerTests
     {
         var settled = new ConcurrentQueue<(string Key, TimeSpan At)>();
         var clock = Stopwatch.StartNew();
-        using var debouncer = new FolderDebouncer(QuietPeriod, key => settled.Enqueue((key, clock.Elapsed)));
+        using var debouncer = new Debouncer(QuietPeriod, key => settled.Enqueue((key, clock.Elapsed)));
 
         var lastTouch = TimeSpan.Zero;
         for (var i = 0; i < 5; i++)
@@ -37,7 +38,7 @@ public sealed class FolderDebouncerTests
     public async Task Each_key_settles_on_its_own()
     {
         var settled = new ConcurrentQueue<string>();
-        using var debouncer = new FolderDebouncer(QuietPeriod, settled.Enqueue);
+        using var debouncer = new Debouncer(QuietPeriod, settled.Enqueue);
 
         debouncer.Touch("A");
         debouncer.Touch("B");

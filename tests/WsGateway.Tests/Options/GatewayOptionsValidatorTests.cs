@@ -1,0 +1,208 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using WsGateway.Options;
+using static WsGateway.Tests.Options.OptionsFixture;
+
+namespace WsGateway.Tests.Options;
+
+public sealed class GatewayOptionsValidatorTests
+{
+    [Fact]
+    public void Defaults_are_valid()
+    {
+        Assert.Empty(GatewayOptionsValidator.Validate(new GatewayOptions()));
+    }
+
+    [Theory]
+    [InlineData("Listen:Address", "abc", "Listen:Address \"abc\" is not an IP address")]
+    [InlineData("Listen:Address", "localhost", "Listen:Address \"localhost\" is not an IP address (use 127.0.0.1 or ::1)")]
+    [InlineData("Listen:Address", "1", "Listen:Address \"1\" is not an IP address")]
+    [InlineData("Listen:Address", "[::1]", "Listen:Address \"[::1]\" is not an IP address")]
+    [InlineData("Listen:Port", "65536", "Listen:Port must be between 0 and 65535 (was 65536)")]
+    [InlineData("Listen:Port", "-1", "Listen:Port must be between 0 and 65535 (was -1)")]
+    [InlineData("Tls:HandshakeTimeoutSeconds", "0", "Tls:HandshakeTimeoutSeconds must be more than 0 and at most 2147483 seconds (was 0)")]
+    [InlineData("Tls:KeyPath", "key.pem", "Tls:KeyPath is set but Tls:CertificatePath is not (TLS needs the certificate)")]
+    [InlineData("Limits:MaxMessageBytes", "0", "Limits:MaxMessageBytes must be between 1 and 2147483583 (was 0)")]
+    [InlineData("Limits:MaxMessageBytes", "2147483584", "Limits:MaxMessageBytes must be between 1 and 2147483583 (was 2147483584); a message is buffered in one array")]
+    [InlineData("Limits:MaxHandshakeBytes", "100", "Limits:MaxHandshakeBytes must be between 256 and 2147483647 (was 100); a minimal upgrade request is about 140 bytes")]
+    [InlineData("Limits:HandshakeTimeoutSeconds", "-1", "Limits:HandshakeTimeoutSeconds must be more than 0 and at most 2147483 seconds (was -1)")]
+    [InlineData("Limits:HandshakeTimeoutSeconds", "0", "Limits:HandshakeTimeoutSeconds must be more than 0 and at most 2147483 seconds (was 0)")]
+    [InlineData("Limits:SendBufferBytes", "0", "Limits:SendBufferBytes must be between 1 and 9223372036854775807 (was 0)")]
+    [InlineData("Limits:CloseTimeoutSeconds", "0", "Limits:CloseTimeoutSeconds must be more than 0 and at most 2147483 seconds (was 0)")]
+    [InlineData("Limits:MaxConnections", "-1", "Limits:MaxConnections must be between 0 and 2147483647 (was -1)")]
+    [InlineData("Limits:MaxConnectionsPerIp", "-1", "Limits:MaxConnectionsPerIp must be between 0 and 2147483647 (was -1)")]
+    [InlineData("Limits:IdleTimeoutSeconds", "-1", "Limits:IdleTimeoutSeconds must be between 0 and 2147483 seconds (was -1)")]
+    [InlineData("Limits:IdleTimeoutSeconds", "3000000", "Limits:IdleTimeoutSeconds must be between 0 and 2147483 seconds (was 3000000)")]
+    [InlineData("Limits:IdleTimeoutSeconds", "NaN", "Limits:IdleTimeoutSeconds must be between 0 and 2147483 seconds (was NaN)")]
+    [InlineData("Limits:KeepAliveSeconds", "-0.5", "Limits:KeepAliveSeconds must be between 0 and 2147483 seconds (was -0.5)")]
+    [InlineData("Limits:KeepAliveTimeoutSeconds", "0", "Limits:KeepAliveTimeoutSeconds must be more than 0 and at most 2147483 seconds (was 0)")]
+    [InlineData("Commands:TimeoutSeconds", "0", "Commands:TimeoutSeconds must be more than 0 and at most 2147483 seconds (was 0)")]
+    [InlineData("Commands:MessagesPerSecond", "-1", "Commands:MessagesPerSecond must be 0 (no limit) or more (was -1)")]
+    [InlineData("Commands:MessagesPerSecond", "Infinity", "Commands:MessagesPerSecond must be 0 (no limit) or more (was Infinity)")]
+    [InlineData("Commands:Burst", "0", "Commands:Burst must be between 1 and 2147483647 (was 0)")]
+    [InlineData("Plugins:Directory", "", "Plugins:Directory is empty (a folder, relative to the configuration file's folder)")]
+    [InlineData("Plugins:DebounceMilliseconds", "-1", "Plugins:DebounceMilliseconds must be between 0 and 2147483647 (was -1)")]
+    [InlineData("Scripts:Directory", " ", "Scripts:Directory is empty (a folder, relative to the configuration file's folder)")]
+    [InlineData("Scripts:References:0", "", "Scripts:References[0] is empty (an assembly name or path)")]
+    [InlineData("Scripts:Imports:0", "System..Text", "Scripts:Imports[0] \"System..Text\" is not a namespace (like System.Text.Json)")]
+    [InlineData("Scripts:Imports:0", "1st", "Scripts:Imports[0] \"1st\" is not a namespace (like System.Text.Json)")]
+    [InlineData("Scripts:DebounceMilliseconds", "-1", "Scripts:DebounceMilliseconds must be between 0 and 2147483647 (was -1)")]
+    [InlineData("Shutdown:DrainSeconds", "-1", "Shutdown:DrainSeconds must be between 0 and 2147483 seconds (was -1)")]
+    public void Invalid_value_is_reported_with_its_key(string key, string value, string expected)
+    {
+        Assert.Equal([expected], ErrorsFor(key, value));
+    }
+
+    [Theory]
+    [InlineData("Listen:Address", "0.0.0.0")]
+    [InlineData("Listen:Address", "::")]
+    [InlineData("Listen:Address", "::1")]
+    [InlineData("Listen:Address", "192.168.10.20")]
+    [InlineData("Listen:Port", "0")]
+    [InlineData("Listen:Port", "65535")]
+    [InlineData("Limits:MaxMessageBytes", "1")]
+    [InlineData("Limits:MaxMessageBytes", "2147483583")]
+    [InlineData("Limits:IdleTimeoutSeconds", "0")]
+    [InlineData("Limits:KeepAliveSeconds", "0")]
+    [InlineData("Limits:MaxConnections", "0")]
+    [InlineData("Commands:MessagesPerSecond", "0")]
+    [InlineData("Commands:TimeoutSeconds", "0.25")]
+    [InlineData("Shutdown:DrainSeconds", "0")]
+    [InlineData("Scripts:Imports:0", "System.Text.Json")]
+    [InlineData("Scripts:Imports:0", "_Internal.V2")]
+    [InlineData("Tls:CertificatePath", "")]
+    public void Valid_value_is_accepted(string key, string value)
+    {
+        Assert.Empty(ErrorsFor(key, value));
+    }
+
+    [Theory]
+    [InlineData("ftp//x", "expected self, *, null or scheme://host[:port]")]
+    [InlineData("example.com", "expected self, *, null or scheme://host[:port]")]
+    [InlineData("https://x.com/", "an origin has no path; write \"https://x.com\"")]
+    [InlineData("https://x.com/app?a=1", "an origin has no path; write \"https://x.com\"")]
+    [InlineData("http://a:0", "the port \"0\" is not a number from 1 to 65535")]
+    [InlineData("http://a:65536", "the port \"65536\" is not a number from 1 to 65535")]
+    [InlineData("http://a:", "the port \"\" is not a number from 1 to 65535")]
+    [InlineData("1http://a", "\"1http\" is not a scheme")]
+    [InlineData("http://", "the host is not a host name or IPv4 address")]
+    [InlineData("http://user@a", "an origin has no user name")]
+    [InlineData("http://[zz]", "the host in brackets is not an IPv6 address")]
+    public void Origin_that_cannot_match_is_reported_with_its_index(string origin, string why)
+    {
+        ReadKeys(out var errors, ("Origins:Allowed:0", "self"), ("Origins:Allowed:1", "*"), ("Origins:Allowed:2", origin));
+        Assert.Equal([$"Origins:Allowed[2] \"{origin}\" is not an origin ({why})"], errors);
+    }
+
+    [Theory]
+    [InlineData("self")]
+    [InlineData("SELF")]
+    [InlineData("*")]
+    [InlineData("null")]
+    [InlineData("https://example.com")]
+    [InlineData("http://localhost:8080")]
+    [InlineData("http://[::1]:3000")]
+    [InlineData("app+x://host.name")]
+    public void Origin_forms_the_policy_compares_are_accepted(string origin)
+    {
+        Assert.Empty(ErrorsFor("Origins:Allowed:0", origin));
+    }
+
+    [Theory]
+    [InlineData("x", "must start with \"/\"")]
+    [InlineData("", "must start with \"/\"")]
+    [InlineData("/a b", "contains a space, which cannot appear in a request path")]
+    [InlineData("/a?b=1", "contains \"?\"; a route is a path without query or fragment")]
+    [InlineData("/a#b", "contains \"#\"; a route is a path without query or fragment")]
+    [InlineData("/a\"b", "contains \"\"\", which cannot appear in a request path")]
+    public void Route_path_that_no_request_can_match_is_reported(string path, string why)
+    {
+        ReadKeys(out var errors, ("Commands:Paths:0", "/"), ("Commands:Paths:1", path));
+        Assert.Equal([$"Commands:Paths[1] \"{path}\" {why}"], errors);
+    }
+
+    [Fact]
+    public void A_path_used_by_both_echo_and_commands_is_reported()
+    {
+        ReadKeys(out var errors, ("Echo:Paths:0", "/echo"), ("Commands:Paths:0", "/"), ("Commands:Paths:1", "/echo"));
+        Assert.Equal(["Commands:Paths[1] \"/echo\" is already Echo:Paths[0] (a path leads to one route)"], errors);
+    }
+
+    [Fact]
+    public void A_path_listed_twice_is_reported()
+    {
+        ReadKeys(out var errors, ("Commands:Paths:0", "/"), ("Commands:Paths:1", "/"));
+        Assert.Equal(["Commands:Paths[1] \"/\" is already Commands:Paths[0] (a path leads to one route)"], errors);
+    }
+
+    [Theory]
+    [InlineData("a b")]
+    [InlineData("chat/1")]
+    [InlineData("v1,v2")]
+    [InlineData("")]
+    [InlineData("é")]
+    public void Subprotocol_that_is_not_a_token_is_reported(string name)
+    {
+        Assert.Equal(
+            [$"Commands:Subprotocols[0] \"{name}\" is not a subprotocol name (letters, digits and !#$%&'*+-.^_`|~ only, no spaces or separators)"],
+            ErrorsFor("Commands:Subprotocols:0", name));
+    }
+
+    [Fact]
+    public void Subprotocol_tokens_are_accepted_and_repeats_reported()
+    {
+        ReadKeys(out var errors, ("Commands:Subprotocols:0", "graphql-ws"), ("Commands:Subprotocols:1", "v1.chat"),
+            ("Commands:Subprotocols:2", "graphql-ws"));
+        Assert.Equal(["Commands:Subprotocols[2] \"graphql-ws\" is listed twice"], errors);
+    }
+
+    [Fact]
+    public void Tls_certificate_is_loaded_to_find_a_wrong_password_or_a_missing_key()
+    {
+        var folder = Directory.CreateTempSubdirectory("wsgateway-tls-").FullName;
+        try
+        {
+            using (var key = RSA.Create(2048))
+            {
+                var request = new CertificateRequest("CN=localhost", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+                using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+                File.WriteAllBytes(Path.Combine(folder, "cert.pfx"), certificate.Export(X509ContentType.Pkcs12, "secret"));
+                File.WriteAllText(Path.Combine(folder, "cert.pem"), certificate.ExportCertificatePem());
+                File.WriteAllText(Path.Combine(folder, "key.pem"), key.ExportPkcs8PrivateKeyPem());
+            }
+
+            ReadJson("""{ "Tls": { "CertificatePath": "cert.pfx", "Password": "secret" } }""", out var errors, folder);
+            Assert.Empty(errors);
+            ReadJson("""{ "Tls": { "CertificatePath": "cert.pem", "KeyPath": "key.pem" } }""", out errors, folder);
+            Assert.Empty(errors);
+
+            ReadJson("""{ "Tls": { "CertificatePath": "cert.pfx", "Password": "wrong" } }""", out errors, folder);
+            Assert.StartsWith("Tls:CertificatePath \"cert.pfx\" cannot be loaded: ", Assert.Single(errors));
+            ReadJson("""{ "Tls": { "CertificatePath": "cert.pem" } }""", out errors, folder);
+            Assert.StartsWith("Tls:CertificatePath \"cert.pem\" cannot be loaded: ", Assert.Single(errors));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Tls_files_are_looked_up_relative_to_the_configuration_folder()
+    {
+        var folder = Directory.CreateTempSubdirectory("wsgateway-tls-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "cert.pem"), "not checked here");
+            ReadJson("""{ "Tls": { "CertificatePath": "cert.pem", "KeyPath": "key.pem" } }""", out var errors, folder);
+            Assert.Equal([$"Tls:KeyPath file not found: {Path.Combine(folder, "key.pem")}"], errors);
+
+            ReadJson("""{ "Tls": { "CertificatePath": "missing.pfx" } }""", out errors, folder);
+            Assert.Equal([$"Tls:CertificatePath file not found: {Path.Combine(folder, "missing.pfx")}"], errors);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}
