@@ -199,7 +199,10 @@ internal sealed class GatewayServer : IAsyncDisposable
             stream = tls;
         }
 
-        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
+        // Zero-byte reads: an idle connection holds no receive buffer until data arrives, so the buffer can be large
+        // enough for a typical message in one read.
+        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(
+            bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
         WebSocketConnection? connection = null;
         byte[]? switchingProtocols = null;

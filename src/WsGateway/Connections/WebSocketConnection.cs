@@ -21,6 +21,9 @@ internal sealed class WebSocketConnection
     private const int RetainedMessageBuffer = 64 * 1024;
     private const int ControlPayloadMax = 125;
 
+    // Larger frames are written in pool-sized pieces rather than one buffer of their own size.
+    private const int ContiguousFrameMax = 1024 * 1024;
+
     private readonly Socket _socket;
     private readonly Stream _stream;
     private readonly PipeReader _input;
@@ -479,16 +482,7 @@ internal sealed class WebSocketConnection
                     return;
                 }
 
-                var header = _output.GetSpan(FrameWriter.MaxHeaderLength);
-                _output.Advance(FrameWriter.WriteHeader(header, opcode, fin: true, length));
-                if (text is null)
-                {
-                    _output.Write(payload.Span);
-                }
-                else
-                {
-                    _output.Advance(Encoding.UTF8.GetBytes(text, _output.GetSpan(length)));
-                }
+                WriteFrame(opcode, payload.Span, text, length);
 
                 await _output.FlushAsync(_aborted.Token);
                 if (opcode is Opcode.Text or Opcode.Binary)
@@ -513,6 +507,41 @@ internal sealed class WebSocketConnection
         finally
         {
             Interlocked.Add(ref _pendingSendBytes, -length);
+        }
+    }
+
+    /// <summary>
+    /// Frames a message into the output pipe. Up to <see cref="ContiguousFrameMax"/> the header and payload go into one
+    /// buffer: the stream pipe writer sends each buffer with its own write, so a frame split across two costs two
+    /// system calls (measured: a 4 KiB echo took two sends).
+    /// </summary>
+    private void WriteFrame(Opcode opcode, ReadOnlySpan<byte> payload, string? text, int length)
+    {
+        if (length <= ContiguousFrameMax)
+        {
+            var frame = _output.GetSpan(FrameWriter.MaxHeaderLength + length);
+            int headerLength = FrameWriter.WriteHeader(frame, opcode, fin: true, length);
+            if (text is null)
+            {
+                payload.CopyTo(frame[headerLength..]);
+            }
+            else
+            {
+                Encoding.UTF8.GetBytes(text, frame[headerLength..]);
+            }
+
+            _output.Advance(headerLength + length);
+            return;
+        }
+
+        _output.Advance(FrameWriter.WriteHeader(_output.GetSpan(FrameWriter.MaxHeaderLength), opcode, fin: true, length));
+        if (text is null)
+        {
+            _output.Write(payload);
+        }
+        else
+        {
+            _output.Advance(Encoding.UTF8.GetBytes(text, _output.GetSpan(length)));
         }
     }
 
