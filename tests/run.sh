@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and ends with the totals alone on a line: "N passed, M failed".
-# As root on Debian it first installs what the browser tests need (chromium) when it is missing.
+# As root on Debian it first installs the real clients the tests drive when they are missing, in one apt-get call:
+# chromium (browser tests), python3-websockets for /usr/bin/python3 (interop tests), and nodejs + npm (interop tests,
+# which npm-install the ws package themselves) only when there is no node at all.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installing chromium for the browser tests..."
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+{ [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import websockets' 2>/dev/null; } || missing+=(python3-websockets)
+command -v node >/dev/null || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing ${missing[*]} for the browser and interop tests..."
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 results=$(mktemp -d)

@@ -199,12 +199,16 @@ internal sealed class GatewayServer : IAsyncDisposable
             stream = tls;
         }
 
-        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 4096, minimumReadSize: 1024, leaveOpen: true));
+        // Zero-byte reads: an idle connection holds no receive buffer until data arrives, so the buffer can be large
+        // enough for a typical message in one read.
+        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(
+            bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
         WebSocketConnection? connection = null;
+        byte[]? switchingProtocols = null;
         try
         {
-            connection = await HandshakeAsync(stream, input, output, remote);
+            (connection, switchingProtocols) = await HandshakeAsync(socket, stream, input, output, remote);
         }
         catch (Exception ex)
         {
@@ -220,7 +224,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             return;
         }
 
-        var run = connection.RunAsync();
+        var run = connection.RunAsync(switchingProtocols!);
         _connections[connection] = run;
         _metrics.ConnectionOpened();
         if (_stopping.IsCancellationRequested)
@@ -291,7 +295,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     }
 
     /// <returns>The upgraded connection, or null when the request was answered over plain HTTP or dropped.</returns>
-    private async Task<WebSocketConnection?> HandshakeAsync(Stream stream, PipeReader input, PipeWriter output, IPEndPoint? remote)
+    private async Task<(WebSocketConnection? Connection, byte[]? SwitchingProtocols)> HandshakeAsync(Socket socket, Stream stream, PipeReader input, PipeWriter output, IPEndPoint? remote)
     {
         var options = _options.Current;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -305,19 +309,19 @@ internal sealed class GatewayServer : IAsyncDisposable
         {
             _metrics.HandshakeFailed("timeout");
             _log.Debug("Handshake from {RemoteAddress} timed out", remote);
-            return null;
+            return (null, null);
         }
 
         if (request is null)
         {
-            return null;
+            return (null, null);
         }
 
         var validation = WebSocketHandshake.Validate(request);
         if (validation.Outcome == HandshakeOutcome.NotUpgrade)
         {
             await HttpResponseWriter.WriteAsync(output, await _http.RouteAsync(request), request.Method == "HEAD", timeout.Token);
-            return null;
+            return (null, null);
         }
 
         var (refusal, reason) = validation.Outcome switch
@@ -352,25 +356,17 @@ internal sealed class GatewayServer : IAsyncDisposable
             _log.Information("Upgrade from {RemoteAddress} for {Path} refused with {Status}: {Reason}",
                 remote, request.Path, refusal.Status, reason);
             await HttpResponseWriter.WriteAsync(output, refusal, false, timeout.Token);
-            return null;
+            return (null, null);
         }
 
-        try
-        {
-            var subprotocol = route!.SelectSubprotocol(WebSocketHandshake.GetOfferedSubprotocols(request));
-            var accept = WebSocketHandshake.ComputeAccept(request.GetHeader("Sec-WebSocket-Key")!);
-            await HttpResponseWriter.WriteSwitchingProtocolsAsync(output, accept, subprotocol, timeout.Token);
-
-            var id = Interlocked.Increment(ref _nextId).ToString("x6", CultureInfo.InvariantCulture);
-            var log = _log.ForContext("SessionId", id).ForContext("RemoteAddress", remote?.ToString());
-            log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path}", id, remote, request.Path);
-            return new WebSocketConnection(id, stream, input, output, remote, request.Path, subprotocol, _options, route, _metrics, log);
-        }
-        catch
-        {
-            _limiter.Release(remote?.Address);
-            throw;
-        }
+        // From here the slot is released when the connection ends (HandleAsync), whatever happens to the 101.
+        var subprotocol = route!.SelectSubprotocol(WebSocketHandshake.GetOfferedSubprotocols(request));
+        var accept = WebSocketHandshake.ComputeAccept(request.GetHeader("Sec-WebSocket-Key")!);
+        var id = Interlocked.Increment(ref _nextId).ToString("x6", CultureInfo.InvariantCulture);
+        var log = _log.ForContext("SessionId", id).ForContext("RemoteAddress", remote?.ToString());
+        log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path}", id, remote, request.Path);
+        return (new WebSocketConnection(id, socket, stream, input, output, remote, request.Path, subprotocol, _options, route, _metrics, log),
+            HttpResponseWriter.SwitchingProtocols(accept, subprotocol));
     }
 
     private static HttpResponse UpgradeRequired(string? reason) => HttpResponse.Text(

@@ -35,14 +35,10 @@ internal static class HttpResponseWriter
         await output.FlushAsync(cancellationToken);
     }
 
-    public static async ValueTask WriteSwitchingProtocolsAsync(
-        PipeWriter output, string accept, string? subprotocol, CancellationToken cancellationToken)
-    {
-        var head = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + accept +
-                   (subprotocol is null ? "" : "\r\nSec-WebSocket-Protocol: " + subprotocol) + "\r\n\r\n";
-        output.Write(Encoding.ASCII.GetBytes(head));
-        await output.FlushAsync(cancellationToken);
-    }
+    /// <summary>The 101 response head; the connection itself sends it (see <c>WebSocketConnection.RunAsync</c>).</summary>
+    public static byte[] SwitchingProtocols(string accept, string? subprotocol) => Encoding.ASCII.GetBytes(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + accept +
+        (subprotocol is null ? "" : "\r\nSec-WebSocket-Protocol: " + subprotocol) + "\r\n\r\n");
 
     public static string ReasonPhrase(int status) => status switch
     {

@@ -17,7 +17,10 @@ public sealed class LimitsOptions
     /// </summary>
     public long SendBufferBytes { get; set; } = 4 * 1024 * 1024;
 
-    /// <summary>After the gateway sends a close frame, how long it waits for the peer's before dropping TCP.</summary>
+    /// <summary>
+    /// After the gateway sends a close frame, how long it waits for the peer's, and then for the peer to close TCP
+    /// after the gateway's half-close, before dropping TCP.
+    /// </summary>
     public double CloseTimeoutSeconds { get; set; } = 5;
 
     /// <summary>Open WebSocket connections on all routes together; more get 503 before the upgrade. 0 = no limit.</summary>

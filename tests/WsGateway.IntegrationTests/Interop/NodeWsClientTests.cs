@@ -1,0 +1,102 @@
+using System.Text.Json;
+
+namespace WsGateway.IntegrationTests.Interop;
+
+/// <summary>The npm package <c>ws</c>, a widely used third-party client, against the echo and command routes.</summary>
+public sealed class NodeWsClientTests : IAsyncLifetime
+{
+    private TestGateway _gateway = null!;
+
+    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
+
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    private async Task<JsonElement> Run(string path, string scenario)
+    {
+        var result = await NodeWsClient.RunAsync(_gateway.WebSocketUri(path), scenario);
+        // ws offers permessage-deflate by default; the gateway does not implement it and must not accept it.
+        Assert.Equal("", result.GetProperty("extensions").GetString());
+        return result;
+    }
+
+    private static void AssertClosedNormally(JsonElement result) =>
+        Assert.Equal(1000, result.GetProperty("finalCloseCode").GetInt32());
+
+    [Fact]
+    public async Task Text_is_echoed()
+    {
+        var result = await Run("/echo", "text");
+        Assert.Equal(result.GetProperty("sent").GetString(), result.GetProperty("received").GetString());
+        AssertClosedNormally(result);
+    }
+
+    [Fact]
+    public async Task Binary_is_echoed()
+    {
+        var result = await Run("/echo", "binary");
+        AssertSameBinary(result, 3000);
+        AssertClosedNormally(result);
+    }
+
+    [Fact]
+    public async Task One_mebibyte_message_is_echoed()
+    {
+        var result = await Run("/echo", "large");
+        AssertSameBinary(result, 1024 * 1024);
+        AssertClosedNormally(result);
+    }
+
+    [Fact]
+    public async Task Message_sent_in_fragments_is_echoed_whole()
+    {
+        var result = await Run("/echo", "fragmented");
+        Assert.Equal("fragmented ✓", result.GetProperty("received").GetString());
+        AssertClosedNormally(result);
+    }
+
+    [Fact]
+    public async Task Ping_is_answered_by_a_pong_with_the_same_payload()
+    {
+        var result = await Run("/echo", "ping");
+        Assert.Equal(result.GetProperty("sent").GetString(), result.GetProperty("pong").GetString());
+        AssertClosedNormally(result);
+    }
+
+    [Fact]
+    public async Task Close_with_4000_is_answered_with_4000()
+    {
+        var result = await Run("/echo", "close");
+        Assert.Equal(4000, result.GetProperty("closeCode").GetInt32());
+        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, TimeSpan.FromSeconds(5)));
+    }
+
+    [Fact]
+    public async Task Commands_help_unknown_and_envelopes_work_on_the_command_route()
+    {
+        var result = await Run("/", "commands");
+        var help = result.GetProperty("help").GetString()!;
+        Assert.StartsWith("Commands", help);
+        Assert.Contains("help", help);
+        Assert.Equal("error: unknown command \"nosuch\"; send \"help\" to list commands", result.GetProperty("unknown").GetString());
+
+        var envelope = result.GetProperty("envelope");
+        Assert.Equal("7", envelope.GetProperty("id").GetString());
+        Assert.True(envelope.GetProperty("ok").GetBoolean());
+        Assert.Contains("help", envelope.GetProperty("text").GetString());
+
+        // A JSON number id comes back as a string.
+        var unknown = result.GetProperty("unknownEnvelope");
+        Assert.Equal("8", unknown.GetProperty("id").GetString());
+        Assert.False(unknown.GetProperty("ok").GetBoolean());
+        Assert.Equal("unknown command \"nosuch\"; send \"help\" to list commands", unknown.GetProperty("error").GetString());
+        AssertClosedNormally(result);
+    }
+
+    private static void AssertSameBinary(JsonElement result, int length)
+    {
+        Assert.True(result.GetProperty("isBinary").GetBoolean());
+        Assert.Equal(length, result.GetProperty("sentLength").GetInt32());
+        Assert.Equal(length, result.GetProperty("receivedLength").GetInt32());
+        Assert.Equal(result.GetProperty("sentSha256").GetString(), result.GetProperty("receivedSha256").GetString());
+    }
+}
