@@ -9,19 +9,22 @@ namespace WsGateway.Commands;
 /// </summary>
 internal static class CommandRequestParser
 {
+    private static ReadOnlySpan<byte> Blanks => " \t\r\n"u8;
+
     public static CommandRequest Parse(ReadOnlySpan<byte> utf8)
     {
-        var trimmed = utf8.TrimStart(" \t\r\n"u8);
-        return !trimmed.IsEmpty && trimmed[0] == (byte)'{' ? ParseEnvelope(trimmed) : ParsePlain(Encoding.UTF8.GetString(utf8));
+        var trimmed = utf8.TrimStart(Blanks);
+        return !trimmed.IsEmpty && trimmed[0] == (byte)'{' ? ParseEnvelope(trimmed) : ParsePlain(trimmed);
     }
 
-    public static CommandRequest ParsePlain(string text)
+    /// <summary>Splits at the first blank straight from the bytes: only the name and the arguments become strings.</summary>
+    private static CommandRequest ParsePlain(ReadOnlySpan<byte> line)
     {
-        var line = text.AsSpan().Trim();
-        int split = line.IndexOfAny(' ', '\t');
+        line = line.TrimEnd(Blanks);
+        int split = line.IndexOfAny((byte)' ', (byte)'\t');
         return split < 0
-            ? new CommandRequest(null, line.Length == text.Length ? text : line.ToString(), "")
-            : new CommandRequest(null, line[..split].ToString(), line[(split + 1)..].TrimStart().ToString());
+            ? new CommandRequest(null, Encoding.UTF8.GetString(line), "")
+            : new CommandRequest(null, Encoding.UTF8.GetString(line[..split]), Encoding.UTF8.GetString(line[(split + 1)..].TrimStart(Blanks)));
     }
 
     private static CommandRequest ParseEnvelope(ReadOnlySpan<byte> json)

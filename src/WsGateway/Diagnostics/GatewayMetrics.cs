@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Prometheus;
 using WsGateway.Commands;
 
@@ -18,6 +19,9 @@ internal sealed class GatewayMetrics
     private readonly Counter _bytesIn;
     private readonly Counter _bytesOut;
     private readonly Counter _commands;
+
+    // WithLabels allocates its label array on every call; commands are counted per message, so keep the children.
+    private readonly ConcurrentDictionary<(string Command, CommandOutcome Outcome), Counter.Child> _commandChildren = new();
     private readonly Counter _unknownCommands;
     private readonly Counter _rateLimited;
     private readonly Counter _sendBufferOverflows;
@@ -68,7 +72,8 @@ internal sealed class GatewayMetrics
     }
 
     public void CommandRan(string command, CommandOutcome outcome) =>
-        _commands.WithLabels(command.ToLowerInvariant(), OutcomeLabel(outcome)).Inc();
+        _commandChildren.GetOrAdd((command, outcome), static (key, counter) =>
+            counter.WithLabels(key.Command.ToLowerInvariant(), OutcomeLabel(key.Outcome)), _commands).Inc();
 
     public void CommandUnknown() => _unknownCommands.Inc();
 
