@@ -184,4 +184,20 @@ public sealed class LimitsTests
         await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
         await stopping;
     }
+
+    [Fact]
+    public async Task Peer_that_never_answers_our_close_frame_is_dropped_after_the_close_timeout()
+    {
+        await using var gateway = await TestGateway.StartAsync(o =>
+        {
+            o.Limits.IdleTimeoutSeconds = 1;
+            o.Limits.CloseTimeoutSeconds = 1;
+        });
+        await using var client = await RawWebSocketClient.ConnectAsync(gateway.Port);
+        Assert.Equal(1001, await client.ReadCloseCodeAsync());
+        // The client neither answers the close frame nor closes TCP: the gateway half-closes at once and frees the
+        // connection after Limits:CloseTimeoutSeconds.
+        Assert.True(await client.ServerClosedTcpAsync());
+        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 0, TimeSpan.FromSeconds(5)));
+    }
 }
