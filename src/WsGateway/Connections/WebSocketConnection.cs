@@ -97,6 +97,7 @@ internal sealed class WebSocketConnection
     /// <param name="switchingProtocols">The 101 response head.</param>
     public async Task RunAsync(ReadOnlyMemory<byte> switchingProtocols)
     {
+        bool upgraded = false;
         try
         {
             // The route learns of the connection before the client does, so nothing sent to the client right after
@@ -107,6 +108,7 @@ internal sealed class WebSocketConnection
                 await _route.OnOpenAsync(this);
                 _output.Write(switchingProtocols.Span);
                 await _output.FlushAsync(_aborted.Token);
+                upgraded = true;
             }
             finally
             {
@@ -127,7 +129,10 @@ internal sealed class WebSocketConnection
         {
             // A bug on our side must cost this connection only, and say so.
             Log.Error(ex, "Connection {SessionId} failed", Id);
-            await SendCloseAsync(CloseStatus.InternalError, "internal error");
+            if (upgraded)
+            {
+                await SendCloseAsync(CloseStatus.InternalError, "internal error");
+            }
         }
         finally
         {
