@@ -16,9 +16,6 @@ internal static class PluginActivator
     /// </summary>
     private static readonly Type[] SharedTypes = [typeof(ICommand), typeof(ILogger)];
 
-    private static readonly SearchValues<char> CommandNameChars =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
-
     /// <summary>Source key under which a plugin's commands live in the <see cref="CommandRegistry"/>.</summary>
     public static string SourceKey(string pluginName) => "plugin:" + pluginName;
 
@@ -69,14 +66,6 @@ internal static class PluginActivator
             throw;
         }
     }
-
-    /// <summary>
-    /// Letters, digits, '-', '_' and '.', as <see cref="ICommand.Name"/> documents; ASCII only, so that
-    /// case-insensitive matching holds no culture surprises.
-    /// </summary>
-    public static bool IsValidCommandName(string? name) =>
-        !string.IsNullOrEmpty(name) &&
-        name.AsSpan().IndexOfAnyExcept(CommandNameChars) < 0;
 
     private static Assembly LoadMainAssembly(PluginLoader loader)
     {
@@ -201,7 +190,7 @@ internal static class PluginActivator
             return null;
         }
 
-        if (!IsValidCommandName(name))
+        if (!CommandNames.IsValid(name))
         {
             log.Warning(
                 "Plugin {Plugin} command {Type} is skipped: its name {Command} is not letters, digits, '-', '_' and '.'",

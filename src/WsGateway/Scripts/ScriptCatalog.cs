@@ -214,7 +214,7 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         }
 
         entry.Source = source;
-        if (!IsValidCommandName(entry.CommandName))
+        if (!CommandNames.IsValid(entry.CommandName))
         {
             var problem = $"{fileName}: '{entry.CommandName}' is not a command name (letters, digits, '-', '_' and '.' only)";
             _log.Error("Script {File} is not published: {Problem}", fileName, problem);
@@ -369,9 +369,6 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         fileName.EndsWith(Extension, StringComparison.OrdinalIgnoreCase)
         && !fileName.StartsWith('.')
         && fileName.IndexOfAny(['/', '\\']) < 0;
-
-    private static bool IsValidCommandName(string name) =>
-        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     private void BeginStop()
     {
