@@ -21,6 +21,9 @@ namespace WsGateway.Connections;
 /// </summary>
 internal sealed class GatewayServer : IAsyncDisposable
 {
+    // How long a refused request's client may take to read our answer and hang up.
+    private static readonly TimeSpan RefusalLinger = TimeSpan.FromSeconds(1);
+
     private readonly LiveOptions _options;
     private readonly HttpRouter _http;
     private readonly IReadOnlyDictionary<string, IWebSocketRoute> _routes;
@@ -219,7 +222,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         {
             await input.CompleteAsync();
             await output.CompleteAsync();
-            await LingerAsync(socket);
+            await Linger.CloseAsync(socket, RefusalLinger, _stopping.Token);
             await stream.DisposeAsync();
             return;
         }
@@ -263,34 +266,6 @@ internal sealed class GatewayServer : IAsyncDisposable
             _log.Debug("TLS handshake with {RemoteAddress} failed: {Error}", remote, ex.Message);
             await tls.DisposeAsync();
             return null;
-        }
-    }
-
-    /// <summary>
-    /// Closes our side first and reads what the client still sends, briefly: closing a socket with unread input
-    /// makes the kernel send RST, and the client may then lose the response it has not read yet (a 400 or 431).
-    /// </summary>
-    private static async Task LingerAsync(Socket socket)
-    {
-        var sink = ArrayPool<byte>.Shared.Rent(4096);
-        try
-        {
-            socket.Shutdown(SocketShutdown.Send);
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            int total = 0;
-            int read;
-            while (total < 64 * 1024 && (read = await socket.ReceiveAsync(sink, SocketFlags.None, timeout.Token)) > 0)
-            {
-                total += read;
-            }
-        }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            // The peer is gone or slow; either way we are done with it.
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(sink);
         }
     }
 

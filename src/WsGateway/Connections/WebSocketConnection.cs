@@ -554,7 +554,7 @@ internal sealed class WebSocketConnection
     {
         if (CloseSent && !_aborted.IsCancellationRequested)
         {
-            await LingerAsync();
+            await Linger.CloseAsync(_socket, TimeSpan.FromSeconds(Limits.CloseTimeoutSeconds), _aborted.Token);
         }
 
         Abort();
@@ -577,39 +577,6 @@ internal sealed class WebSocketConnection
         {
             ArrayPool<byte>.Shared.Return(_messageBuffer);
             _messageBuffer = null;
-        }
-    }
-
-    /// <summary>
-    /// Ends TCP after our close frame without losing it: half-closes (the FIN follows everything sent), then reads and
-    /// discards until the peer closes its side too, for at most <see cref="LimitsOptions.CloseTimeoutSeconds"/>.
-    /// </summary>
-    /// <remarks>
-    /// Closing a socket that still holds unread input makes the kernel send RST and drop whatever it has not
-    /// transmitted yet (RFC 1122 4.2.2.13). A client still sending when we fail its connection (pipelined messages after
-    /// the bad one) would lose the replies before our close frame and the close frame itself, and see 1006 instead of
-    /// the code. RFC 6455 7.1.1 has the server close TCP first; this closes it first and cleanly.
-    /// </remarks>
-    private async Task LingerAsync()
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_aborted.Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(Limits.CloseTimeoutSeconds));
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Send);
-            while (true)
-            {
-                var result = await _input.ReadAsync(timeout.Token);
-                _input.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted || result.IsCanceled)
-                {
-                    return;
-                }
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            // The peer is gone, slow or still talking; it has had its chance to read what we sent.
         }
     }
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Reflection;
 using McMaster.NETCore.Plugins;
 using Serilog;
