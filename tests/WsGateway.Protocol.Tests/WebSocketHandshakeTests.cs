@@ -42,7 +42,6 @@ public sealed class WebSocketHandshakeTests
         var result = Validate(ValidHeaders + "Origin: http://example.com\r\nSec-WebSocket-Protocol: chat, superchat\r\n");
 
         Assert.Equal(new HandshakeValidation(HandshakeOutcome.Accept, null), result);
-        Assert.Equal(HandshakeKind.WebSocket, result.Kind);
     }
 
     [Fact]
@@ -66,7 +65,6 @@ public sealed class WebSocketHandshakeTests
         var result = Validate("Host: a\r\nConnection: keep-alive\r\n");
 
         Assert.Equal(HandshakeOutcome.NotUpgrade, result.Outcome);
-        Assert.Equal(HandshakeKind.PlainHttp, result.Kind);
     }
 
     [Fact]

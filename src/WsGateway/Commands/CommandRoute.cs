@@ -28,7 +28,6 @@ internal sealed class CommandRoute : IWebSocketRoute
     public IMessageBus Bus { get; }
     public GatewayMetrics Metrics { get; }
     public TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.Current.Commands.TimeoutSeconds);
-    public int SessionCount => _sessions.Count;
 
     public string? SelectSubprotocol(IReadOnlyList<string> offered)
     {

@@ -14,9 +14,6 @@ public sealed class LiveOptions
 
     public GatewayOptions Current => Volatile.Read(ref _current);
 
-    /// <summary>Raised after a reload swapped in new options.</summary>
-    public event Action<GatewayOptions>? Changed;
-
     /// <summary>
     /// Takes the reloadable sections of <paramref name="next"/> (Limits, Commands timeout and binary handling, Origins, ...)
     /// and keeps the running values of those that need a restart.
@@ -39,7 +36,6 @@ public sealed class LiveOptions
         }
 
         Volatile.Write(ref _current, next);
-        Changed?.Invoke(next);
         return needRestart;
     }
 
