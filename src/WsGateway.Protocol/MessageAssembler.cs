@@ -1,0 +1,230 @@
+using System.Buffers;
+
+namespace WsGateway.Protocol;
+
+/// <summary>
+/// Turns the bytes a client sends into whole messages and control frames (RFC 6455 5.2-5.6): frame headers,
+/// unmasking, fragmentation, the message size limit across fragments, and UTF-8 validation of text as it arrives, so
+/// invalid text fails at the first impossible byte, even mid-frame. No I/O: the caller feeds it what it read.
+/// </summary>
+/// <remarks>
+/// Feed <see cref="TryAssemble"/> the buffered bytes; it consumes them (advancing the sequence) until it has a message
+/// or a control frame to hand back, needs more bytes, or finds an error. A message stays valid until the next call;
+/// a control frame's payload likewise. Control frames may arrive between the fragments of a message, which carries on.
+/// Buffers come from <see cref="ArrayPool{T}.Shared"/>; <see cref="ReleaseBuffers"/> returns them between messages, so
+/// an idle connection holds none.
+/// </remarks>
+public sealed class MessageAssembler : IDisposable
+{
+    /// <summary>Largest control frame payload (RFC 6455 5.5).</summary>
+    public const int ControlPayloadMax = 125;
+
+    private readonly bool _allowRsv1;
+    private FrameHeader _frame;
+    private bool _inFrame;
+    private long _frameRemaining;
+    private int _maskOffset;
+    private MessageState _message;
+    private Utf8Validator _utf8;
+    private byte[]? _messageBuffer;
+    private int _messageLength;
+    private byte[]? _controlBuffer;
+    private int _controlLength;
+
+    /// <param name="allowRsv1">A negotiated extension (permessage-deflate) gives RSV1 a meaning; otherwise it is an error.</param>
+    public MessageAssembler(bool allowRsv1 = false) => _allowRsv1 = allowRsv1;
+
+    /// <summary>Text or Binary: the opcode of the message just returned.</summary>
+    public Opcode MessageOpcode => _message.MessageOpcode;
+
+    /// <summary>The unmasked payload of the message just returned; valid until the next call.</summary>
+    public ReadOnlyMemory<byte> Message => _messageBuffer is null ? ReadOnlyMemory<byte>.Empty : _messageBuffer.AsMemory(0, _messageLength);
+
+    /// <summary>Ping, Pong or Close: the opcode of the control frame just returned.</summary>
+    public Opcode ControlOpcode => _frame.Opcode;
+
+    /// <summary>The unmasked payload of the control frame just returned; valid until the next call.</summary>
+    public ReadOnlyMemory<byte> Control => _controlBuffer is null ? ReadOnlyMemory<byte>.Empty : _controlBuffer.AsMemory(0, _controlLength);
+
+    /// <summary>True while a message or a frame is partly received.</summary>
+    public bool InProgress => _inFrame || _message.InMessage;
+
+    /// <summary>Consumes bytes from <paramref name="buffer"/> until a message or control frame is complete.</summary>
+    /// <param name="buffer">Received bytes; on return, what was not consumed.</param>
+    /// <param name="maxMessageBytes">Largest message payload allowed (checked from each header, before its payload).</param>
+    /// <param name="error">Why the bytes are invalid, with <see cref="AssembleStatus.Error"/>.</param>
+    public AssembleStatus TryAssemble(ref ReadOnlySequence<byte> buffer, long maxMessageBytes, out FrameError error)
+    {
+        error = FrameError.None;
+        while (true)
+        {
+            if (!_inFrame)
+            {
+                var reader = new SequenceReader<byte>(buffer);
+                var status = FrameReader.TryReadHeader(ref reader, requireMask: true, _allowRsv1, out _frame, out error);
+                if (status == FrameReadStatus.NeedMoreData)
+                {
+                    return AssembleStatus.NeedMoreData;
+                }
+
+                if (status == FrameReadStatus.Error)
+                {
+                    return AssembleStatus.Error;
+                }
+
+                buffer = buffer.Slice(reader.Position);
+                if (!StartFrame(maxMessageBytes, out error))
+                {
+                    return AssembleStatus.Error;
+                }
+            }
+
+            if (!ConsumePayload(ref buffer, out error))
+            {
+                return AssembleStatus.Error;
+            }
+
+            if (_frameRemaining > 0)
+            {
+                return AssembleStatus.NeedMoreData;
+            }
+
+            _inFrame = false;
+            if (_frame.IsControl)
+            {
+                return AssembleStatus.Control;
+            }
+
+            if (_frame.Fin)
+            {
+                if (_message.MessageOpcode == Opcode.Text && !_utf8.TryValidate([], isFinal: true))
+                {
+                    error = FrameError.InvalidUtf8;
+                    return AssembleStatus.Error;
+                }
+
+                return AssembleStatus.Message;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Returns the buffers to the pool when no message is in progress (call it before waiting for more bytes): an
+    /// idle connection holds none. A message or control payload handed out earlier is no longer valid.
+    /// </summary>
+    public void ReleaseBuffers()
+    {
+        if (InProgress)
+        {
+            return;
+        }
+
+        Return(ref _messageBuffer);
+        Return(ref _controlBuffer);
+        _messageLength = 0;
+        _controlLength = 0;
+    }
+
+    /// <summary>Returns every buffer, whatever is in progress.</summary>
+    public void Dispose()
+    {
+        Return(ref _messageBuffer);
+        Return(ref _controlBuffer);
+        _inFrame = false;
+        _message.Reset();
+    }
+
+    private bool StartFrame(long maxMessageBytes, out FrameError error)
+    {
+        error = FrameError.None;
+        if (_frame.IsControl)
+        {
+            _controlLength = 0;
+        }
+        else
+        {
+            bool startsMessage = _frame.Opcode != Opcode.Continuation;
+            error = _message.OnDataFrame(in _frame, maxMessageBytes);
+            if (error != FrameError.None)
+            {
+                return false;
+            }
+
+            if (startsMessage)
+            {
+                _messageLength = 0;
+                _utf8.Reset();
+            }
+        }
+
+        _inFrame = true;
+        _frameRemaining = _frame.PayloadLength;
+        _maskOffset = 0;
+        return true;
+    }
+
+    private bool ConsumePayload(ref ReadOnlySequence<byte> buffer, out FrameError error)
+    {
+        error = FrameError.None;
+        while (_frameRemaining > 0 && !buffer.IsEmpty)
+        {
+            var source = buffer.FirstSpan;
+            int count = (int)Math.Min(source.Length, _frameRemaining);
+            var destination = _frame.IsControl ? ReserveControlBytes(count) : ReserveMessageBytes(count, announced: _message.MessageLength);
+            source[..count].CopyTo(destination);
+            _maskOffset = Masking.Apply(destination, _frame.MaskKey, _maskOffset);
+            _frameRemaining -= count;
+            buffer = buffer.Slice(count);
+
+            if (!_frame.IsControl && _message.MessageOpcode == Opcode.Text && !_utf8.TryValidate(destination, isFinal: false))
+            {
+                error = FrameError.InvalidUtf8;
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private Span<byte> ReserveControlBytes(int count)
+    {
+        _controlBuffer ??= ArrayPool<byte>.Shared.Rent(ControlPayloadMax);
+        var destination = _controlBuffer.AsSpan(_controlLength, count);
+        _controlLength += count;
+        return destination;
+    }
+
+    /// <param name="count">Bytes about to be copied in.</param>
+    /// <param name="announced">The message's length as its headers announced so far: never grow past it.</param>
+    private Span<byte> ReserveMessageBytes(int count, long announced)
+    {
+        int needed = _messageLength + count;
+        if (_messageBuffer is null || _messageBuffer.Length < needed)
+        {
+            // Grow by doubling, but never past what the headers announced: a 16 MiB claim costs memory only as bytes arrive.
+            long doubled = Math.Max(4096, (long)(_messageBuffer?.Length ?? 0) * 2);
+            int size = (int)Math.Max(needed, Math.Min(doubled, announced));
+            var larger = ArrayPool<byte>.Shared.Rent(size);
+            if (_messageBuffer is not null)
+            {
+                _messageBuffer.AsSpan(0, _messageLength).CopyTo(larger);
+                ArrayPool<byte>.Shared.Return(_messageBuffer);
+            }
+
+            _messageBuffer = larger;
+        }
+
+        var destination = _messageBuffer.AsSpan(_messageLength, count);
+        _messageLength = needed;
+        return destination;
+    }
+
+    private static void Return(ref byte[]? buffer)
+    {
+        if (buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            buffer = null;
+        }
+    }
+}
