@@ -1,9 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.IO.Pipelines;
 using System.Net;
 using System.Globalization;
-using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
@@ -12,6 +10,7 @@ using WsGateway.Diagnostics;
 using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Protocol;
+using WsGateway.Transport;
 
 namespace WsGateway.Connections;
 
@@ -189,29 +188,28 @@ internal sealed class GatewayServer : IAsyncDisposable
     private async Task HandleAsync(Socket socket)
     {
         var remote = socket.RemoteEndPoint as IPEndPoint;
-        Stream stream = new NetworkStream(socket, ownsSocket: true);
-        if (_certificate is not null)
+        TransportConnection transport;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
         {
-            var tls = await AuthenticateAsync(stream, remote);
-            if (tls is null)
+            timeout.CancelAfter(TimeSpan.FromSeconds(_options.Current.Tls.HandshakeTimeoutSeconds));
+            try
             {
-                await stream.DisposeAsync();
+                transport = await TransportConnection.AcceptAsync(socket, _certificate, _metrics, timeout.Token);
+            }
+            catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException)
+            {
+                _metrics.HandshakeFailed("tls");
+                _log.Debug("TLS handshake with {RemoteAddress} failed: {Error}", remote, ex.Message);
+                socket.Dispose();
                 return;
             }
-
-            stream = tls;
         }
 
-        // Zero-byte reads: an idle connection holds no receive buffer until data arrives, so the buffer can be large
-        // enough for a typical message in one read.
-        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(
-            bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
-        var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
         WebSocketConnection? connection = null;
         byte[]? switchingProtocols = null;
         try
         {
-            (connection, switchingProtocols) = await HandshakeAsync(socket, stream, input, output, remote);
+            (connection, switchingProtocols) = await HandshakeAsync(transport, remote);
         }
         catch (Exception ex)
         {
@@ -220,10 +218,8 @@ internal sealed class GatewayServer : IAsyncDisposable
 
         if (connection is null)
         {
-            await input.CompleteAsync();
-            await output.CompleteAsync();
-            await Linger.CloseAsync(socket, RefusalLinger, _stopping.Token);
-            await stream.DisposeAsync();
+            await transport.CloseAsync(RefusalLinger, _stopping.Token);
+            await transport.DisposeAsync();
             return;
         }
 
@@ -248,29 +244,8 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
     }
 
-    private async Task<SslStream?> AuthenticateAsync(Stream stream, IPEndPoint? remote)
-    {
-        var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        timeout.CancelAfter(TimeSpan.FromSeconds(_options.Current.Tls.HandshakeTimeoutSeconds));
-        try
-        {
-            await tls.AuthenticateAsServerAsync(
-                new SslServerAuthenticationOptions { ServerCertificate = _certificate, ClientCertificateRequired = false },
-                timeout.Token);
-            return tls;
-        }
-        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException)
-        {
-            _metrics.HandshakeFailed("tls");
-            _log.Debug("TLS handshake with {RemoteAddress} failed: {Error}", remote, ex.Message);
-            await tls.DisposeAsync();
-            return null;
-        }
-    }
-
     /// <returns>The upgraded connection, or null when the request was answered over plain HTTP or dropped.</returns>
-    private async Task<(WebSocketConnection? Connection, byte[]? SwitchingProtocols)> HandshakeAsync(Socket socket, Stream stream, PipeReader input, PipeWriter output, IPEndPoint? remote)
+    private async Task<(WebSocketConnection? Connection, byte[]? SwitchingProtocols)> HandshakeAsync(TransportConnection transport, IPEndPoint? remote)
     {
         var options = _options.Current;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -278,7 +253,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         HttpRequestHead? request;
         try
         {
-            request = await ReadRequestHeadAsync(input, output, timeout.Token);
+            request = await ReadRequestHeadAsync(transport, timeout.Token);
         }
         catch (OperationCanceledException)
         {
@@ -295,7 +270,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         var validation = WebSocketHandshake.Validate(request);
         if (validation.Outcome == HandshakeOutcome.NotUpgrade)
         {
-            await HttpResponseWriter.WriteAsync(output, await _http.RouteAsync(request), request.Method == "HEAD", timeout.Token);
+            await RespondAsync(transport, await _http.RouteAsync(request), request.Method == "HEAD");
             return (null, null);
         }
 
@@ -330,7 +305,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             _metrics.HandshakeFailed(reason!);
             _log.Information("Upgrade from {RemoteAddress} for {Path} refused with {Status}: {Reason}",
                 remote, request.Path, refusal.Status, reason);
-            await HttpResponseWriter.WriteAsync(output, refusal, false, timeout.Token);
+            await RespondAsync(transport, refusal, headOnly: false);
             return (null, null);
         }
 
@@ -340,16 +315,25 @@ internal sealed class GatewayServer : IAsyncDisposable
         var id = Interlocked.Increment(ref _nextId).ToString("x6", CultureInfo.InvariantCulture);
         var log = _log.ForContext("SessionId", id).ForContext("RemoteAddress", remote?.ToString());
         log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path}", id, remote, request.Path);
-        return (new WebSocketConnection(id, socket, stream, input, output, remote, request.Path, subprotocol, _options, route, _metrics, log),
+        return (new WebSocketConnection(id, transport, request.Path, subprotocol, _options, route, _metrics, log),
             HttpResponseWriter.SwitchingProtocols(accept, subprotocol));
+    }
+
+    /// <summary>One response, then the connection closes (every plain HTTP answer says <c>Connection: close</c>).</summary>
+    private static ValueTask RespondAsync(TransportConnection transport, HttpResponse response, bool headOnly)
+    {
+        HttpResponseWriter.Write(transport.Output, response, headOnly);
+        transport.CommitOutput();
+        return transport.SendAsync();
     }
 
     private static HttpResponse UpgradeRequired(string? reason) => HttpResponse.Text(
         426, reason ?? "This server speaks WebSocket version 13 (RFC 6455).",
         [new("Sec-WebSocket-Version", WebSocketHandshake.SupportedVersion)]);
 
-    private async Task<HttpRequestHead?> ReadRequestHeadAsync(PipeReader input, PipeWriter output, CancellationToken cancellationToken)
+    private async Task<HttpRequestHead?> ReadRequestHeadAsync(TransportConnection transport, CancellationToken cancellationToken)
     {
+        var input = transport.Input;
         int maxBytes = _options.Current.Limits.MaxHandshakeBytes;
         while (true)
         {
@@ -369,7 +353,7 @@ internal sealed class GatewayServer : IAsyncDisposable
                     }
 
                     _metrics.HandshakeFailed("bad_request");
-                    await HttpResponseWriter.WriteAsync(output, HttpResponse.Text(400, error ?? "Malformed request."), false, cancellationToken);
+                    await RespondAsync(transport, HttpResponse.Text(400, error ?? "Malformed request."), headOnly: false);
                     return null;
                 }
                 finally
@@ -382,8 +366,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             {
                 input.AdvanceTo(buffer.End);
                 _metrics.HandshakeFailed("too_large");
-                await HttpResponseWriter.WriteAsync(
-                    output, HttpResponse.Text(431, $"Request head larger than {maxBytes} bytes."), false, cancellationToken);
+                await RespondAsync(transport, HttpResponse.Text(431, $"Request head larger than {maxBytes} bytes."), headOnly: false);
                 return null;
             }
 

@@ -18,6 +18,7 @@ internal sealed class GatewayMetrics
     private readonly Counter _messagesOut;
     private readonly Counter _bytesIn;
     private readonly Counter _bytesOut;
+    private readonly Counter _socketSends;
     private readonly Counter _commands;
 
     // WithLabels allocates its label array on every call; commands are counted per message, so keep the children.
@@ -39,6 +40,9 @@ internal sealed class GatewayMetrics
         _messagesOut = factory.CreateCounter("wsgateway_messages_sent_total", "WebSocket messages sent (data, not control frames).");
         _bytesIn = factory.CreateCounter("wsgateway_received_bytes_total", "Payload bytes of received messages.");
         _bytesOut = factory.CreateCounter("wsgateway_sent_bytes_total", "Payload bytes of sent messages.");
+        _socketSends = factory.CreateCounter(
+            "wsgateway_socket_sends_total",
+            "Sends to sockets; each carries every frame queued for its connection, so fewer than messages sent means coalescing works.");
         _commands = factory.CreateCounter("wsgateway_commands_total", "Commands run, by command and outcome.", "command", "outcome");
         _unknownCommands = factory.CreateCounter("wsgateway_unknown_commands_total", "Requests naming no known command.");
         _rateLimited = factory.CreateCounter("wsgateway_rate_limited_total", "Command messages over a connection's rate limit.");
@@ -56,6 +60,11 @@ internal sealed class GatewayMetrics
     }
 
     public void ConnectionClosed() => _connectionsOpen.Dec();
+
+    public void SocketSend() => _socketSends.Inc();
+
+    /// <summary>Sends to sockets so far (for tests of coalescing).</summary>
+    public double SocketSends => _socketSends.Value;
 
     public void HandshakeFailed(string reason) => _handshakeFailures.WithLabels(reason).Inc();
 

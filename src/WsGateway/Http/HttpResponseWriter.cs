@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Pipelines;
 using System.Text;
 
 namespace WsGateway.Http;
@@ -7,7 +6,7 @@ namespace WsGateway.Http;
 /// <summary>Writes HTTP/1.1 responses: plain routes, handshake refusals and the 101 upgrade.</summary>
 internal static class HttpResponseWriter
 {
-    public static async ValueTask WriteAsync(PipeWriter output, HttpResponse response, bool headOnly, CancellationToken cancellationToken)
+    public static void Write(IBufferWriter<byte> output, HttpResponse response, bool headOnly)
     {
         var head = new StringBuilder(256)
             .Append("HTTP/1.1 ").Append(response.Status).Append(' ').Append(ReasonPhrase(response.Status)).Append("\r\n")
@@ -31,8 +30,6 @@ internal static class HttpResponseWriter
         {
             output.Write(response.Body.Span);
         }
-
-        await output.FlushAsync(cancellationToken);
     }
 
     /// <summary>The 101 response head; the connection itself sends it (see <c>WebSocketConnection.RunAsync</c>).</summary>

@@ -1,0 +1,330 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography.X509Certificates;
+using WsGateway.Diagnostics;
+
+namespace WsGateway.Transport;
+
+/// <summary>
+/// The socket side of one accepted connection, plain or TLS: a pipe of received bytes, a pipe of bytes to send, and
+/// half-close and abort. Nothing above this type holds the <see cref="Socket"/> or the <see cref="Stream"/>.
+/// </summary>
+/// <remarks>
+/// Sending is coalesced the way Kestrel's socket transport does it (one sender drains whatever has piled up in the
+/// output pipe), but without a thread hop: the first caller of <see cref="SendAsync"/> that finds no send in progress
+/// becomes the sender and sends inline; bytes committed meanwhile go out with its next system call. So frames queued
+/// while a send is in flight, and all the replies to one read, leave in one <c>sendmsg</c>. Writers never wait for
+/// I/O and never hold a lock across it.
+/// </remarks>
+internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte>
+{
+    // Past this many unsent bytes a writer that finds a send in progress waits its turn (back-pressure: a command
+    // replying in a loop is paced by its client's reading); below it, it leaves its bytes to the sender. The same
+    // figure as a pipe's default pause threshold.
+    private const long WaitThreshold = 64 * 1024;
+
+    private readonly Socket _socket;
+    private readonly Stream _stream;
+    private readonly SslStream? _tls;
+    private readonly Pipe _output;
+    private readonly GatewayMetrics _metrics;
+
+    // The sender token: whoever holds it is the one reader of the output pipe. Taken without waiting on the hot path
+    // (Wait(0)); only closing and disposing wait for it.
+    private readonly SemaphoreSlim _sender = new(1, 1);
+    private List<ArraySegment<byte>>? _gather;
+    private long _unsent;
+    private long _uncommitted;
+    private int _aborted;
+
+    private TransportConnection(Socket socket, Stream stream, SslStream? tls, GatewayMetrics metrics)
+    {
+        _metrics = metrics;
+        _socket = socket;
+        _stream = stream;
+        _tls = tls;
+        RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
+
+        // Zero-byte reads: an idle connection holds no receive buffer until data arrives, so the buffer can be large
+        // enough for a typical message in one read.
+        Input = PipeReader.Create(stream, new StreamPipeReaderOptions(
+            bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
+
+        // No pause threshold: writers never block on the pipe; the WebSocket layer bounds what may wait
+        // (Limits:SendBufferBytes) and drops a peer that does not read. Nobody awaits the reader, so no scheduler runs.
+        _output = new Pipe(new PipeOptions(
+            pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 4096,
+            readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+    }
+
+    /// <summary>Bytes received from the peer (decrypted under TLS). One reader: the connection's receive loop.</summary>
+    public PipeReader Input { get; }
+
+    /// <summary>
+    /// Where bytes to send are written. Not thread-safe: writers serialize among themselves, then
+    /// <see cref="CommitOutput"/> and <see cref="SendAsync"/>.
+    /// </summary>
+    public IBufferWriter<byte> Output => this;
+
+    public IPEndPoint? RemoteEndPoint { get; }
+
+    /// <summary>Bytes committed but not yet handed to the kernel.</summary>
+    public long UnsentBytes => Volatile.Read(ref _unsent);
+
+    /// <summary>True while a send is in progress: what is committed meanwhile waits for the peer to take bytes.</summary>
+    public bool IsSending => _sender.CurrentCount == 0;
+
+    /// <summary>True once <see cref="Abort"/> ran or a send failed; nothing more will be sent.</summary>
+    public bool IsAborted => Volatile.Read(ref _aborted) != 0;
+
+    /// <summary>Wraps an accepted socket; with a certificate, runs the TLS handshake first (it may throw).</summary>
+    public static async Task<TransportConnection> AcceptAsync(
+        Socket socket, X509Certificate2? certificate, GatewayMetrics metrics, CancellationToken cancellationToken)
+    {
+        socket.NoDelay = true;
+        var network = new NetworkStream(socket, ownsSocket: true);
+        if (certificate is null)
+        {
+            return new TransportConnection(socket, network, null, metrics);
+        }
+
+        var tls = new SslStream(network, leaveInnerStreamOpen: false);
+        try
+        {
+            await tls.AuthenticateAsServerAsync(
+                new SslServerAuthenticationOptions { ServerCertificate = certificate, ClientCertificateRequired = false },
+                cancellationToken);
+        }
+        catch
+        {
+            await tls.DisposeAsync();
+            throw;
+        }
+
+        return new TransportConnection(socket, tls, tls, metrics);
+    }
+
+    /// <summary>
+    /// Makes what was written to <see cref="Output"/> visible to the sender. Call under the same serialization as the
+    /// writes; it never blocks.
+    /// </summary>
+    public void CommitOutput()
+    {
+        long written = _uncommitted;
+        _uncommitted = 0;
+        var flush = _output.Writer.FlushAsync();
+
+        // With no pause threshold the pipe completes every flush synchronously; observing the result releases it.
+        if (!flush.IsCompleted)
+        {
+            throw new InvalidOperationException("The output pipe paused a writer; it is configured never to.");
+        }
+
+        flush.GetAwaiter().GetResult();
+        Interlocked.Add(ref _unsent, written);
+    }
+
+    /// <summary>
+    /// Sends everything committed, unless a send is already in progress: that one picks the new bytes up when its
+    /// system call returns. The returned task completes when this call's sending is done (at once if it left the
+    /// bytes to a send in progress; after that send, if more than <see cref="WaitThreshold"/> bytes wait).
+    /// Never throws: a failed send aborts the connection.
+    /// </summary>
+    public ValueTask SendAsync()
+    {
+        if (IsAborted || UnsentBytes == 0)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (_sender.Wait(0))
+        {
+            return DrainAsync();
+        }
+
+        return UnsentBytes > WaitThreshold ? SendInTurnAsync() : ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Ends TCP from our side without losing what we sent last: waits for queued bytes to go out, half-closes (the FIN
+    /// follows everything sent), then reads and discards until the peer closes its side too, or the time is up.
+    /// </summary>
+    /// <remarks>
+    /// Closing a socket that still holds unread input makes the kernel send RST and drop whatever it has not
+    /// transmitted yet (RFC 1122 4.2.2.13): a client still sending would lose our last answer (a 400 or 431, the
+    /// replies before a close frame, the close frame itself) and see a reset instead. RFC 6455 7.1.1 has the server
+    /// close TCP first; this closes it first and cleanly. Under TLS the discarded bytes are ciphertext, which is as
+    /// good as any to throw away.
+    /// </remarks>
+    public async Task CloseAsync(TimeSpan within, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(within);
+        var sink = ArrayPool<byte>.Shared.Rent(4096);
+        bool sender = false;
+        try
+        {
+            // Become the sender: what is queued goes out before the FIN.
+            await _sender.WaitAsync(timeout.Token);
+            sender = true;
+            await SendQueuedAsync();
+            _socket.Shutdown(SocketShutdown.Send);
+            while (await _socket.ReceiveAsync(sink, SocketFlags.None, timeout.Token) > 0)
+            {
+            }
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The peer is gone, slow or still talking; it has had its chance to read what we sent.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(sink);
+            if (sender)
+            {
+                _sender.Release();
+            }
+        }
+    }
+
+    /// <summary>Drops the connection at once: pending sends and reads fail, queued bytes are discarded.</summary>
+    public void Abort()
+    {
+        if (Interlocked.Exchange(ref _aborted, 1) == 0)
+        {
+            // Disposing the socket is what unblocks a send to a peer that stopped reading.
+            _socket.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Closes the socket and releases the pipes. Writers must have stopped writing to <see cref="Output"/> (the
+    /// WebSocket layer's sender guarantees it).
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        Abort();
+        await _stream.DisposeAsync();
+
+        // A send still in flight fails now that the socket is gone; wait for its sender to let go of the output pipe.
+        // Writers still waiting their turn get it afterwards, see the abort and return without touching the pipe.
+        await _sender.WaitAsync();
+        await _output.Writer.CompleteAsync();
+        await _output.Reader.CompleteAsync();
+        await Input.CompleteAsync();
+        _sender.Release();
+    }
+
+    void IBufferWriter<byte>.Advance(int count)
+    {
+        _output.Writer.Advance(count);
+        _uncommitted += count;
+    }
+
+    Memory<byte> IBufferWriter<byte>.GetMemory(int sizeHint) => _output.Writer.GetMemory(sizeHint);
+
+    Span<byte> IBufferWriter<byte>.GetSpan(int sizeHint) => _output.Writer.GetSpan(sizeHint);
+
+    private async ValueTask SendInTurnAsync()
+    {
+        await _sender.WaitAsync();
+        await DrainAsync();
+    }
+
+    /// <summary>Sends until nothing is left, then lets go of the sender token. Call holding it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask DrainAsync()
+    {
+        while (true)
+        {
+            long sent = await SendQueuedAsync();
+            _sender.Release();
+
+            // A writer that committed after our last look found the token taken and left its bytes to us: look again.
+            if (sent <= 0 || IsAborted || UnsentBytes == 0 || !_sender.Wait(0))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Sends what is committed, in one system call per batch, until the pipe is empty. Hold the token.</summary>
+    /// <returns>Bytes sent, or -1 when sending failed and the connection was aborted.</returns>
+    private async ValueTask<long> SendQueuedAsync()
+    {
+        long sent = 0;
+        try
+        {
+            while (!IsAborted && _output.Reader.TryRead(out var result))
+            {
+                var buffer = result.Buffer;
+                if (!buffer.IsEmpty)
+                {
+                    await WriteAsync(buffer);
+                }
+
+                _output.Reader.AdvanceTo(buffer.End);
+                Interlocked.Add(ref _unsent, -buffer.Length);
+                sent += buffer.Length;
+                if (buffer.IsEmpty)
+                {
+                    break;
+                }
+            }
+
+            return IsAborted ? -1 : sent;
+        }
+        catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // The peer is gone; the receive loop sees the same and ends the connection.
+            Abort();
+            return -1;
+        }
+    }
+
+    private async ValueTask WriteAsync(ReadOnlySequence<byte> buffer)
+    {
+        _metrics.SocketSend();
+        if (buffer.IsSingleSegment)
+        {
+            if (_tls is null)
+            {
+                await _socket.SendAsync(buffer.First, SocketFlags.None);
+            }
+            else
+            {
+                await _tls.WriteAsync(buffer.First);
+            }
+
+            return;
+        }
+
+        if (_tls is not null)
+        {
+            // One TLS record per segment; segments are 4 KiB or more, so records stay reasonably full.
+            foreach (var segment in buffer)
+            {
+                await _tls.WriteAsync(segment);
+            }
+
+            await _tls.FlushAsync();
+            return;
+        }
+
+        // Several segments (a batch past one pipe segment, or a large frame): one sendmsg with a gather list.
+        var gather = _gather ??= new List<ArraySegment<byte>>(4);
+        gather.Clear();
+        foreach (var segment in buffer)
+        {
+            gather.Add(MemoryMarshal.TryGetArray(segment, out var array) ? array : segment.ToArray());
+        }
+
+        await _socket.SendAsync(gather, SocketFlags.None);
+        gather.Clear();
+    }
+}
