@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using System.Text.Unicode;
 using WsGateway.Broadcasting;
 using WsGateway.Connections;
@@ -102,11 +101,14 @@ internal sealed class CommandRoute : IWebSocketRoute
 
     private ValueTask DeliverBroadcastAsync(string text)
     {
-        var payload = Encoding.UTF8.GetBytes(text);
-        foreach (var connection in _sessions.Keys)
+        // Encoded once; every recipient gets a copy of the same frame bytes.
+        var frame = EncodedFrame.Text(text);
+
+        // Enumerating the dictionary itself takes no lock and copies nothing (its Keys property would copy all).
+        foreach (var (connection, _) in _sessions)
         {
             // Not awaited: one slow reader must not hold up the rest; its send-buffer limit bounds what waits for it.
-            var send = connection.SendAsync(Opcode.Text, payload);
+            var send = connection.SendAsync(frame);
             if (!send.IsCompleted)
             {
                 _ = send.AsTask();

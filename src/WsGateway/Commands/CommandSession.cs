@@ -92,14 +92,40 @@ internal sealed class CommandSession : ISession
 
     private async Task RunQueueAsync()
     {
-        await foreach (var request in _queue.Reader.ReadAllAsync())
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync())
         {
-            if (Connection.Closed.IsCancellationRequested)
+            // Replies to the requests already queued leave together, in one send, as long as their commands finish
+            // without waiting; before waiting on a command, what is queued goes out.
+            Connection.Cork();
+            try
             {
-                return;
-            }
+                while (reader.TryRead(out var request))
+                {
+                    if (Connection.Closed.IsCancellationRequested)
+                    {
+                        return;
+                    }
 
-            await RunAsync(request);
+                    var run = RunAsync(request);
+                    if (!run.IsCompleted)
+                    {
+                        await Connection.UncorkAsync();
+                        try
+                        {
+                            await run;
+                        }
+                        finally
+                        {
+                            Connection.Cork();
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                await Connection.UncorkAsync();
+            }
         }
     }
 

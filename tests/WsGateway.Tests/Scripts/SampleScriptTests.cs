@@ -10,7 +10,7 @@ public sealed class SampleScriptTests
     {
         await using var h = await StartWithSamplesAsync();
 
-        Assert.Equal(["date", "echo", "time"], h.Registry.Current.All.Select(d => d.Name).Order());
+        Assert.Equal(["broadcast", "date", "echo", "time"], h.Registry.Current.All.Select(d => d.Name).Order());
         Assert.All(h.Registry.Current.All, d =>
         {
             Assert.Null(d.Problem);
