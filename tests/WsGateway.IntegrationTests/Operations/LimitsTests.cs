@@ -9,12 +9,14 @@ namespace WsGateway.IntegrationTests.Operations;
 public sealed class LimitsTests
 {
     /// <summary>A gateway with a command <c>slow</c> that replies "finished" after half a second.</summary>
-    private static async Task<TestGateway> StartWithSlowCommandAsync()
+    /// <param name="started">Completed when "slow" starts running: from then on it is accepted work that drain waits for.</param>
+    private static async Task<TestGateway> StartWithSlowCommandAsync(TaskCompletionSource started)
     {
         var gateway = await TestGateway.StartAsync(o => o.Shutdown.DrainSeconds = 5);
         gateway.Gateway.Registry.SetSource("test", [new CommandDescriptor("slow", "takes a while",
             new CommandOrigin(CommandOriginKind.Plugin, "Test"), async ctx =>
             {
+                started.TrySetResult();
                 await Task.Delay(500);
                 await ctx.ReplyAsync("finished");
             })]);
@@ -155,10 +157,11 @@ public sealed class LimitsTests
     [Fact]
     public async Task Drain_lets_a_running_command_reply_before_1001()
     {
-        var gateway = await StartWithSlowCommandAsync();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gateway = await StartWithSlowCommandAsync(started);
         using var client = await gateway.ConnectAsync();
         await client.SendTextAsync("slow");
-        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 1, TimeSpan.FromSeconds(5)));
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var stopping = gateway.DisposeAsync().AsTask();
         Assert.Equal("finished", await client.ReceiveTextAsync());
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, (await client.ReceiveCloseAsync()).Status);
@@ -169,10 +172,11 @@ public sealed class LimitsTests
     [Fact]
     public async Task Commands_arriving_while_draining_are_not_taken_and_shutdown_completes()
     {
-        var gateway = await StartWithSlowCommandAsync();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gateway = await StartWithSlowCommandAsync(started);
         using var client = await gateway.ConnectAsync();
         await client.SendTextAsync("slow");
-        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 1, TimeSpan.FromSeconds(5)));
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         var stopping = gateway.DisposeAsync().AsTask();
         for (int i = 0; i < 100; i++)
         {
