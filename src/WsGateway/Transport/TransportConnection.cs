@@ -137,7 +137,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     /// </summary>
     public ValueTask SendAsync()
     {
-        if (IsAborted || UnsentBytes == 0)
+        if (IsAborted || UnsentBytes <= 0)
         {
             return ValueTask.CompletedTask;
         }
@@ -240,13 +240,17 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DrainAsync()
     {
+        int emptyRounds = 0;
         while (true)
         {
             long sent = await SendQueuedAsync();
             _sender.Release();
 
             // A writer that committed after our last look found the token taken and left its bytes to us: look again.
-            if (sent <= 0 || IsAborted || UnsentBytes == 0 || !_sender.Wait(0))
+            // (Writers count their bytes after committing them, so a count above zero means bytes to send; two empty
+            // rounds in a row would mean a miscount, and must not spin.)
+            emptyRounds = sent == 0 ? emptyRounds + 1 : 0;
+            if (sent < 0 || emptyRounds > 1 || IsAborted || UnsentBytes <= 0 || !_sender.Wait(0))
             {
                 return;
             }
