@@ -29,13 +29,16 @@ internal sealed class FrameSender
     private readonly LiveOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _log;
+    private readonly string _sessionId;
     private readonly Lock _gate = new();
     private int _corks;
     private int _closeSent;
     private bool _stopped;
 
-    public FrameSender(TransportConnection transport, LiveOptions options, GatewayMetrics metrics, ILogger log)
+    /// <param name="log">The server's logger; the session id is added to the (rare) lines this writes.</param>
+    public FrameSender(TransportConnection transport, string sessionId, LiveOptions options, GatewayMetrics metrics, ILogger log)
     {
+        _sessionId = sessionId;
         _transport = transport;
         _options = options;
         _metrics = metrics;
@@ -151,8 +154,8 @@ internal sealed class FrameSender
         if (_transport.UnsentBytes > limits.SendBufferBytes && _transport.IsSending)
         {
             _log.Warning(
-                "Send buffer over {SendBufferBytes} bytes (peer not reading); dropping the connection before a {Opcode} frame of {Length} bytes",
-                limits.SendBufferBytes, opcode, length);
+                "Send buffer of {SessionId} over {SendBufferBytes} bytes (peer not reading); dropping the connection before a {Opcode} frame of {Length} bytes",
+                _sessionId, limits.SendBufferBytes, opcode, length);
             _metrics.SendBufferOverflow();
             _transport.Abort();
             return false;

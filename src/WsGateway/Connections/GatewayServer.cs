@@ -32,8 +32,9 @@ internal sealed class GatewayServer : IAsyncDisposable
     private readonly ConnectionLimiter _limiter = new();
     private readonly X509Certificate2? _certificate;
     private readonly ConcurrentDictionary<WebSocketConnection, Task> _connections = new();
-    // Every accepted socket's task, from handshake to close, so shutdown can wait for all of them.
-    private readonly ConcurrentDictionary<Task, byte> _sockets = new();
+    // Accepted sockets not yet finished (handshake to close), so shutdown can wait for all of them.
+    private readonly TaskCompletionSource _allHandled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _handling;
     private readonly CancellationTokenSource _stopping = new();
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
@@ -97,6 +98,10 @@ internal sealed class GatewayServer : IAsyncDisposable
         _listener?.Dispose();
         await _acceptLoop;
         await _livenessLoop;
+        if (Volatile.Read(ref _handling) == 0)
+        {
+            _allHandled.TrySetResult();
+        }
 
         using var deadline = new CancellationTokenSource(drain);
         var open = _connections.Keys.ToArray();
@@ -116,7 +121,7 @@ internal sealed class GatewayServer : IAsyncDisposable
 
         try
         {
-            await Task.WhenAll(_sockets.Keys).WaitAsync(deadline.Token);
+            await _allHandled.Task.WaitAsync(deadline.Token);
         }
         catch (OperationCanceledException)
         {
@@ -128,7 +133,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             connection.Abort();
         }
 
-        await Task.WhenAll(_sockets.Keys);
+        await _allHandled.Task;
     }
 
     public async ValueTask DisposeAsync()
@@ -178,69 +183,86 @@ internal sealed class GatewayServer : IAsyncDisposable
                 continue;
             }
 
-            socket.NoDelay = true;
-            var task = HandleAsync(socket);
-            _sockets.TryAdd(task, 0);
-            _ = task.ContinueWith(static (t, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(t, out _), _sockets, TaskScheduler.Default);
+            Interlocked.Increment(ref _handling);
+            _ = HandleAsync(socket);
         }
     }
 
     private async Task HandleAsync(Socket socket)
     {
-        var remote = socket.RemoteEndPoint as IPEndPoint;
-        TransportConnection transport;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
+        try
         {
-            timeout.CancelAfter(TimeSpan.FromSeconds(_options.Current.Tls.HandshakeTimeoutSeconds));
-            try
+            var remote = socket.RemoteEndPoint as IPEndPoint;
+            var transport = _certificate is null
+                ? TransportConnection.Accept(socket, _metrics)
+                : await AcceptTlsAsync(socket, remote);
+            if (transport is null)
             {
-                transport = await TransportConnection.AcceptAsync(socket, _certificate, _metrics, timeout.Token);
-            }
-            catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException)
-            {
-                _metrics.HandshakeFailed("tls");
-                _log.Debug("TLS handshake with {RemoteAddress} failed: {Error}", remote, ex.Message);
-                socket.Dispose();
                 return;
             }
-        }
 
-        WebSocketConnection? connection = null;
-        byte[]? switchingProtocols = null;
-        try
-        {
-            (connection, switchingProtocols) = await HandshakeAsync(transport, remote);
-        }
-        catch (Exception ex)
-        {
-            _log.Debug(ex, "Request from {RemoteAddress} dropped", remote);
-        }
+            WebSocketConnection? connection = null;
+            byte[]? switchingProtocols = null;
+            try
+            {
+                (connection, switchingProtocols) = await HandshakeAsync(transport, remote);
+            }
+            catch (Exception ex)
+            {
+                _log.Debug(ex, "Request from {RemoteAddress} dropped", remote);
+            }
 
-        if (connection is null)
-        {
-            await transport.CloseAsync(RefusalLinger, _stopping.Token);
-            await transport.DisposeAsync();
-            return;
-        }
+            if (connection is null)
+            {
+                await transport.CloseAsync(RefusalLinger, _stopping.Token);
+                await transport.DisposeAsync();
+                return;
+            }
 
-        var run = connection.RunAsync(switchingProtocols!);
-        _connections[connection] = run;
-        _metrics.ConnectionOpened();
-        if (_stopping.IsCancellationRequested)
-        {
-            // Upgraded while StopAsync was taking its snapshot of open connections: close it like the others.
-            _ = connection.CloseAsync(CloseStatus.GoingAway, "server shutting down").AsTask();
-        }
+            var run = connection.RunAsync(switchingProtocols!);
+            _connections[connection] = run;
+            _metrics.ConnectionOpened();
+            if (_stopping.IsCancellationRequested)
+            {
+                // Upgraded while StopAsync was taking its snapshot of open connections: close it like the others.
+                _ = connection.CloseAsync(CloseStatus.GoingAway, "server shutting down").AsTask();
+            }
 
-        try
-        {
-            await run;
+            try
+            {
+                await run;
+            }
+            finally
+            {
+                _connections.TryRemove(connection, out _);
+                _limiter.Release(remote?.Address);
+                _metrics.ConnectionClosed();
+            }
         }
         finally
         {
-            _connections.TryRemove(connection, out _);
-            _limiter.Release(remote?.Address);
-            _metrics.ConnectionClosed();
+            // The last socket to finish while stopping tells StopAsync.
+            if (Interlocked.Decrement(ref _handling) == 0 && _stopping.IsCancellationRequested)
+            {
+                _allHandled.TrySetResult();
+            }
+        }
+    }
+
+    private async Task<TransportConnection?> AcceptTlsAsync(Socket socket, IPEndPoint? remote)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(_options.Current.Tls.HandshakeTimeoutSeconds));
+        try
+        {
+            return await TransportConnection.AcceptTlsAsync(socket, _certificate!, _metrics, timeout.Token);
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException)
+        {
+            _metrics.HandshakeFailed("tls");
+            _log.Debug("TLS handshake with {RemoteAddress} failed: {Error}", remote, ex.Message);
+            socket.Dispose();
+            return null;
         }
     }
 
@@ -313,9 +335,8 @@ internal sealed class GatewayServer : IAsyncDisposable
         var subprotocol = route!.SelectSubprotocol(WebSocketHandshake.GetOfferedSubprotocols(request));
         var accept = WebSocketHandshake.ComputeAccept(request.GetHeader("Sec-WebSocket-Key")!);
         var id = Interlocked.Increment(ref _nextId).ToString("x6", CultureInfo.InvariantCulture);
-        var log = _log.ForContext("SessionId", id).ForContext("RemoteAddress", remote?.ToString());
-        log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path}", id, remote, request.Path);
-        return (new WebSocketConnection(id, transport, request.Path, subprotocol, _options, route, _metrics, log),
+        _log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path}", id, remote, request.Path);
+        return (new WebSocketConnection(id, transport, request.Path, subprotocol, _options, route, _metrics, _log),
             HttpResponseWriter.SwitchingProtocols(accept, subprotocol));
     }
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Serilog;
+using Serilog.Core;
+using Serilog.Core.Enrichers;
 using WsGateway.Diagnostics;
 using WsGateway.Options;
 using WsGateway.Protocol;
@@ -19,13 +21,19 @@ internal sealed class WebSocketConnection
     private readonly MessageAssembler _assembler = new();
     private readonly LiveOptions _options;
     private readonly GatewayMetrics _metrics;
-    private readonly CancellationTokenSource _aborted = new();
-    private readonly CancellationTokenSource _closed = new();
+    private readonly ILogger _serverLog;
+    private ILogger? _log;
+    private CancellationTokenSource? _closed;
+    private int _shutDown;
+    private int _aborted;
+
+    // When our close frame went out without an answer yet: the liveness check drops the peer after the close timeout.
+    private long _closeDeadline;
     private ConnectionLiveness _liveness = new(Environment.TickCount64);
 
     public WebSocketConnection(
         string id, TransportConnection transport, string path, string? subprotocol,
-        LiveOptions options, IWebSocketRoute route, GatewayMetrics metrics, ILogger log)
+        LiveOptions options, IWebSocketRoute route, GatewayMetrics metrics, ILogger serverLog)
     {
         Id = id;
         _transport = transport;
@@ -34,9 +42,9 @@ internal sealed class WebSocketConnection
         _options = options;
         Route = route;
         _metrics = metrics;
-        Log = log;
+        _serverLog = serverLog;
         ConnectedAt = DateTimeOffset.UtcNow;
-        _sender = new FrameSender(transport, options, metrics, log);
+        _sender = new FrameSender(transport, id, options, metrics, serverLog);
     }
 
     public string Id { get; }
@@ -46,11 +54,14 @@ internal sealed class WebSocketConnection
     /// <summary>The subprotocol agreed in the handshake, or null.</summary>
     public string? Subprotocol { get; }
     public DateTimeOffset ConnectedAt { get; }
-    public ILogger Log { get; }
+    /// <summary>A logger carrying <c>SessionId</c> and <c>RemoteAddress</c>; made on first use (idle connections never log).</summary>
+    public ILogger Log => _log ??= _serverLog.ForContext(
+        (ILogEventEnricher[])[new PropertyEnricher("SessionId", Id), new PropertyEnricher("RemoteAddress", RemoteEndPoint?.ToString())]);
     public IWebSocketRoute Route { get; }
 
     /// <summary>Fires once the connection is gone; commands of this connection watch it.</summary>
-    public CancellationToken Closed => _closed.Token;
+    /// <remarks>Made on first use: only routes that run work for the connection (commands) need one.</remarks>
+    public CancellationToken Closed => (Volatile.Read(ref _closed) ?? CreateClosed()).Token;
 
     /// <summary>True once a close frame has gone out; no data frame may follow it (RFC 6455 5.5.1).</summary>
     public bool CloseSent => _sender.CloseSent;
@@ -75,13 +86,12 @@ internal sealed class WebSocketConnection
             upgraded = !_transport.IsAborted;
             await ReceiveLoopAsync();
         }
-        catch (OperationCanceledException) when (_aborted.IsCancellationRequested)
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            // Close timeout or abort: nothing more to say to this peer.
-        }
-        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
-        {
-            Log.Debug(ex, "Connection {SessionId} lost", Id);
+            if (!IsAborted)
+            {
+                Log.Debug(ex, "Connection {SessionId} lost", Id);
+            }
         }
         catch (Exception ex)
         {
@@ -118,7 +128,7 @@ internal sealed class WebSocketConnection
     {
         if (await SendCloseAsync(code, reason))
         {
-            CancelAfter(_aborted, TimeSpan.FromSeconds(Limits.CloseTimeoutSeconds));
+            Volatile.Write(ref _closeDeadline, Environment.TickCount64 + (long)(Limits.CloseTimeoutSeconds * 1000));
         }
     }
 
@@ -130,6 +140,13 @@ internal sealed class WebSocketConnection
     {
         if (CloseSent)
         {
+            long deadline = Volatile.Read(ref _closeDeadline);
+            if (deadline != 0 && now > deadline)
+            {
+                Log.Debug("Dropping {SessionId}: no answer to our close frame within {CloseTimeoutSeconds} s", Id, Limits.CloseTimeoutSeconds);
+                Abort();
+            }
+
             return;
         }
 
@@ -152,24 +169,22 @@ internal sealed class WebSocketConnection
     /// <summary>Drops the connection without a close frame (the peer cannot be written to).</summary>
     public void Abort()
     {
-        try
+        if (Interlocked.Exchange(ref _aborted, 1) == 0)
         {
-            _aborted.Cancel();
+            // The receive loop sees a cancelled read and ends; sends in flight fail with the socket.
+            _transport.Input.CancelPendingRead();
+            _transport.Abort();
         }
-        catch (ObjectDisposedException)
-        {
-            // Already shut down.
-        }
-
-        _transport.Abort();
     }
+
+    private bool IsAborted => Volatile.Read(ref _aborted) != 0;
 
     private async Task ReceiveLoopAsync()
     {
         var input = _transport.Input;
         while (true)
         {
-            var result = await input.ReadAsync(_aborted.Token);
+            var result = await input.ReadAsync();
             var buffer = result.Buffer;
             if (!buffer.IsEmpty)
             {
@@ -292,13 +307,14 @@ internal sealed class WebSocketConnection
 
     private async Task ShutdownAsync()
     {
-        if (CloseSent && !_aborted.IsCancellationRequested)
+        if (CloseSent && !IsAborted)
         {
-            await _transport.CloseAsync(TimeSpan.FromSeconds(Limits.CloseTimeoutSeconds), _aborted.Token);
+            await _transport.CloseAsync(TimeSpan.FromSeconds(Limits.CloseTimeoutSeconds), CancellationToken.None);
         }
 
         Abort();
-        _closed.Cancel();
+        Volatile.Write(ref _shutDown, 1);
+        Volatile.Read(ref _closed)?.Cancel();
         try
         {
             await Route.OnClosedAsync(this);
@@ -313,15 +329,20 @@ internal sealed class WebSocketConnection
         _assembler.Dispose();
     }
 
-    private static void CancelAfter(CancellationTokenSource source, TimeSpan delay)
+    private CancellationTokenSource CreateClosed()
     {
-        try
+        var created = new CancellationTokenSource();
+        var closed = Interlocked.CompareExchange(ref _closed, created, null) ?? created;
+        if (closed != created)
         {
-            source.CancelAfter(delay);
+            created.Dispose();
         }
-        catch (ObjectDisposedException)
+        else if (Volatile.Read(ref _shutDown) != 0)
         {
-            // Already shut down.
+            // Asked for after shutdown (or while it ran): the connection is already gone.
+            closed.Cancel();
         }
+
+        return closed;
     }
 }

@@ -28,6 +28,17 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     // figure as a pipe's default pause threshold.
     private const long WaitThreshold = 64 * 1024;
 
+    // Zero-byte reads: an idle connection holds no receive buffer until data arrives, so the buffer can be large enough
+    // for a typical message in one read.
+    private static readonly StreamPipeReaderOptions InputOptions = new(
+        bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true);
+
+    // No pause threshold: writers never block on the pipe; the WebSocket layer bounds what may wait
+    // (Limits:SendBufferBytes) and drops a peer that does not read. Nobody awaits the reader, so no scheduler runs.
+    private static readonly PipeOptions OutputOptions = new(
+        pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 4096,
+        readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false);
+
     private readonly Socket _socket;
     private readonly Stream _stream;
     private readonly SslStream? _tls;
@@ -50,16 +61,8 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
         _tls = tls;
         RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
 
-        // Zero-byte reads: an idle connection holds no receive buffer until data arrives, so the buffer can be large
-        // enough for a typical message in one read.
-        Input = PipeReader.Create(stream, new StreamPipeReaderOptions(
-            bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true));
-
-        // No pause threshold: writers never block on the pipe; the WebSocket layer bounds what may wait
-        // (Limits:SendBufferBytes) and drops a peer that does not read. Nobody awaits the reader, so no scheduler runs.
-        _output = new Pipe(new PipeOptions(
-            pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 4096,
-            readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+        Input = PipeReader.Create(stream, InputOptions);
+        _output = new Pipe(OutputOptions);
     }
 
     /// <summary>Bytes received from the peer (decrypted under TLS). One reader: the connection's receive loop.</summary>
@@ -82,18 +85,19 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     /// <summary>True once <see cref="Abort"/> ran or a send failed; nothing more will be sent.</summary>
     public bool IsAborted => Volatile.Read(ref _aborted) != 0;
 
-    /// <summary>Wraps an accepted socket; with a certificate, runs the TLS handshake first (it may throw).</summary>
-    public static async Task<TransportConnection> AcceptAsync(
-        Socket socket, X509Certificate2? certificate, GatewayMetrics metrics, CancellationToken cancellationToken)
+    /// <summary>Wraps an accepted socket for plain TCP.</summary>
+    public static TransportConnection Accept(Socket socket, GatewayMetrics metrics)
     {
         socket.NoDelay = true;
-        var network = new NetworkStream(socket, ownsSocket: true);
-        if (certificate is null)
-        {
-            return new TransportConnection(socket, network, null, metrics);
-        }
+        return new TransportConnection(socket, new NetworkStream(socket, ownsSocket: true), null, metrics);
+    }
 
-        var tls = new SslStream(network, leaveInnerStreamOpen: false);
+    /// <summary>Wraps an accepted socket and runs the TLS handshake (which may throw).</summary>
+    public static async Task<TransportConnection> AcceptTlsAsync(
+        Socket socket, X509Certificate2 certificate, GatewayMetrics metrics, CancellationToken cancellationToken)
+    {
+        socket.NoDelay = true;
+        var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         try
         {
             await tls.AuthenticateAsServerAsync(
