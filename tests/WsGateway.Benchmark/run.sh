@@ -147,6 +147,7 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 
   for spec in "text32|--connections 64 --size 32 --kind text" \
+              "text32w16|--connections 64 --size 32 --kind text --window 16" \
               "bin4k|--connections 64 --size 4096 --kind binary" \
               "bin64k|--connections 1 --size 65536 --kind binary"; do
     name=${spec%%|*}
@@ -160,15 +161,20 @@ for round in $(seq 1 "$ROUNDS"); do
     done
   done
 
-  # The command route against the echo route of the same gateway: what parsing, dispatch and a script command cost.
+  # The command route against the echo route of the same gateway: what parsing, dispatch and a script command cost,
+  # with one message in flight per connection and with 16.
   routes=(command echo)
   [ $((round % 2)) -eq 0 ] && routes=(echo command)
-  for route in "${routes[@]}"; do
-    if [ "$route" = command ]; then
-      load wsgateway-command command "${URL[wsgateway]}/" --connections 64 --text "echo hello" --expect hello
-    else
-      load wsgateway-echo command "${URL[wsgateway]}/echo" --connections 64 --text "echo hello"
-    fi
+  for window in 1 16; do
+    name=command
+    [ "$window" -gt 1 ] && name=commandw$window
+    for route in "${routes[@]}"; do
+      if [ "$route" = command ]; then
+        load wsgateway-command "$name" "${URL[wsgateway]}/" --connections 64 --window "$window" --text "echo hello" --expect hello
+      else
+        load wsgateway-echo "$name" "${URL[wsgateway]}/echo" --connections 64 --window "$window" --text "echo hello"
+      fi
+    done
   done
 
   stop_all
