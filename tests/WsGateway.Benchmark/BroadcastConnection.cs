@@ -272,9 +272,9 @@ internal sealed class BroadcastConnection : IDisposable
 
         int opcode = b0 & 0x0f;
         int payloadLength = length7 == 126 ? BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 2)) : length7;
-        if (opcode != ClientFrame.Close && payloadLength != _timeline.Options.Size)
+        if (payloadLength > _buffer.Length - headerLength)
         {
-            throw new BenchmarkException($"delivery of {payloadLength} bytes, expected {_timeline.Options.Size}");
+            throw new BenchmarkException($"frame of {payloadLength} bytes, expected {_timeline.Options.Size}");
         }
 
         if (_end - _start < headerLength + payloadLength)
@@ -284,6 +284,13 @@ internal sealed class BroadcastConnection : IDisposable
 
         var payload = _buffer.AsSpan(_start + headerLength, payloadLength);
         _start += headerLength + payloadLength;
+        if (opcode != ClientFrame.Close && payloadLength != _timeline.Options.Size)
+        {
+            // Say what came instead: a server that does not know the request usually answers with an error text.
+            string text = opcode == ClientFrame.Text ? $": \"{Encoding.UTF8.GetString(payload[..Math.Min(payloadLength, 80)])}\"" : "";
+            throw new BenchmarkException($"message of {payloadLength} bytes, expected a {_timeline.Options.Size}-byte delivery{text}");
+        }
+
         switch (opcode)
         {
             case ClientFrame.Close when _timeline.Closing:

@@ -134,7 +134,7 @@ internal sealed class IdleConnections
         }
 
         var connections = await OpenAsync(url, first, count, stop.Token);
-        Console.WriteLine($"connected {connections.Open} {connections.Failed} {connections.FirstError}".TrimEnd());
+        Console.WriteLine($"connected {connections.Open} {connections.Failed} {connections.FirstError?.ReplaceLineEndings(" ")}".TrimEnd());
 
         // Holds them until told to close, the parent goes away (stdin ends), or the timeout passes.
         _ = await ReadLineAsync(stop.Token);
