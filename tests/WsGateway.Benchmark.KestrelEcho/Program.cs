@@ -23,7 +23,6 @@ app.Map("/echo", async context =>
     using var webSocket = await context.WebSockets.AcceptWebSocketAsync();
     var client = new Client(webSocket);
     clients.TryAdd(client, 0);
-    var sending = client.SendQueuedAsync();
     try
     {
         await EchoAsync(client, clients, context.RequestAborted);
@@ -35,8 +34,7 @@ app.Map("/echo", async context =>
     finally
     {
         clients.TryRemove(client, out _);
-        client.Complete();
-        await sending;
+        await client.CompleteAsync();
     }
 });
 
@@ -117,34 +115,65 @@ static void Broadcast(ConcurrentDictionary<Client, byte> clients, byte[] payload
 /// <summary>
 /// A connected client. ManagedWebSocket allows one SendAsync at a time, so broadcasts wait in a small bounded queue
 /// that one loop per client sends, and that loop and the echo loop take turns with a lock (uncontended when there are
-/// no broadcasts: WaitAsync then completes at once without allocating).
+/// no broadcasts: WaitAsync then completes at once without allocating). The queue and its loop start with the first
+/// broadcast, so a connection that never gets one (the echo and idle cases) carries none of it.
 /// </summary>
 internal sealed class Client(WebSocket webSocket)
 {
     private const int QueueCapacity = 256;
 
-    private readonly Channel<byte[]> _queue = Channel.CreateBounded<byte[]>(
-        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-    private volatile bool _completed;
+    private readonly Lock _lock = new();
+    private Channel<byte[]>? _queue;
+    private Task _sending = Task.CompletedTask;
+    private bool _completed;
 
     public WebSocket WebSocket => webSocket;
 
     public SemaphoreSlim SendLock { get; } = new(1, 1);
 
     /// <returns>False when the queue is full (a client that is closing refuses nothing).</returns>
-    public bool TryEnqueue(byte[] message) => _queue.Writer.TryWrite(message) || _completed;
-
-    public void Complete()
+    public bool TryEnqueue(byte[] message)
     {
-        _completed = true;
-        _queue.Writer.TryComplete();
+        var queue = Volatile.Read(ref _queue);
+        if (queue is null)
+        {
+            lock (_lock)
+            {
+                if (_completed)
+                {
+                    return true;
+                }
+
+                if (_queue is null)
+                {
+                    _queue = Channel.CreateBounded<byte[]>(
+                        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+                    _sending = SendQueuedAsync(_queue.Reader);
+                }
+
+                queue = _queue;
+            }
+        }
+
+        return queue.Writer.TryWrite(message) || Volatile.Read(ref _completed);
     }
 
-    public async Task SendQueuedAsync()
+    /// <summary>Takes no more broadcasts and waits for the send loop to end (it fails fast once the socket is closed).</summary>
+    public Task CompleteAsync()
+    {
+        lock (_lock)
+        {
+            _completed = true;
+            _queue?.Writer.TryComplete();
+            return _sending;
+        }
+    }
+
+    private async Task SendQueuedAsync(ChannelReader<byte[]> reader)
     {
         try
         {
-            await foreach (var message in _queue.Reader.ReadAllAsync())
+            await foreach (var message in reader.ReadAllAsync())
             {
                 await SendLock.WaitAsync();
                 try
