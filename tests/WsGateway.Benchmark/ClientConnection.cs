@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using System.Text;
 
 namespace WsGateway.Benchmark;
 
@@ -15,10 +14,6 @@ namespace WsGateway.Benchmark;
 /// </summary>
 internal sealed class ClientConnection : IDisposable
 {
-    // RFC 6455 1.3's sample key, and the accept value it must produce.
-    private const string Key = "dGhlIHNhbXBsZSBub25jZQ==";
-    private const string ExpectedAccept = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
-
     private readonly Socket _socket;
     private readonly byte[] _frame;
     private readonly byte[] _expected;
@@ -138,31 +133,8 @@ internal sealed class ClientConnection : IDisposable
         }
     }
 
-    private async Task HandshakeAsync(Uri url, CancellationToken cancellationToken)
-    {
-        var request = Encoding.ASCII.GetBytes(
-            $"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-            $"Sec-WebSocket-Key: {Key}\r\nSec-WebSocket-Version: 13\r\n\r\n");
-        await _socket.SendAsync(request, SocketFlags.None, cancellationToken);
-        int headEnd;
-        while ((headEnd = _buffer.AsSpan(0, _end).IndexOf("\r\n\r\n"u8)) < 0)
-        {
-            if (_end == _buffer.Length)
-            {
-                throw new BenchmarkException("handshake response head too large");
-            }
-
-            await FillAsync(cancellationToken);
-        }
-
-        string head = Encoding.ASCII.GetString(_buffer, 0, headEnd);
-        if (!head.StartsWith("HTTP/1.1 101", StringComparison.Ordinal) || !head.Contains(ExpectedAccept, StringComparison.Ordinal))
-        {
-            throw new BenchmarkException($"handshake refused: {head.Split('\r')[0]}");
-        }
-
-        _start = headEnd + 4;
-    }
+    private async Task HandshakeAsync(Uri url, CancellationToken cancellationToken) =>
+        (_start, _end) = await ClientHandshake.RunAsync(_socket, url, _buffer, cancellationToken);
 
     /// <summary>Reads frames until one data message is complete and checks it against the expected reply.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

@@ -45,6 +45,18 @@ internal static class ClientFrame
         return frame;
     }
 
+    /// <summary>Overwrites part of the payload of a frame built by <see cref="Build"/>, masked like the rest.</summary>
+    public static void Patch(byte[] frame, int payloadOffset, ReadOnlySpan<byte> bytes)
+    {
+        int length7 = frame[1] & 0x7f;
+        int payloadStart = 2 + (length7 switch { 126 => 2, 127 => 8, _ => 0 }) + 4;
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            int at = payloadOffset + i;
+            frame[payloadStart + at] = (byte)(bytes[i] ^ MaskKey[at & 3]);
+        }
+    }
+
     /// <summary>The payload bytes as they appear in a frame built by <see cref="Build"/>.</summary>
     public static byte[] Masked(ReadOnlySpan<byte> payload)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace WsGateway.Benchmark;
@@ -45,53 +44,35 @@ internal sealed class LoadOptions
 
     public static LoadOptions Parse(string[] args)
     {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-            {
-                throw new ArgumentException($"expected --name value, got \"{args[i]}\"");
-            }
-
-            values[args[i][2..]] = args[++i];
-        }
-
-        string? Take(string name) => values.Remove(name, out var value) ? value : null;
-        int Int(string name, int fallback) => Take(name) is { } v ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
-        double Double(string name, double fallback) => Take(name) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
-
-        var url = new Uri(Take("url") ?? throw new ArgumentException("--url is required"));
+        var values = OptionValues.Parse(args);
+        var url = new Uri(values.Take("url") ?? throw new ArgumentException("--url is required"));
         if (url.Scheme is not ("ws" or "tcp"))
         {
             throw new ArgumentException("--url must be ws://... or tcp://...");
         }
 
-        string kind = Take("kind") ?? "text";
-        string verify = Take("verify") ?? "all";
-        string? pid = Take("server-pid");
+        string kind = values.Take("kind") ?? "text";
+        string verify = values.Take("verify") ?? "all";
         var options = new LoadOptions
         {
             Url = url,
-            Connections = Int("connections", 64),
-            Size = Int("size", 32),
+            Connections = values.Int("connections", 64),
+            Size = values.Int("size", 32),
             Binary = kind switch { "text" => false, "binary" => true, _ => throw new ArgumentException("--kind is text or binary") },
-            Window = Int("window", 1),
-            Text = Take("text"),
-            Expect = Take("expect"),
-            WarmupSeconds = Double("warmup", 1),
-            DurationSeconds = Double("duration", 5),
-            MessagesPerConnection = Take("messages") is { } m ? long.Parse(m, CultureInfo.InvariantCulture) : 1_000_000,
+            Window = values.Int("window", 1),
+            Text = values.Take("text"),
+            Expect = values.Take("expect"),
+            WarmupSeconds = values.Double("warmup", 1),
+            DurationSeconds = values.Double("duration", 5),
+            MessagesPerConnection = values.Long("messages", 1_000_000),
             Verify = verify switch { "all" => true, "none" => false, _ => throw new ArgumentException("--verify is all or none") },
-            Server = Take("server") ?? url.Scheme,
-            Case = Take("case") ?? "",
-            Round = Int("round", 0),
-            ServerPid = pid is null ? null : int.Parse(pid, CultureInfo.InvariantCulture),
+            Server = values.Take("server") ?? url.Scheme,
+            Case = values.Take("case") ?? "",
+            Round = values.Int("round", 0),
+            ServerPid = values.NullableInt("server-pid"),
         };
 
-        if (values.Count > 0)
-        {
-            throw new ArgumentException($"unknown option --{values.Keys.First()}");
-        }
+        values.EnsureAllTaken();
 
         if (options.Connections is < 1 or > 10_000 || options.Window < 1 || options.Size < 0
             || options.DurationSeconds is <= 0 or > 600 || options.WarmupSeconds is < 0 or > 600 || options.MessagesPerConnection < 1)

@@ -1,10 +1,14 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using WsGateway.Benchmark;
 
 // The load generator and its helpers; tests/WsGateway.Benchmark/run.sh drives them. Modes:
 //   load ...                       one run; prints one JSON line on stdout and a summary on stderr
+//   broadcast ...                  one broadcast run (receivers and a sender); the same output
+//   idle ...                       memory per idle connection and CPU per handshake of a server; the same output
+//   idle-child ...                 one client process of the idle mode (started by it)
 //   tcp-echo [--port 0]            the raw TCP echo baseline server; logs "Listening on tcp://HOST:PORT"
 //   report RESULTS.jsonl           markdown tables (medians over rounds) from the JSON lines of a session
 //   alloc [--messages N] ...       allocations per message of an in-process gateway (see AllocationProbe)
@@ -15,10 +19,13 @@ try
     switch (mode)
     {
         case "load":
-            var result = await LoadGenerator.RunAsync(LoadOptions.Parse(rest));
-            Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
-            Console.Error.WriteLine(Summary(result));
-            return result.Errors == 0 ? 0 : 1;
+            return Print(await LoadGenerator.RunAsync(LoadOptions.Parse(rest)));
+        case "broadcast":
+            return Print(await BroadcastGenerator.RunAsync(BroadcastOptions.Parse(rest)));
+        case "idle":
+            return Print(await IdleGenerator.RunAsync(IdleOptions.Parse(rest)));
+        case "idle-child":
+            return await IdleConnections.RunChildAsync(rest);
         case "tcp-echo":
             int port = rest is ["--port", var p] ? int.Parse(p, CultureInfo.InvariantCulture) : 0;
             await using (var server = new TcpEchoServer(port))
@@ -34,7 +41,7 @@ try
         case "alloc":
             return await AllocationProbe.RunAsync(rest);
         default:
-            throw new ArgumentException($"unknown mode {mode}\n{LoadOptions.Usage}");
+            throw new ArgumentException($"unknown mode {mode}\n{LoadOptions.Usage}\n{BroadcastOptions.Usage}\n{IdleOptions.Usage}");
     }
 }
 catch (ArgumentException ex)
@@ -43,11 +50,35 @@ catch (ArgumentException ex)
     return 2;
 }
 
-static string Summary(RunResult r) => string.Create(CultureInfo.InvariantCulture,
-    $"{r.Server,-18} {r.Case,-8} round {r.Round}: {r.MessagesPerSecond,10:N0} msg/s {r.MegabytesPerSecond,8:N1} MB/s  " +
-    $"p50 {r.P50Us:N0} µs  p99 {r.P99Us:N0} µs  p99.9 {r.P999Us:N0} µs  errors {r.Errors}{(r.FirstError is null ? "" : $" ({r.FirstError})")}  " +
-    $"cpu client {r.ClientCpu:0.00} server {r.ServerCpu?.ToString("0.00", CultureInfo.InvariantCulture) ?? "?"}" +
-    $"{(r.ServerCpuUsPerMessage is { } us ? $" ({us:0.00} µs/msg)" : "")}");
+static int Print(RunResult result)
+{
+    Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    }));
+    Console.Error.WriteLine(Summary(result));
+    return result.Errors == 0 ? 0 : 1;
+}
+
+static string Summary(RunResult r) => r.Mode switch
+{
+    "idle" => string.Create(CultureInfo.InvariantCulture,
+        $"{r.Server,-18} {r.Case,-10} round {r.Round}: {r.Connections:N0} idle connections, server RSS {r.RssBeforeBytes / 1e6:N1} → {r.RssOpenBytes / 1e6:N1} MB " +
+        $"({r.RssPerConnectionBytes:N0} B each), {r.ServerCpuUsPerHandshake:N1} µs CPU per handshake, connected in {r.ConnectSeconds:N2} s  " +
+        $"errors {r.Errors}{(r.FirstError is null ? "" : $" ({r.FirstError})")}  cpu client {r.ClientCpu:0.00} server {Cpu(r)}"),
+    "broadcast" => string.Create(CultureInfo.InvariantCulture,
+        $"{r.Server,-18} {r.Case,-10} round {r.Round}: {r.MessagesPerSecond,10:N0} deliveries/s ({r.BroadcastsPerSecond:N0} broadcasts/s)  " +
+        $"p50 {r.P50Us:N0} µs  p99 {r.P99Us:N0} µs  errors {r.Errors}{(r.FirstError is null ? "" : $" ({r.FirstError})")}  " +
+        $"cpu client {r.ClientCpu:0.00} server {Cpu(r)}{(r.StalledDropped is { } dropped ? $"  stalled receiver {(dropped ? "dropped" : "open")}" : "")}"),
+    _ => string.Create(CultureInfo.InvariantCulture,
+        $"{r.Server,-18} {r.Case,-8} round {r.Round}: {r.MessagesPerSecond,10:N0} msg/s {r.MegabytesPerSecond,8:N1} MB/s  " +
+        $"p50 {r.P50Us:N0} µs  p99 {r.P99Us:N0} µs  p99.9 {r.P999Us:N0} µs  errors {r.Errors}{(r.FirstError is null ? "" : $" ({r.FirstError})")}  " +
+        $"cpu client {r.ClientCpu:0.00} server {Cpu(r)}"),
+};
+
+static string Cpu(RunResult r) => string.Create(CultureInfo.InvariantCulture,
+    $"{r.ServerCpu?.ToString("0.00", CultureInfo.InvariantCulture) ?? "?"}{(r.ServerCpuUsPerMessage is { } us ? $" ({us:0.00} µs/msg)" : "")}");
 
 static async Task WaitForSignalAsync()
 {

@@ -30,55 +30,47 @@ internal static class Report
         var md = new StringBuilder();
         var cases = results.Select(r => r.Case).Distinct().ToList();
         int rounds = results.Select(r => r.Round).Distinct().Count();
+        List<string> CasesOf(string mode) => cases.Where(c => results.First(r => r.Case == c).Mode == mode).ToList();
 
-        md.AppendLine(Inv($"### Throughput, median of {rounds} round(s)"));
-        md.AppendLine();
-        md.AppendLine("Messages per second (each message is one request and its echo); server CPU is the server's user + system time");
-        md.AppendLine("during the measured seconds (1.00 = all of core 0). A ratio is the median of the per-round ratios.");
-        md.AppendLine();
-        foreach (var name in cases)
+        if (CasesOf("load") is { Count: > 0 } load)
         {
-            var runs = results.Where(r => r.Case == name).ToList();
-            var servers = Servers(runs);
-            string subject = servers[0];
-            md.AppendLine(Inv($"**{name}**: {Describe(runs[0])}"));
+            md.AppendLine(Inv($"### Throughput, median of {rounds} round(s)"));
             md.AppendLine();
-            md.Append("| | ").AppendJoin(" | ", servers.Select(Display)).AppendLine(" |");
-            md.Append("|---|").AppendJoin("", servers.Select(_ => "---:|")).AppendLine();
-            Row(md, "msg/s", servers, s => Median(runs, s, r => r.MessagesPerSecond), "N0");
-            Row(md, "MB/s", servers, s => Median(runs, s, r => r.MegabytesPerSecond), "N1");
-            Row(md, "p50 µs", servers, s => Median(runs, s, r => r.P50Us), "N0");
-            Row(md, "p99 µs", servers, s => Median(runs, s, r => r.P99Us), "N0");
-            Row(md, "p99.9 µs", servers, s => Median(runs, s, r => r.P999Us), "N0");
-            Row(md, "server CPU µs/msg", servers, s => Median(runs, s, r => r.ServerCpuUsPerMessage ?? double.NaN), "N2");
-            Row(md, "server CPU (cores)", servers, s => Median(runs, s, r => r.ServerCpu ?? double.NaN), "N2");
-            Row(md, "client CPU (cores)", servers, s => Median(runs, s, r => r.ClientCpu), "N2");
-            Row(md, "errors (all rounds)", servers, s => runs.Where(r => r.Server == s).Sum(r => r.Errors), "N0");
-            md.Append(Inv($"| **msg/s {Display(subject)} / x** |"));
-            foreach (var other in servers)
-            {
-                md.Append(other == subject ? " |" : Inv($" **{MedianRatio(runs, subject, other, r => r.MessagesPerSecond):0.00}** |"));
-            }
-
+            md.AppendLine("Messages per second (each message is one request and its echo); server CPU is the server's user + system time");
+            md.AppendLine("during the measured seconds (1.00 = all of core 0). A ratio is the median of the per-round ratios.");
             md.AppendLine();
-            md.Append(Inv($"| CPU/msg {Display(subject)} / x |"));
-            foreach (var other in servers)
-            {
-                md.Append(other == subject ? " |" : Inv($" {MedianRatio(runs, subject, other, r => r.ServerCpuUsPerMessage ?? double.NaN):0.00} |"));
-            }
-
-            md.AppendLine();
-            md.AppendLine();
+            load.ForEach(name => LoadTable(md, results.Where(r => r.Case == name).ToList()));
         }
 
-        md.AppendLine("### Every round (msg/s, in the order the servers ran)");
+        if (CasesOf("broadcast") is { Count: > 0 } broadcast)
+        {
+            md.AppendLine(Inv($"### Broadcast, median of {rounds} round(s)"));
+            md.AppendLine();
+            md.AppendLine("Deliveries per second: broadcast messages arriving at the receivers and at the sender (a stalled receiver's not");
+            md.AppendLine("counted); latency is from the sender's request to each delivery; server CPU per delivery as above.");
+            md.AppendLine();
+            broadcast.ForEach(name => BroadcastTable(md, results, name));
+        }
+
+        if (CasesOf("idle") is { Count: > 0 } idle)
+        {
+            md.AppendLine(Inv($"### Idle connections, median of {rounds} round(s)"));
+            md.AppendLine();
+            md.AppendLine("The server's resident memory (VmRSS) before the connections and with all of them open, the growth per");
+            md.AppendLine("connection, and its CPU time while they connected per handshake; client CPU is all client processes together.");
+            md.AppendLine();
+            idle.ForEach(name => IdleTable(md, results.Where(r => r.Case == name).ToList()));
+        }
+
+        md.AppendLine("### Every round (in the order the servers ran)");
         md.AppendLine();
-        foreach (var name in cases)
+        foreach (var name in CasesOf("load").Concat(CasesOf("broadcast")).Concat(CasesOf("idle")))
         {
             var runs = results.Where(r => r.Case == name).ToList();
+            var (label, headline, format) = Headline(runs[0].Mode);
             var servers = Servers(runs);
             string subject = servers[0];
-            md.AppendLine(Inv($"**{name}**"));
+            md.AppendLine(Inv($"**{name}** ({label})"));
             md.AppendLine();
             md.Append("| round | order | ").AppendJoin(" | ", servers.Select(Display));
             md.Append(" | ").AppendJoin(" | ", servers.Skip(1).Select(o => Inv($"{Display(subject)} / {Display(o)}"))).AppendLine(" |");
@@ -90,12 +82,12 @@ internal static class Report
                 foreach (var server in servers)
                 {
                     var run = inRound.FirstOrDefault(r => r.Server == server);
-                    md.Append(run is null ? " – |" : Inv($" {run.MessagesPerSecond:N0}{(run.Errors > 0 ? $" ({run.Errors} errors)" : "")} |"));
+                    md.Append(run is null ? " – |" : " " + Format(headline(run), format) + (run.Errors > 0 ? Inv($" ({run.Errors} errors)") : "") + " |");
                 }
 
                 foreach (var other in servers.Skip(1))
                 {
-                    md.Append(Inv($" {Ratio(inRound, subject, other, r => r.MessagesPerSecond):0.00} |"));
+                    md.Append(Inv($" {Ratio(inRound, subject, other, headline):0.00} |"));
                 }
 
                 md.AppendLine();
@@ -115,6 +107,132 @@ internal static class Report
             .Select(line => JsonSerializer.Deserialize<RunResult>(line, options)!)
             .ToList();
     }
+
+    private static void LoadTable(StringBuilder md, List<RunResult> runs)
+    {
+        var servers = Servers(runs);
+        md.AppendLine(Inv($"**{runs[0].Case}**: {Describe(runs[0])}"));
+        md.AppendLine();
+        Header(md, servers);
+        Row(md, "msg/s", servers, s => Median(runs, s, r => r.MessagesPerSecond), "N0");
+        Row(md, "MB/s", servers, s => Median(runs, s, r => r.MegabytesPerSecond), "N1");
+        Row(md, "p50 µs", servers, s => Median(runs, s, r => r.P50Us), "N0");
+        Row(md, "p99 µs", servers, s => Median(runs, s, r => r.P99Us), "N0");
+        Row(md, "p99.9 µs", servers, s => Median(runs, s, r => r.P999Us), "N0");
+        Row(md, "server CPU µs/msg", servers, s => Median(runs, s, r => r.ServerCpuUsPerMessage ?? double.NaN), "N2");
+        Row(md, "server CPU (cores)", servers, s => Median(runs, s, r => r.ServerCpu ?? double.NaN), "N2");
+        Row(md, "client CPU (cores)", servers, s => Median(runs, s, r => r.ClientCpu), "N2");
+        Row(md, "errors (all rounds)", servers, s => runs.Where(r => r.Server == s).Sum(r => r.Errors), "N0");
+        RatioRow(md, "**msg/s {0} / x**", runs, servers, r => r.MessagesPerSecond, bold: true);
+        RatioRow(md, "CPU/msg {0} / x", runs, servers, r => r.ServerCpuUsPerMessage ?? double.NaN, bold: false);
+        md.AppendLine();
+    }
+
+    private static void BroadcastTable(StringBuilder md, IReadOnlyList<RunResult> results, string name)
+    {
+        var runs = results.Where(r => r.Case == name).ToList();
+        var servers = Servers(runs);
+        var first = runs[0];
+        md.AppendLine(Inv($"**{name}**: {first.Receivers:N0} receivers + 1 sender × {Bytes(first.Size)} text, window {first.Window}") +
+            (first.Stalled is > 0 ? Inv($", {first.Stalled} of the receivers never reading") : "") +
+            Inv($", {first.DurationSeconds:0.#} s after {first.WarmupSeconds:0.#} s warm-up"));
+        md.AppendLine();
+        Header(md, servers);
+        Row(md, "deliveries/s", servers, s => Median(runs, s, r => r.MessagesPerSecond), "N0");
+        Row(md, "broadcasts/s", servers, s => Median(runs, s, r => r.BroadcastsPerSecond ?? double.NaN), "N0");
+        Row(md, "delivery p50 µs", servers, s => Median(runs, s, r => r.P50Us), "N0");
+        Row(md, "delivery p99 µs", servers, s => Median(runs, s, r => r.P99Us), "N0");
+        Row(md, "delivery p99.9 µs", servers, s => Median(runs, s, r => r.P999Us), "N0");
+        Row(md, "server CPU µs/delivery", servers, s => Median(runs, s, r => r.ServerCpuUsPerMessage ?? double.NaN), "N2");
+        Row(md, "server CPU (cores)", servers, s => Median(runs, s, r => r.ServerCpu ?? double.NaN), "N2");
+        Row(md, "client CPU (cores)", servers, s => Median(runs, s, r => r.ClientCpu), "N2");
+        if (first.Stalled is > 0)
+        {
+            md.Append("| stalled receiver dropped by the server (rounds) |");
+            foreach (var server in servers)
+            {
+                var mine = runs.Where(r => r.Server == server).ToList();
+                md.Append(Inv($" {mine.Count(r => r.StalledDropped == true)} of {mine.Count} |"));
+            }
+
+            md.AppendLine();
+        }
+
+        Row(md, "errors (all rounds)", servers, s => runs.Where(r => r.Server == s).Sum(r => r.Errors), "N0");
+        RatioRow(md, "**deliveries/s {0} / x**", runs, servers, r => r.MessagesPerSecond, bold: true);
+        RatioRow(md, "CPU/delivery {0} / x", runs, servers, r => r.ServerCpuUsPerMessage ?? double.NaN, bold: false);
+
+        // The same server without the stalled receiver, in the same round: what the stall costs the others.
+        var plain = results.FirstOrDefault(r => r.Mode == "broadcast" && r.Stalled is 0 or null && r.Receivers == first.Receivers
+            && r.Size == first.Size && r.Window == first.Window)?.Case;
+        if (first.Stalled is > 0 && plain is not null)
+        {
+            md.Append(Inv($"| deliveries/s ÷ the same server's {plain} |"));
+            foreach (var server in servers)
+            {
+                double ratio = Median(runs.Where(r => r.Server == server).Select(r =>
+                    results.FirstOrDefault(p => p.Case == plain && p.Server == server && p.Round == r.Round) is { MessagesPerSecond: > 0 } p
+                        ? r.MessagesPerSecond / p.MessagesPerSecond
+                        : double.NaN).Where(v => !double.IsNaN(v)));
+                md.Append(double.IsNaN(ratio) ? " – |" : Inv($" {ratio:0.00} |"));
+            }
+
+            md.AppendLine();
+        }
+
+        md.AppendLine();
+    }
+
+    private static void IdleTable(StringBuilder md, List<RunResult> runs)
+    {
+        var servers = Servers(runs);
+        md.AppendLine(Inv($"**{runs[0].Case}**: {runs.Max(r => r.Connections):N0} idle connections to {new Uri(runs[0].Url).AbsolutePath}"));
+        md.AppendLine();
+        Header(md, servers);
+        Row(md, "connections", servers, s => Median(runs, s, r => r.Connections), "N0");
+        Row(md, "server RSS before, MB", servers, s => Median(runs, s, r => r.RssBeforeBytes / 1e6 ?? double.NaN), "N1");
+        Row(md, "server RSS with all open, MB", servers, s => Median(runs, s, r => r.RssOpenBytes / 1e6 ?? double.NaN), "N1");
+        Row(md, "RSS per connection, bytes", servers, s => Median(runs, s, r => r.RssPerConnectionBytes ?? double.NaN), "N0");
+        Row(md, "server CPU µs/handshake", servers, s => Median(runs, s, r => r.ServerCpuUsPerHandshake ?? double.NaN), "N1");
+        Row(md, "handshakes/s", servers, s => Median(runs, s, r => r.ConnectSeconds is > 0 ? r.Connections / r.ConnectSeconds.Value : double.NaN), "N0");
+        Row(md, "server CPU while connecting (cores)", servers, s => Median(runs, s, r => r.ServerCpu ?? double.NaN), "N2");
+        Row(md, "client CPU while connecting (cores)", servers, s => Median(runs, s, r => r.ClientCpu), "N2");
+        Row(md, "errors (all rounds)", servers, s => runs.Where(r => r.Server == s).Sum(r => r.Errors), "N0");
+        RatioRow(md, "**RSS/connection {0} / x**", runs, servers, r => r.RssPerConnectionBytes ?? double.NaN, bold: true);
+        RatioRow(md, "CPU/handshake {0} / x", runs, servers, r => r.ServerCpuUsPerHandshake ?? double.NaN, bold: false);
+        md.AppendLine();
+    }
+
+    /// <summary>What the per-round table shows for a mode: its label, the value, and its format.</summary>
+    private static (string Label, Func<RunResult, double> Value, string Format) Headline(string mode) => mode switch
+    {
+        "broadcast" => ("deliveries/s", r => r.MessagesPerSecond, "N0"),
+        "idle" => ("server RSS per connection, bytes", r => r.RssPerConnectionBytes ?? double.NaN, "N0"),
+        _ => ("msg/s", r => r.MessagesPerSecond, "N0"),
+    };
+
+    private static void Header(StringBuilder md, List<string> servers)
+    {
+        md.Append("| | ").AppendJoin(" | ", servers.Select(Display)).AppendLine(" |");
+        md.Append("|---|").AppendJoin("", servers.Select(_ => "---:|")).AppendLine();
+    }
+
+    /// <summary>The median over rounds of subject ÷ each other server; <paramref name="label"/> gets the subject's name.</summary>
+    private static void RatioRow(StringBuilder md, string label, List<RunResult> runs, List<string> servers, Func<RunResult, double> value, bool bold)
+    {
+        string subject = servers[0];
+        md.Append("| ").Append(string.Format(CultureInfo.InvariantCulture, label, Display(subject))).Append(" |");
+        foreach (var other in servers)
+        {
+            double ratio = MedianRatio(runs, subject, other, value);
+            md.Append(other == subject ? " |" : double.IsNaN(ratio) ? " – |" : bold ? Inv($" **{ratio:0.00}** |") : Inv($" {ratio:0.00} |"));
+        }
+
+        md.AppendLine();
+    }
+
+    private static string Format(double value, string format) =>
+        double.IsNaN(value) ? "–" : value.ToString(format, CultureInfo.InvariantCulture);
 
     private static List<string> Servers(List<RunResult> runs) =>
         runs.Select(r => r.Server).Distinct().OrderBy(s => Array.IndexOf(ServerOrder, s) is var i && i < 0 ? int.MaxValue : i).ToList();

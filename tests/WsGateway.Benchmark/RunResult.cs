@@ -1,8 +1,13 @@
 namespace WsGateway.Benchmark;
 
-/// <summary>One load-generator run: the JSON line it prints, and what <see cref="Report"/> reads back.</summary>
+/// <summary>
+/// One load-generator run: the JSON line it prints, and what <see cref="Report"/> reads back. The broadcast mode fills
+/// the message fields with deliveries (one broadcast message arriving at one client); the idle mode has its own fields.
+/// </summary>
 internal sealed record RunResult
 {
+    /// <summary>load, broadcast or idle (lines written before the other modes existed have none: load).</summary>
+    public string Mode { get; init; } = "load";
     public string Server { get; init; } = "";
     public string Case { get; init; } = "";
     public int Round { get; init; }
@@ -35,4 +40,31 @@ internal sealed record RunResult
 
     /// <summary>Server CPU time per echoed message, in microseconds; null without --server-pid.</summary>
     public double? ServerCpuUsPerMessage { get; init; }
+
+    /// <summary>Broadcast: receivers, the sender not counted.</summary>
+    public int? Receivers { get; init; }
+
+    /// <summary>Broadcast: receivers that never read; their deliveries are not counted.</summary>
+    public int? Stalled { get; init; }
+
+    /// <summary>Broadcast: whether the server had closed the stalled receivers' connections by the end.</summary>
+    public bool? StalledDropped { get; init; }
+
+    /// <summary>Broadcast: the sender's own copies per second, i.e. broadcasts completed.</summary>
+    public double? BroadcastsPerSecond { get; init; }
+
+    /// <summary>Idle: the server's resident memory before the connections (after a warm-up), bytes.</summary>
+    public long? RssBeforeBytes { get; init; }
+
+    /// <summary>Idle: the server's resident memory with every connection open, bytes.</summary>
+    public long? RssOpenBytes { get; init; }
+
+    /// <summary>Idle: (open − before) / connections.</summary>
+    public double? RssPerConnectionBytes { get; init; }
+
+    /// <summary>Idle: seconds from the first connect to the last handshake completed.</summary>
+    public double? ConnectSeconds { get; init; }
+
+    /// <summary>Idle: server CPU time while connecting, divided by the connections, in microseconds.</summary>
+    public double? ServerCpuUsPerHandshake { get; init; }
 }

@@ -1,28 +1,32 @@
 #!/usr/bin/env bash
 # WsGateway against Kestrel, node `ws` and two raw TCP echoes (node's and .NET's), on two cores: every server pinned to core 0 after it
-# started, the load generator on core 1. Each round starts the five servers, runs every case against each of them
-# back to back, and stops them; the order of the servers is reversed every other round. The report gives the median
-# of the per-round ratios (see tests/WsGateway.Benchmark/README.md).
+# started, the load generator on core 1. Each round first starts WsGateway, Kestrel and node ws fresh for the idle
+# case (memory per idle connection) and stops them; then it starts the five servers, runs every other case against
+# each of them back to back, and stops them. The order of the servers is reversed every other round. The report gives
+# the median of the per-round ratios (see tests/WsGateway.Benchmark/README.md).
 #
-#   bash tests/WsGateway.Benchmark/run.sh            # full run: 5 rounds, about 9 minutes
-#   bash tests/WsGateway.Benchmark/run.sh --quick    # smoke: 1 round of short runs, about a minute
-#   options: --rounds N  --warmup SECONDS  --duration SECONDS  --out DIR (default artifacts/benchmark/<time>)
+#   bash tests/WsGateway.Benchmark/run.sh            # full run: 5 rounds
+#   bash tests/WsGateway.Benchmark/run.sh --quick    # smoke: 1 round of short runs, 2,000 idle connections
+#   options: --rounds N  --warmup SECONDS  --duration SECONDS  --idle-connections N (default 19000)
+#            --out DIR (default artifacts/benchmark/<time>)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 ROUNDS=5
 WARMUP=1.5
 DURATION=3.5
+IDLE_CONNECTIONS=19000
 OUT=""
 WS_VERSION=8.23.0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) ROUNDS=1; WARMUP=0.5; DURATION=1.5 ;;
+    --quick) ROUNDS=1; WARMUP=0.5; DURATION=1.5; IDLE_CONNECTIONS=2000 ;;
     --rounds) ROUNDS=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
     --duration) DURATION=$2; shift ;;
+    --idle-connections) IDLE_CONNECTIONS=$2; shift ;;
     --out) OUT=$2; shift ;;
-    *) echo "usage: $0 [--quick] [--rounds N] [--warmup S] [--duration S] [--out DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--quick] [--rounds N] [--warmup S] [--duration S] [--idle-connections N] [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -48,6 +52,11 @@ for project in src/WsGateway.Host tests/WsGateway.Benchmark tests/WsGateway.Benc
   dotnet build "$project" -c Release -nologo -v quiet >"$OUT/logs/build.log" 2>&1 || { cat "$OUT/logs/build.log"; exit 1; }
 done
 
+# The bcast cases ask WsGateway for its `broadcast` command (scripts/broadcast.csx, the gateway's own scripts folder).
+if [ ! -f scripts/broadcast.csx ]; then
+  echo "warning: scripts/broadcast.csx is missing: WsGateway's bcast runs will fail (unknown command)" >&2
+fi
+
 echo "== node ws@$WS_VERSION"
 mkdir -p "$OUT/node"
 cp tests/WsGateway.Benchmark/node/*.mjs "$OUT/node/"
@@ -59,7 +68,7 @@ npm install --prefix "$OUT/node" --no-audit --no-fund --silent "ws@$WS_VERSION" 
   echo "- cpu: $(nproc --all) × $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); $(uname -sr)"
   echo "- .NET $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -1), node $(node --version), ws $WS_VERSION"
   echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "- rounds $ROUNDS, warm-up $WARMUP s, measured $DURATION s per run"
+  echo "- rounds $ROUNDS, warm-up $WARMUP s, measured $DURATION s per run, $IDLE_CONNECTIONS idle connections"
 } >"$OUT/machine.md"
 cat "$OUT/machine.md"
 
@@ -112,19 +121,39 @@ start_server() {
   pin "$pid"
 }
 
-# load SERVER CASE URL ARGS...: one load-generator run on core 1, its JSON line appended to the results.
-load() {
-  local server=$1 case=$2 url=$3
-  shift 3
-  local pid
+# bench MODE SERVER CASE URL ARGS...: one load-generator run on core 1, its JSON line appended to the results.
+bench() {
+  local mode=$1 server=$2 case=$3 url=$4
+  shift 4
+  local pid limit=120
   case $server in
     wsgateway*) pid=${PID[wsgateway]} ;;
     node-ws) pid=${PID[node]} ;;
     *) pid=${PID[$server]} ;;
   esac
+  case $mode in
+    load | broadcast) set -- --warmup "$WARMUP" --duration "$DURATION" "$@" ;;
+    idle) limit=300 ;;
+  esac
   pin "$pid"
-  timeout --kill-after=5 120 taskset -c 1 dotnet "$BENCH" load --url "$url" --server "$server" --case "$case" \
-    --round "$round" --server-pid "$pid" --warmup "$WARMUP" --duration "$DURATION" "$@" >>"$RESULTS" || true
+  timeout --kill-after=5 "$limit" taskset -c 1 dotnet "$BENCH" "$mode" --url "$url" --server "$server" --case "$case" \
+    --round "$round" --server-pid "$pid" "$@" >>"$RESULTS" || true
+}
+
+load() {
+  bench load "$@"
+}
+
+# start SERVER LOG: starts one of the five servers by its short name.
+start() {
+  local server=$1 log=$2
+  case $server in
+    wsgateway) start_server wsgateway "$log" dotnet "$HOST" --port 0 --config "$CONFIG" ;;
+    kestrel) start_server kestrel "$log" dotnet "$KESTREL" --urls http://127.0.0.1:0 ;;
+    node) start_server node "$log" node "$OUT/node/echo-server.mjs" 0 ;;
+    tcp) start_server tcp "$log" node "$OUT/node/tcp-echo-server.mjs" 0 ;;
+    tcp-dotnet) start_server tcp-dotnet "$log" dotnet "$BENCH" tcp-echo ;;
+  esac
 }
 
 SERVERS=(wsgateway kestrel node tcp tcp-dotnet)
@@ -135,18 +164,29 @@ for round in $(seq 1 "$ROUNDS"); do
   fi
   echo "== round $round of $ROUNDS: ${order[*]}"
   echo "- load average at round $round: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.md"
+  ws_order=()
   for server in "${order[@]}"; do
-    log="$OUT/logs/$server-$round.log"
-    case $server in
-      wsgateway) start_server wsgateway "$log" dotnet "$HOST" --port 0 --config "$CONFIG" ;;
-      kestrel) start_server kestrel "$log" dotnet "$KESTREL" --urls http://127.0.0.1:0 ;;
-      node) start_server node "$log" node "$OUT/node/echo-server.mjs" 0 ;;
-      tcp) start_server tcp "$log" node "$OUT/node/tcp-echo-server.mjs" 0 ;;
-      tcp-dotnet) start_server tcp-dotnet "$log" dotnet "$BENCH" tcp-echo ;;
-    esac
+    case $server in wsgateway | kestrel | node) ws_order+=("$server") ;; esac
+  done
+
+  # Idle connections first, on servers that have done nothing else yet: what the other cases leave behind in a
+  # server's heap would blur its memory figures. Open N to /echo, read the server's memory, close them.
+  for server in "${ws_order[@]}"; do
+    start "$server" "$OUT/logs/$server-idle-$round.log"
+  done
+  for server in "${ws_order[@]}"; do
+    name=$server
+    [ "$server" = node ] && name=node-ws
+    bench idle "$name" idle "${URL[$server]}/echo" --connections "$IDLE_CONNECTIONS"
+  done
+  stop_all
+
+  for server in "${order[@]}"; do
+    start "$server" "$OUT/logs/$server-$round.log"
   done
 
   for spec in "text32|--connections 64 --size 32 --kind text" \
+              "text32w16|--connections 64 --size 32 --kind text --window 16" \
               "bin4k|--connections 64 --size 4096 --kind binary" \
               "bin64k|--connections 1 --size 65536 --kind binary"; do
     name=${spec%%|*}
@@ -160,15 +200,35 @@ for round in $(seq 1 "$ROUNDS"); do
     done
   done
 
-  # The command route against the echo route of the same gateway: what parsing, dispatch and a script command cost.
+  # The command route against the echo route of the same gateway: what parsing, dispatch and a script command cost,
+  # with one message in flight per connection and with 16.
   routes=(command echo)
   [ $((round % 2)) -eq 0 ] && routes=(echo command)
-  for route in "${routes[@]}"; do
-    if [ "$route" = command ]; then
-      load wsgateway-command command "${URL[wsgateway]}/" --connections 64 --text "echo hello" --expect hello
-    else
-      load wsgateway-echo command "${URL[wsgateway]}/echo" --connections 64 --text "echo hello"
-    fi
+  for window in 1 16; do
+    name=command
+    [ "$window" -gt 1 ] && name=commandw$window
+    for route in "${routes[@]}"; do
+      if [ "$route" = command ]; then
+        load wsgateway-command "$name" "${URL[wsgateway]}/" --connections 64 --window "$window" --text "echo hello" --expect hello
+      else
+        load wsgateway-echo "$name" "${URL[wsgateway]}/echo" --connections 64 --window "$window" --text "echo hello"
+      fi
+    done
+  done
+
+  # Broadcast to 1,000 receivers: WsGateway's `broadcast` command on its command route, the references' "/bcast "
+  # on /echo. bcast-stall: the same with one receiver that never reads.
+  for spec in "bcast|" "bcast-stall|--stalled 1"; do
+    name=${spec%%|*}
+    read -r -a args <<<"${spec#*|}"
+    for server in "${ws_order[@]}"; do
+      case $server in
+        wsgateway) bench broadcast wsgateway "$name" "${URL[wsgateway]}/" --prefix "broadcast " --echo-prefix "echo " \
+          --receivers 1000 --size 32 "${args[@]}" ;;
+        node) bench broadcast node-ws "$name" "${URL[node]}/echo" --receivers 1000 --size 32 "${args[@]}" ;;
+        *) bench broadcast "$server" "$name" "${URL[$server]}/echo" --receivers 1000 --size 32 "${args[@]}" ;;
+      esac
+    done
   done
 
   stop_all

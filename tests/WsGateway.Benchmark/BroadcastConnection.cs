@@ -1,0 +1,348 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace WsGateway.Benchmark;
+
+/// <summary>
+/// One connection of the broadcast mode: a receiver that reads and checks every delivery, the sender (a receiver that
+/// also sends the next broadcast when its own copy of one comes back), or a stalled receiver that never reads.
+/// Deliveries must arrive complete, as text, in order, each broadcast exactly once. Receivers and the sender are
+/// non-blocking sockets driven by one <see cref="Epoll"/> thread; nothing here is asynchronous.
+/// </summary>
+internal sealed class BroadcastConnection : IDisposable
+{
+    private const int StallFillBytes = 256 * 1024;
+
+    // setsockopt(IPPROTO_TCP, TCP_MAXSEG), which SocketOptionName does not name.
+    private const int IpProtocolTcp = 6;
+    private const int TcpMaxSegment = 2;
+
+    private readonly Socket _socket;
+    private readonly BroadcastTimeline _timeline;
+    private readonly byte[] _buffer;
+    private readonly int _frameLength;
+    private int _start;
+    private int _end;
+    private int _next;
+    private volatile bool _finished;
+
+    // The sender's: one frame, its sequence number patched in before each send.
+    private readonly byte[]? _request;
+    private readonly int _prefixLength;
+    private readonly TaskCompletionSource<int>? _lastSent;
+    private int _sent;
+    private int _inFlight;
+
+    private BroadcastConnection(Socket socket, BroadcastTimeline timeline, bool sender)
+    {
+        _socket = socket;
+        _timeline = timeline;
+        var options = timeline.Options;
+        _frameLength = (options.Size <= 125 ? 2 : 4) + options.Size;
+        _buffer = new byte[Math.Max(8 * 1024, 4 * _frameLength)];
+        if (sender)
+        {
+            var prefix = Encoding.UTF8.GetBytes(options.Prefix);
+            _prefixLength = prefix.Length;
+            _request = ClientFrame.Build(ClientFrame.Text, [.. prefix, .. options.Payload()]);
+            _lastSent = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public nint Handle => _socket.Handle;
+
+    /// <summary>Deliveries received inside the measurement window.</summary>
+    public long Measured { get; private set; }
+
+    /// <summary>The number of the last broadcast received; -1 before the first.</summary>
+    public int Last => Volatile.Read(ref _next) - 1;
+
+    /// <summary>Closed or failed: the loop no longer reads it.</summary>
+    public bool Finished => _finished;
+
+    /// <summary>Why it failed before the client closed, if it did.</summary>
+    public Exception? Error { get; private set; }
+
+    /// <summary>The sender's: the number of its last broadcast, once its own copies of all of them are back.</summary>
+    public Task<int> LastSent => _lastSent?.Task ?? throw new InvalidOperationException("not the sender");
+
+    /// <summary>
+    /// Connects and completes the handshake with blocking calls (each bounded by a 10 s timeout), so the socket never
+    /// joins the runtime's epoll; then it is switched to non-blocking for the loop (a stalled one stays blocking).
+    /// </summary>
+    public static BroadcastConnection Connect(BroadcastTimeline timeline, bool sender, bool stalled)
+    {
+        var url = timeline.Options.Url;
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+        {
+            NoDelay = true,
+            SendTimeout = 10_000,
+            ReceiveTimeout = 10_000,
+        };
+        try
+        {
+            if (stalled)
+            {
+                // Small kernel buffers for a receiver that never reads, set before connecting: the least receive
+                // buffer the kernel allows, and a 536-byte MSS, which makes the server's kernel size its send buffer
+                // for this connection at about 70 KB (on loopback it would be about 4 MB).
+                socket.ReceiveBufferSize = 1024;
+                socket.SetRawSocketOption(IpProtocolTcp, TcpMaxSegment, BitConverter.GetBytes(536));
+            }
+
+            socket.Connect(new IPEndPoint(IPAddress.Parse(url.Host), url.Port));
+            var connection = new BroadcastConnection(socket, timeline, sender);
+            (connection._start, connection._end) = ClientHandshake.Run(socket, url, connection._buffer);
+            if (stalled)
+            {
+                // At a few dozen broadcasts a second, 32-byte deliveries would take minutes to fill even those ~70 KB.
+                // One large echo that it never reads fills them now, and leaves the rest waiting in the server: from
+                // the first broadcast on, the server's sends to this receiver find it blocked, as after a long stall.
+                byte[] fill = [.. Encoding.UTF8.GetBytes(timeline.Options.EchoPrefix), .. Enumerable.Repeat((byte)'x', StallFillBytes)];
+                socket.Send(ClientFrame.Build(ClientFrame.Text, fill));
+            }
+            else
+            {
+                socket.Blocking = false;
+            }
+
+            return connection;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The sender's first window of broadcasts; then each of its own copies sends the next.</summary>
+    /// <returns>False when it failed (see <see cref="Error"/>).</returns>
+    public bool StartSending()
+    {
+        try
+        {
+            while (_inFlight < _timeline.Options.Window && _sent < _timeline.Options.MaxBroadcasts)
+            {
+                SendNext();
+            }
+
+            return true;
+        }
+        catch (Exception ex)
+        {
+            Error = ex;
+            _lastSent?.TrySetException(ex);
+            return Finish();
+        }
+    }
+
+    /// <summary>Reads what the socket has (the loop calls this when epoll says it is readable) and takes every whole frame.</summary>
+    /// <returns>False when the connection is finished: closed while the client closes, or failed (see <see cref="Error"/>).</returns>
+    public bool OnReadable(long now)
+    {
+        try
+        {
+            if (_start == _end)
+            {
+                _start = _end = 0;
+            }
+            else if (_buffer.Length - _start < _frameLength)
+            {
+                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+                _end -= _start;
+                _start = 0;
+            }
+
+            int read = _socket.Receive(_buffer.AsSpan(_end), SocketFlags.None, out var error);
+            if (error == SocketError.WouldBlock)
+            {
+                return true;
+            }
+
+            if (error != SocketError.Success || read == 0)
+            {
+                return _timeline.Closing
+                    ? Finish()
+                    : throw new BenchmarkException(read == 0 ? "server closed the TCP connection" : $"receive failed: {error}");
+            }
+
+            _end += read;
+            while (TryTakeFrame(out int sequence))
+            {
+                if (sequence < 0)
+                {
+                    return Finish();
+                }
+
+                if (now >= _timeline.Clock.MeasureFrom && now < _timeline.Clock.SendUntil)
+                {
+                    Measured++;
+                    _timeline.Latency.Record((long)((now - _timeline.SentAt[sequence]) * RunClock.NanosecondsPerTick));
+                }
+
+                if (_request is not null)
+                {
+                    OnOwnCopy(now);
+                }
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (!_timeline.Closing)
+        {
+            Error = ex;
+            _lastSent?.TrySetException(ex);
+            return Finish();
+        }
+        catch (Exception)
+        {
+            return Finish();
+        }
+    }
+
+    /// <summary>
+    /// The stalled receiver's fate, asked once the others are done: reads what is waiting, for up to two seconds.
+    /// </summary>
+    /// <returns>True when the server has closed or reset the connection, false when it is still open.</returns>
+    public bool DrainStalled()
+    {
+        _socket.ReceiveTimeout = 250;
+        var deadline = Stopwatch.GetTimestamp() + 2 * Stopwatch.Frequency;
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            int read = _socket.Receive(_buffer, SocketFlags.None, out var error);
+            if (error is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+                return false;
+            }
+
+            if (error != SocketError.Success || read == 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Sends a close frame (1000); the loop then reads until the server's answer or hang-up.</summary>
+    public void SendClose()
+    {
+        if (!_finished)
+        {
+            _ = _socket.Send(ClientFrame.Build(ClientFrame.Close, [0x03, 0xe8]), SocketFlags.None, out _);
+        }
+    }
+
+    public void Dispose() => _socket.Dispose();
+
+    private bool Finish()
+    {
+        _finished = true;
+        return false;
+    }
+
+    /// <summary>Takes one complete frame off the buffer and checks it.</summary>
+    /// <param name="sequence">The broadcast's number, or -1 for the server's close frame while closing.</param>
+    /// <returns>False when no whole frame is buffered.</returns>
+    private bool TryTakeFrame(out int sequence)
+    {
+        sequence = -1;
+        if (_end - _start < 2)
+        {
+            return false;
+        }
+
+        byte b0 = _buffer[_start];
+        byte b1 = _buffer[_start + 1];
+        int length7 = b1 & 0x7f;
+        if ((b1 & 0x80) != 0 || length7 == 127)
+        {
+            throw new BenchmarkException("server sent a masked or oversized frame");
+        }
+
+        int headerLength = length7 == 126 ? 4 : 2;
+        if (_end - _start < headerLength)
+        {
+            return false;
+        }
+
+        int opcode = b0 & 0x0f;
+        int payloadLength = length7 == 126 ? BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 2)) : length7;
+        if (payloadLength > _buffer.Length - headerLength)
+        {
+            throw new BenchmarkException($"frame of {payloadLength} bytes, expected {_timeline.Options.Size}");
+        }
+
+        if (_end - _start < headerLength + payloadLength)
+        {
+            return false;
+        }
+
+        var payload = _buffer.AsSpan(_start + headerLength, payloadLength);
+        _start += headerLength + payloadLength;
+        if (opcode != ClientFrame.Close && payloadLength != _timeline.Options.Size)
+        {
+            // Say what came instead: a server that does not know the request usually answers with an error text.
+            string text = opcode == ClientFrame.Text ? $": \"{Encoding.UTF8.GetString(payload[..Math.Min(payloadLength, 80)])}\"" : "";
+            throw new BenchmarkException($"message of {payloadLength} bytes, expected a {_timeline.Options.Size}-byte delivery{text}");
+        }
+
+        switch (opcode)
+        {
+            case ClientFrame.Close when _timeline.Closing:
+                return true;
+            case ClientFrame.Close:
+                throw new BenchmarkException("server sent a close frame");
+            case ClientFrame.Text when (b0 & 0x80) != 0:
+                break;
+            default:
+                throw new BenchmarkException($"expected one text frame per delivery, got first byte 0x{b0:x2}");
+        }
+
+        sequence = BroadcastOptions.ReadSequence(payload);
+        if (sequence != _next || !payload[BroadcastOptions.SequenceDigits..].SequenceEqual(_timeline.Tail))
+        {
+            throw new BenchmarkException(sequence == _next
+                ? "delivery differs from the expected bytes"
+                : $"delivery of broadcast {sequence} when {_next} was due");
+        }
+
+        Volatile.Write(ref _next, _next + 1);
+        return true;
+    }
+
+    private void OnOwnCopy(long now)
+    {
+        _inFlight--;
+        if (now < _timeline.Clock.SendUntil && _sent < _timeline.Options.MaxBroadcasts)
+        {
+            SendNext();
+        }
+        else if (_inFlight == 0)
+        {
+            _lastSent!.TrySetResult(_sent - 1);
+        }
+    }
+
+    private void SendNext()
+    {
+        var request = _request!;
+        Span<byte> digits = stackalloc byte[BroadcastOptions.SequenceDigits];
+        BroadcastOptions.WriteSequence(digits, _sent);
+        ClientFrame.Patch(request, _prefixLength, digits);
+        _timeline.SentAt[_sent] = Stopwatch.GetTimestamp();
+        _sent++;
+        _inFlight++;
+
+        // A window of small requests always fits the socket's send buffer, so a non-blocking send takes it whole.
+        int sent = _socket.Send(request, SocketFlags.None, out var error);
+        if (error != SocketError.Success || sent != request.Length)
+        {
+            throw new BenchmarkException($"send of a broadcast request failed: {error}, {sent} of {request.Length} bytes");
+        }
+    }
+}

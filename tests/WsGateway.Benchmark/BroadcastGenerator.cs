@@ -1,0 +1,215 @@
+using System.Diagnostics;
+
+namespace WsGateway.Benchmark;
+
+/// <summary>
+/// The broadcast mode: receivers that only read, and one sender that asks the server to broadcast and sends the next
+/// request when its own copy of one comes back (keeping a window of them in flight). Counts deliveries: broadcast
+/// messages arriving at the receivers and at the sender, inside the measurement window. One thread reads every
+/// socket through <see cref="Epoll"/>; this one keeps the time and collects the figures.
+/// </summary>
+internal static class BroadcastGenerator
+{
+    // Past warm-up and duration, the longest a run may take (draining, closing) before it is abandoned.
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(30);
+
+    // After the last broadcast, how long the receivers have to get it before the missing ones count as errors.
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(10);
+
+    // After the client's close frames, how long the servers have to answer them.
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+
+    public static async Task<RunResult> RunAsync(BroadcastOptions options)
+    {
+        var timeline = new BroadcastTimeline(options);
+        var errors = new ErrorTally();
+        var receivers = new List<BroadcastConnection>(options.Receivers);
+        BroadcastConnection sender;
+        try
+        {
+            for (int i = 0; i < options.Receivers; i++)
+            {
+                receivers.Add(BroadcastConnection.Connect(timeline, sender: false, stalled: i < options.Stalled));
+            }
+
+            sender = BroadcastConnection.Connect(timeline, sender: true, stalled: false);
+        }
+        catch (Exception ex)
+        {
+            errors.Add(ex);
+            receivers.ForEach(c => c.Dispose());
+            return Summarize(options, timeline, [], null, errors, clientCpu: 0, serverCpu: null, stalledDropped: null);
+        }
+
+        // Every receiver must get every broadcast from the first on, so the last sessions get a moment to be registered
+        // (a server may answer the handshake a little before it adds the connection to its broadcast list).
+        await Task.Delay(200);
+        var stalled = receivers.Take(options.Stalled).ToList();
+        List<BroadcastConnection> active = [.. receivers.Skip(options.Stalled), sender];
+        timeline.StartClock();
+        var clock = timeline.Clock;
+        long hardStop = clock.SendUntil + (long)(Grace.TotalSeconds * Stopwatch.Frequency);
+        Exception? loopError = null;
+        var loop = new Thread(() =>
+        {
+            try
+            {
+                Loop(timeline, active, sender, hardStop);
+            }
+            catch (Exception ex)
+            {
+                loopError = ex;
+            }
+        })
+        { IsBackground = true, Name = "broadcast epoll" };
+        loop.Start();
+
+        await DelayUntil(clock.MeasureFrom);
+        var clientBefore = Environment.CpuUsage.TotalTime;
+        double? serverBefore = options.ServerPid is { } pid ? ProcessCpu.Seconds(pid) : null;
+        await DelayUntil(clock.SendUntil);
+        var clientAfter = Environment.CpuUsage.TotalTime;
+        double? serverAfter = options.ServerPid is { } pid2 ? ProcessCpu.Seconds(pid2) : null;
+
+        // The sender stops at the end of the window; then every receiver must get every broadcast up to its last one.
+        int last = -1;
+        try
+        {
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), hardStop);
+            last = await sender.LastSent.WaitAsync(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            var deadline = Stopwatch.GetTimestamp() + (long)(DrainTimeout.TotalSeconds * Stopwatch.Frequency);
+            while (Stopwatch.GetTimestamp() < deadline && active.Any(c => !c.Finished && c.Last < last))
+            {
+                await Task.Delay(10);
+            }
+        }
+        catch (Exception ex) when (ex is TimeoutException || sender.Error is not null)
+        {
+            // The sender failed (counted below with the others) or the run ran out of time.
+        }
+
+        bool? stalledDropped = stalled.Count > 0 ? stalled.Select(c => c.DrainStalled()).ToList().All(dropped => dropped) : null;
+
+        timeline.BeginClosing();
+        active.ForEach(c => c.SendClose());
+        loop.Join(CloseTimeout + TimeSpan.FromSeconds(1));
+        if (loopError is not null)
+        {
+            errors.Add(loopError);
+        }
+
+        foreach (var connection in active)
+        {
+            if (connection.Error is { } error)
+            {
+                errors.Add(error);
+            }
+            else if (connection.Last < last)
+            {
+                errors.Add(new BenchmarkException($"a client got broadcasts up to {connection.Last}, not up to the last one ({last})"));
+            }
+        }
+
+        receivers.ForEach(c => c.Dispose());
+        sender.Dispose();
+        double clientCpu = (clientAfter - clientBefore).TotalSeconds / options.DurationSeconds;
+        double? serverCpu = serverAfter - serverBefore is { } used ? used / options.DurationSeconds : null;
+        return Summarize(options, timeline, active, sender, errors, clientCpu, serverCpu, stalledDropped);
+    }
+
+    /// <summary>
+    /// Reads every active connection until each has finished: closed after the client's close frame (or failed), or
+    /// the close timeout or the hard stop has passed.
+    /// </summary>
+    private static void Loop(BroadcastTimeline timeline, List<BroadcastConnection> active, BroadcastConnection sender, long hardStop)
+    {
+        using var epoll = new Epoll(active.Count);
+        for (int i = 0; i < active.Count; i++)
+        {
+            epoll.Add(active[i].Handle, i);
+        }
+
+        int open = active.Count;
+        if (!sender.StartSending())
+        {
+            epoll.Remove(sender.Handle);
+            open--;
+        }
+
+        long? closeBy = null;
+        while (open > 0)
+        {
+            int ready = epoll.Wait(50);
+            long now = Stopwatch.GetTimestamp();
+            for (int i = 0; i < ready; i++)
+            {
+                var connection = active[epoll.TokenAt(i)];
+                if (!connection.Finished && !connection.OnReadable(now))
+                {
+                    epoll.Remove(connection.Handle);
+                    open--;
+                }
+            }
+
+            if (timeline.Closing)
+            {
+                closeBy ??= now + (long)(CloseTimeout.TotalSeconds * Stopwatch.Frequency);
+            }
+
+            if (now > hardStop || now > closeBy)
+            {
+                return;
+            }
+        }
+    }
+
+    private static RunResult Summarize(
+        BroadcastOptions options, BroadcastTimeline timeline, List<BroadcastConnection> active, BroadcastConnection? sender,
+        ErrorTally errors, double clientCpu, double? serverCpu, bool? stalledDropped)
+    {
+        long deliveries = active.Sum(c => c.Measured);
+        double perSecond = deliveries / options.DurationSeconds;
+        var latency = timeline.Latency;
+        return new RunResult
+        {
+            Mode = "broadcast",
+            Server = options.Server,
+            Case = options.Case,
+            Round = options.Round,
+            Url = options.Url.ToString(),
+            Connections = options.Receivers + 1,
+            Size = options.Size,
+            Kind = "text",
+            Window = options.Window,
+            WarmupSeconds = options.WarmupSeconds,
+            DurationSeconds = options.DurationSeconds,
+            Messages = deliveries,
+            MessagesPerSecond = Math.Round(perSecond, 1),
+            MegabytesPerSecond = Math.Round(perSecond * options.Size / 1e6, 3),
+            P50Us = Micro(latency.ValueAt(0.50)),
+            P99Us = Micro(latency.ValueAt(0.99)),
+            P999Us = Micro(latency.ValueAt(0.999)),
+            MaxUs = Micro(latency.Max),
+            Errors = errors.Count,
+            FirstError = errors.First,
+            ClientCpu = Math.Round(clientCpu, 3),
+            ServerCpu = serverCpu is { } s ? Math.Round(s, 3) : null,
+            ServerCpuUsPerMessage = serverCpu is { } c && deliveries > 0 ? Math.Round(c * options.DurationSeconds * 1e6 / deliveries, 3) : null,
+            Receivers = options.Receivers,
+            Stalled = options.Stalled,
+            StalledDropped = stalledDropped,
+            BroadcastsPerSecond = sender is null ? null : Math.Round(sender.Measured / options.DurationSeconds, 1),
+        };
+    }
+
+    private static double Micro(double nanoseconds) => Math.Round(nanoseconds / 1000, 1);
+
+    private static async Task DelayUntil(long timestamp)
+    {
+        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+    }
+}

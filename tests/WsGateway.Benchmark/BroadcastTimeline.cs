@@ -1,0 +1,29 @@
+namespace WsGateway.Benchmark;
+
+/// <summary>What the connections of one broadcast run share: the clock, when each broadcast went out, the latencies.</summary>
+internal sealed class BroadcastTimeline(BroadcastOptions options)
+{
+    private volatile bool _closing;
+    private RunClock? _clock;
+
+    public BroadcastOptions Options { get; } = options;
+
+    /// <summary>Started once every connection is open, before the first broadcast.</summary>
+    public RunClock Clock => _clock ?? throw new InvalidOperationException("the clock has not started");
+
+    /// <summary>Stopwatch timestamp at which broadcast n was sent.</summary>
+    public long[] SentAt { get; } = new long[options.MaxBroadcasts];
+
+    /// <summary>Every delivery's payload after its sequence number.</summary>
+    public byte[] Tail { get; } = options.Payload()[BroadcastOptions.SequenceDigits..];
+
+    /// <summary>Every delivery's latency, from the send of its broadcast. One for all: the connections share a thread.</summary>
+    public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>Set before the client closes: close frames and hang-ups from then on are expected.</summary>
+    public bool Closing => _closing;
+
+    public void StartClock() => _clock = new RunClock(Options.WarmupSeconds, Options.DurationSeconds);
+
+    public void BeginClosing() => _closing = true;
+}
