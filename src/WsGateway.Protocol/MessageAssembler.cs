@@ -19,6 +19,8 @@ public sealed class MessageAssembler : IDisposable
     /// <summary>Largest control frame payload (RFC 6455 5.5).</summary>
     public const int ControlPayloadMax = 125;
 
+    private const int InitialBufferMax = 64 * 1024;
+
     private readonly bool _allowRsv1;
     private FrameHeader _frame;
     private bool _inFrame;
@@ -201,8 +203,10 @@ public sealed class MessageAssembler : IDisposable
         int needed = _messageLength + count;
         if (_messageBuffer is null || _messageBuffer.Length < needed)
         {
-            // Grow by doubling, but never past what the headers announced: a 16 MiB claim costs memory only as bytes arrive.
-            long doubled = Math.Max(4096, (long)(_messageBuffer?.Length ?? 0) * 2);
+            // Up to 64 KiB of what the headers announced is taken at once (one buffer, no copies, for typical
+            // messages); past that the buffer grows by doubling as bytes arrive, so a 16 MiB claim costs memory only
+            // as its bytes come in.
+            long doubled = Math.Max(InitialBufferMax, (long)(_messageBuffer?.Length ?? 0) * 2);
             int size = (int)Math.Max(needed, Math.Min(doubled, announced));
             var larger = ArrayPool<byte>.Shared.Rent(size);
             if (_messageBuffer is not null)
