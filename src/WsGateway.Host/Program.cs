@@ -20,6 +20,7 @@ if (settings is null)
     return ConfigurationError(errors);
 }
 
+Gateway.PrepareProcess(settings.Gateway);
 var level = new LoggingLevelSwitch(settings.MinimumLevel ?? LogEventLevel.Information);
 try
 {

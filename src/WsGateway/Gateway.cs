@@ -9,6 +9,7 @@ using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Plugins;
 using WsGateway.Scripts;
+using WsGateway.Transport;
 
 namespace WsGateway;
 
@@ -90,15 +91,46 @@ public sealed class Gateway : IAsyncDisposable
     /// <summary>Open WebSocket connections on every route.</summary>
     public int ConnectionCount => _server.ConnectionCount;
 
+    /// <summary>
+    /// Applies the settings that belong to the whole process (<c>Listen:InlineCompletions</c>). The runtime reads them
+    /// once, when its socket engine starts: call this first thing, before anything in the process uses a socket.
+    /// </summary>
+    public static void PrepareProcess(GatewayOptions options)
+    {
+        if (options.Listen.InlineCompletions)
+        {
+            InlineCompletions.Request();
+        }
+    }
+
     /// <summary>Loads plugins and scripts, then starts listening: the first client already sees every command.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _plugins.StartAsync(cancellationToken);
         await _scripts.StartAsync(cancellationToken);
+        await ReportInlineCompletionsAsync(cancellationToken);
         _server.Start();
         _started = true;
         _log.Information(
             "Listening on {Scheme}://{Host}:{Port}", _certificate is null ? "ws" : "wss", FormatHost(EndPoint.Address), EndPoint.Port);
+    }
+
+    private async Task ReportInlineCompletionsAsync(CancellationToken cancellationToken)
+    {
+        if (!Options.Current.Listen.InlineCompletions && !InlineCompletions.Requested)
+        {
+            return;
+        }
+
+        if (await InlineCompletions.ProbeAsync(cancellationToken))
+        {
+            _log.Information("Socket completions run inline on the socket engine's thread ({Variable}=1)", InlineCompletions.Variable);
+        }
+        else
+        {
+            _log.Warning(
+                "Listen:InlineCompletions is on, but this process's socket engine started before it could apply; completions go through the thread pool");
+        }
     }
 
     /// <summary>Stops accepting, drains within <see cref="ShutdownOptions.DrainSeconds"/>, closes every connection with 1001.</summary>

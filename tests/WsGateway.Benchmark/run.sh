@@ -8,6 +8,7 @@
 #   bash tests/WsGateway.Benchmark/run.sh            # full run: 5 rounds
 #   bash tests/WsGateway.Benchmark/run.sh --quick    # smoke: 1 round of short runs, 2,000 idle connections
 #   options: --rounds N  --warmup SECONDS  --duration SECONDS  --idle-connections N (default 19000)
+#            --gateway-arg Section:Key=value (repeatable; e.g. Listen:InlineCompletions=true)
 #            --out DIR (default artifacts/benchmark/<time>)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -17,6 +18,7 @@ WARMUP=1.5
 DURATION=3.5
 IDLE_CONNECTIONS=19000
 OUT=""
+GATEWAY_ARGS=()
 WS_VERSION=8.23.0
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -26,7 +28,8 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=$2; shift ;;
     --idle-connections) IDLE_CONNECTIONS=$2; shift ;;
     --out) OUT=$2; shift ;;
-    *) echo "usage: $0 [--quick] [--rounds N] [--warmup S] [--duration S] [--idle-connections N] [--out DIR]" >&2; exit 2 ;;
+    --gateway-arg) GATEWAY_ARGS+=("$2"); shift ;;
+    *) echo "usage: $0 [--quick] [--rounds N] [--warmup S] [--duration S] [--idle-connections N] [--gateway-arg KEY=VALUE] [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -68,6 +71,7 @@ npm install --prefix "$OUT/node" --no-audit --no-fund --silent "ws@$WS_VERSION" 
   echo "- cpu: $(nproc --all) × $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); $(uname -sr)"
   echo "- .NET $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -1), node $(node --version), ws $WS_VERSION"
   echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- gateway arguments: ${GATEWAY_ARGS[*]:-(none)}"
   echo "- rounds $ROUNDS, warm-up $WARMUP s, measured $DURATION s per run, $IDLE_CONNECTIONS idle connections"
 } >"$OUT/machine.md"
 cat "$OUT/machine.md"
@@ -148,7 +152,7 @@ load() {
 start() {
   local server=$1 log=$2
   case $server in
-    wsgateway) start_server wsgateway "$log" dotnet "$HOST" --port 0 --config "$CONFIG" ;;
+    wsgateway) start_server wsgateway "$log" dotnet "$HOST" --port 0 --config "$CONFIG" "${GATEWAY_ARGS[@]}" ;;
     kestrel) start_server kestrel "$log" dotnet "$KESTREL" --urls http://127.0.0.1:0 ;;
     node) start_server node "$log" node "$OUT/node/echo-server.mjs" 0 ;;
     tcp) start_server tcp "$log" node "$OUT/node/tcp-echo-server.mjs" 0 ;;

@@ -7,4 +7,10 @@ public sealed class ListenOptions
 
     /// <summary>TCP port; 0 picks a free one (logged as <c>Listening on ws://HOST:PORT</c>).</summary>
     public int Port { get; set; } = 12345;
+
+    /// <summary>
+    /// Run socket completions on the socket engine's thread instead of the thread pool (the host applies it at
+    /// startup; see <c>Transport/InlineCompletions</c>). Faster for echo and relay traffic, no faster for commands.
+    /// </summary>
+    public bool InlineCompletions { get; set; }
 }
