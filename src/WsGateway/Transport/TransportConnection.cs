@@ -46,7 +46,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     private readonly GatewayMetrics _metrics;
 
     // The sender token: whoever holds it is the one reader of the output pipe. Taken without waiting on the hot path
-    // (Wait(0)); only closing and disposing wait for it.
+    // (Wait(0)); waited for only by closing, disposing and writers past WaitThreshold.
     private readonly SemaphoreSlim _sender = new(1, 1);
     private List<ArraySegment<byte>>? _gather;
     private long _unsent;

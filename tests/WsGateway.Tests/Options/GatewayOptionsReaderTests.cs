@@ -44,7 +44,7 @@ public sealed class GatewayOptionsReaderTests
     public void Unknown_key_without_a_close_match_lists_the_known_keys()
     {
         ReadJson("""{ "Listen": { "Banana": 1 } }""", out var errors);
-        Assert.Equal(["Listen:Banana is not a known key (known keys here: Address, Port)"], errors);
+        Assert.Equal(["Listen:Banana is not a known key (known keys here: Address, Port, InlineCompletions)"], errors);
     }
 
     [Theory]
