@@ -127,23 +127,23 @@ internal sealed class ClientConnection : IDisposable
             return false;
         }
 
-        byte b1 = _buffer[_start + 1];
-        int length7 = b1 & 0x7f;
-        int lengthBytes = length7 switch { 126 => 2, 127 => 8, _ => 0 };
-        int headerLength = 2 + lengthBytes + ((b1 & 0x80) != 0 ? 4 : 0);
-        if (available < headerLength)
-        {
-            return false;
-        }
-
-        long payloadLength = lengthBytes switch
-        {
-            2 => BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 2)),
-            8 => (long)BinaryPrimitives.ReadUInt64BigEndian(_buffer.AsSpan(_start + 2)),
-            _ => length7,
-        };
-        return available - headerLength >= payloadLength;
+        int headerLength = HeaderLength(_buffer[_start + 1]);
+        return available >= headerLength && available - headerLength >= PayloadLength(_buffer.AsSpan(_start, headerLength));
     }
+
+    /// <param name="secondByte">The frame's second byte: mask bit and 7-bit length.</param>
+    private static int HeaderLength(byte secondByte)
+    {
+        int lengthBytes = (secondByte & 0x7f) switch { 126 => 2, 127 => 8, _ => 0 };
+        return 2 + lengthBytes + ((secondByte & 0x80) != 0 ? 4 : 0);
+    }
+
+    private static long PayloadLength(ReadOnlySpan<byte> header) => (header[1] & 0x7f) switch
+    {
+        126 => BinaryPrimitives.ReadUInt16BigEndian(header[2..]),
+        127 => (long)BinaryPrimitives.ReadUInt64BigEndian(header[2..]),
+        var length7 => length7,
+    };
 
     /// <summary>Best effort: close 1000 and wait briefly for the answer, so servers see a clean close.</summary>
     public async Task CloseAsync(bool rawTcp)
@@ -200,17 +200,9 @@ internal sealed class ClientConnection : IDisposable
         {
             await EnsureAsync(2, cancellationToken);
             byte b0 = _buffer[_start];
-            byte b1 = _buffer[_start + 1];
-            int length7 = b1 & 0x7f;
-            int lengthBytes = length7 switch { 126 => 2, 127 => 8, _ => 0 };
-            int headerLength = 2 + lengthBytes + ((b1 & 0x80) != 0 ? 4 : 0);
+            int headerLength = HeaderLength(_buffer[_start + 1]);
             await EnsureAsync(headerLength, cancellationToken);
-            long payloadLength = lengthBytes switch
-            {
-                2 => BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 2)),
-                8 => (long)BinaryPrimitives.ReadUInt64BigEndian(_buffer.AsSpan(_start + 2)),
-                _ => length7,
-            };
+            long payloadLength = PayloadLength(_buffer.AsSpan(_start, headerLength));
             _start += headerLength;
             int opcode = b0 & 0x0f;
             if (opcode == ClientFrame.Close)
