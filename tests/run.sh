@@ -33,5 +33,12 @@ for trx in "$results"/*.trx; do
   failed=$((failed + ${f:-0}))
 done
 
+# A project that did not build (or a test host that crashed) reports no failed test: count it as a failure so the
+# totals never read as green while dotnet test failed.
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
+  echo "dotnet test exited with $status without a failed test (a build error or a crashed test host; see above)"
+  failed=1
+fi
+
 echo "$passed passed, $failed failed"
 exit $status
