@@ -118,7 +118,10 @@ public sealed class ConsolePageTests : IAsyncLifetime
         await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "connected", Reconnects);
         await SendAsync("hello");
         await Expect(Entry("received", "Hello from the gateway!")).ToBeVisibleAsync();
-        Assert.Empty(_chromium.Problems);
+
+        // A reconnect attempt that lands while the gateway is down makes Chromium log "WebSocket connection to … failed"
+        // (how many depends on how long the restart takes); that is the outage itself, not a fault of the page.
+        Assert.DoesNotContain(_chromium.Problems, p => !(p.Contains("WebSocket connection to", StringComparison.Ordinal) && p.Contains("failed", StringComparison.Ordinal)));
     }
 
     [Fact]
