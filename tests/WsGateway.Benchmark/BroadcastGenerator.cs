@@ -64,10 +64,10 @@ internal static class BroadcastGenerator
         { IsBackground = true, Name = "broadcast epoll" };
         loop.Start();
 
-        await DelayUntil(clock.MeasureFrom);
+        await RunClock.DelayUntilAsync(clock.MeasureFrom);
         var clientBefore = Environment.CpuUsage.TotalTime;
         double? serverBefore = options.ServerPid is { } pid ? ProcessCpu.Seconds(pid) : null;
-        await DelayUntil(clock.SendUntil);
+        await RunClock.DelayUntilAsync(clock.SendUntil);
         var clientAfter = Environment.CpuUsage.TotalTime;
         double? serverAfter = options.ServerPid is { } pid2 ? ProcessCpu.Seconds(pid2) : null;
 
@@ -186,10 +186,10 @@ internal static class BroadcastGenerator
             Messages = deliveries,
             MessagesPerSecond = Math.Round(perSecond, 1),
             MegabytesPerSecond = Math.Round(perSecond * options.Size / 1e6, 3),
-            P50Us = Micro(latency.ValueAt(0.50)),
-            P99Us = Micro(latency.ValueAt(0.99)),
-            P999Us = Micro(latency.ValueAt(0.999)),
-            MaxUs = Micro(latency.Max),
+            P50Us = RunClock.Microseconds(latency.ValueAt(0.50)),
+            P99Us = RunClock.Microseconds(latency.ValueAt(0.99)),
+            P999Us = RunClock.Microseconds(latency.ValueAt(0.999)),
+            MaxUs = RunClock.Microseconds(latency.Max),
             Errors = errors.Count,
             FirstError = errors.First,
             ClientCpu = Math.Round(clientCpu, 3),
@@ -202,14 +202,4 @@ internal static class BroadcastGenerator
         };
     }
 
-    private static double Micro(double nanoseconds) => Math.Round(nanoseconds / 1000, 1);
-
-    private static async Task DelayUntil(long timestamp)
-    {
-        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait);
-        }
-    }
 }

@@ -21,4 +21,17 @@ internal sealed class RunClock
 
     /// <summary>No message is sent from here on, and echoes arriving later are not counted.</summary>
     public long SendUntil { get; }
+
+    /// <summary>Nanoseconds (the histograms' unit) as microseconds rounded to 0.1, for the results.</summary>
+    public static double Microseconds(double nanoseconds) => Math.Round(nanoseconds / 1000, 1);
+
+    /// <summary>Waits until the <see cref="Stopwatch"/> reaches <paramref name="timestamp"/> (at once if it has).</summary>
+    public static async Task DelayUntilAsync(long timestamp)
+    {
+        var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), timestamp);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait);
+        }
+    }
 }
