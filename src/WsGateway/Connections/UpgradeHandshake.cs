@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using Serilog;
+using WsGateway.Diagnostics;
+using WsGateway.Http;
+using WsGateway.Options;
+using WsGateway.Protocol;
+using WsGateway.Transport;
+
+namespace WsGateway.Connections;
+
+/// <summary>
+/// The HTTP side of an accepted connection: reads the request head within the limits, answers plain HTTP routes and
+/// refused upgrades, and for an accepted upgrade returns the <see cref="WebSocketConnection"/> and its 101 response.
+/// </summary>
+internal sealed class UpgradeHandshake
+{
+    private readonly LiveOptions _options;
+    private readonly HttpRouter _http;
+    private readonly IReadOnlyDictionary<string, IWebSocketRoute> _routes;
+    private readonly IReadOnlyList<IHandshakePolicy> _policies;
+    private readonly ConnectionLimiter _limiter;
+    private readonly GatewayMetrics _metrics;
+    private readonly ILogger _log;
+    private long _nextId;
+
+    /// <param name="limiter">Shared with the server, which releases the slot when the connection ends.</param>
+    public UpgradeHandshake(
+        LiveOptions options, HttpRouter http, IReadOnlyDictionary<string, IWebSocketRoute> routes,
+        IReadOnlyList<IHandshakePolicy> policies, ConnectionLimiter limiter, GatewayMetrics metrics, ILogger log)
+    {
+        _options = options;
+        _http = http;
+        _routes = routes;
+        _policies = policies;
+        _limiter = limiter;
+        _metrics = metrics;
+        _log = log;
+    }
+
+    /// <returns>The upgraded connection, or null when the request was answered over plain HTTP or dropped.</returns>
+    public async Task<(WebSocketConnection? Connection, byte[]? SwitchingProtocols)> RunAsync(
+        TransportConnection transport, IPEndPoint? remote, CancellationToken stopping)
+    {
+        var options = _options.Current;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.Limits.HandshakeTimeoutSeconds));
+        HttpRequestHead? request;
+        try
+        {
+            request = await ReadRequestHeadAsync(transport, timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _metrics.HandshakeFailed("timeout");
+            _log.Debug("Handshake from {RemoteAddress} timed out", remote);
+            return (null, null);
+        }
+
+        if (request is null)
+        {
+            return (null, null);
+        }
+
+        var validation = WebSocketHandshake.Validate(request);
+        if (validation.Outcome == HandshakeOutcome.NotUpgrade)
+        {
+            await RespondAsync(transport, await _http.RouteAsync(request), request.Method == "HEAD");
+            return (null, null);
+        }
+
+        var (refusal, reason) = validation.Outcome switch
+        {
+            HandshakeOutcome.Accept => (null, null),
+            HandshakeOutcome.UpgradeRequired => (UpgradeRequired(validation.Reason), "version"),
+            HandshakeOutcome.ObsoleteDraft => (UpgradeRequired(validation.Reason), "draft76"),
+            HandshakeOutcome.MethodNotAllowed => (HttpResponse.Text(405, validation.Reason ?? "WebSocket upgrades use GET.", [new("Allow", "GET")]), "method"),
+            _ => (HttpResponse.Text(400, validation.Reason ?? "Bad WebSocket request."), "bad_request"),
+        };
+
+        IWebSocketRoute? route = null;
+        if (refusal is null && !_routes.TryGetValue(request.Path, out route))
+        {
+            (refusal, reason) = (HttpResponse.Text(404, $"No WebSocket route at {request.Path}."), "not_found");
+        }
+
+        for (int i = 0; refusal is null && i < _policies.Count; i++)
+        {
+            refusal = await _policies[i].CheckAsync(request, remote, timeout.Token);
+            reason = _policies[i].Name;
+        }
+
+        if (refusal is null && _limiter.TryAcquire(remote?.Address, options.Limits) is { } full)
+        {
+            (refusal, reason) = (HttpResponse.Text(503, full, [new("Retry-After", "5")]), "capacity");
+        }
+
+        if (refusal is not null)
+        {
+            _metrics.HandshakeFailed(reason!);
+            _log.Information("Upgrade from {RemoteAddress} for {Path} refused with {Status}: {Reason}",
+                remote, request.Path, refusal.Status, reason);
+            await RespondAsync(transport, refusal, headOnly: false);
+            return (null, null);
+        }
+
+        // From here the slot is released when the connection ends (HandleAsync), whatever happens to the 101.
+        var subprotocol = route!.SelectSubprotocol(WebSocketHandshake.GetOfferedSubprotocols(request));
+        var accept = WebSocketHandshake.ComputeAccept(request.GetHeader("Sec-WebSocket-Key")!);
+        var id = Interlocked.Increment(ref _nextId).ToString("x6", CultureInfo.InvariantCulture);
+        _log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path}", id, remote, request.Path);
+        return (new WebSocketConnection(id, transport, request.Path, subprotocol, _options, route, _metrics, _log),
+            HttpResponseWriter.SwitchingProtocols(accept, subprotocol));
+    }
+
+    /// <summary>One response, then the connection closes (every plain HTTP answer says <c>Connection: close</c>).</summary>
+    private static ValueTask RespondAsync(TransportConnection transport, HttpResponse response, bool headOnly)
+    {
+        HttpResponseWriter.Write(transport.Output, response, headOnly);
+        transport.CommitOutput();
+        return transport.SendAsync();
+    }
+
+    private static HttpResponse UpgradeRequired(string? reason) => HttpResponse.Text(
+        426, reason ?? "This server speaks WebSocket version 13 (RFC 6455).",
+        [new("Sec-WebSocket-Version", WebSocketHandshake.SupportedVersion)]);
+
+    private async Task<HttpRequestHead?> ReadRequestHeadAsync(TransportConnection transport, CancellationToken cancellationToken)
+    {
+        var input = transport.Input;
+        int maxBytes = _options.Current.Limits.MaxHandshakeBytes;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            var status = RequestHeadReader.TryFindHead(buffer, maxBytes, out int headLength);
+            if (status == HeadReadStatus.Complete)
+            {
+                var head = ArrayPool<byte>.Shared.Rent(headLength);
+                try
+                {
+                    buffer.Slice(0, headLength).CopyTo(head);
+                    input.AdvanceTo(buffer.GetPosition(headLength));
+                    if (HandshakeParser.TryParse(head.AsSpan(0, headLength), out var request, out var error))
+                    {
+                        return request;
+                    }
+
+                    _metrics.HandshakeFailed("bad_request");
+                    await RespondAsync(transport, HttpResponse.Text(400, error ?? "Malformed request."), headOnly: false);
+                    return null;
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(head);
+                }
+            }
+
+            if (status == HeadReadStatus.TooLarge)
+            {
+                input.AdvanceTo(buffer.End);
+                _metrics.HandshakeFailed("too_large");
+                await RespondAsync(transport, HttpResponse.Text(431, $"Request head larger than {maxBytes} bytes."), headOnly: false);
+                return null;
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                return null;
+            }
+        }
+    }
+}
