@@ -14,4 +14,23 @@ internal static class CommandNames
     /// case-insensitive matching holds no culture surprises.
     /// </summary>
     public static bool IsValid(string? name) => !string.IsNullOrEmpty(name) && name.AsSpan().IndexOfAnyExcept(Allowed) < 0;
+
+    /// <summary>Longest part of what a client sent that an error reply repeats.</summary>
+    public const int ExcerptLength = 64;
+
+    /// <summary>
+    /// What an error reply may repeat of a name the client sent: at most <see cref="ExcerptLength"/> characters and an
+    /// ellipsis, so a 100 KB unknown command does not come back as a 100 KB error.
+    /// </summary>
+    public static string Excerpt(string sent)
+    {
+        if (sent.Length <= ExcerptLength)
+        {
+            return sent;
+        }
+
+        // Never cut a surrogate pair in half.
+        int length = char.IsHighSurrogate(sent[ExcerptLength - 1]) ? ExcerptLength - 1 : ExcerptLength;
+        return string.Concat(sent.AsSpan(0, length), "…");
+    }
 }

@@ -28,12 +28,12 @@ internal sealed class CommandRoute : IWebSocketRoute
     public GatewayMetrics Metrics { get; }
     public TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.Current.Commands.TimeoutSeconds);
 
+    /// <summary>The first of <c>Commands:Subprotocols</c> (the gateway's order of preference) that the client offered.</summary>
     public string? SelectSubprotocol(IReadOnlyList<string> offered)
     {
-        var supported = _options.Current.Commands.Subprotocols;
-        foreach (var protocol in offered)
+        foreach (var protocol in _options.Current.Commands.Subprotocols)
         {
-            if (supported.Contains(protocol, StringComparer.Ordinal))
+            if (offered.Contains(protocol, StringComparer.Ordinal))
             {
                 return protocol;
             }

@@ -137,10 +137,16 @@ internal sealed class CommandSession : ISession
             return;
         }
 
+        if (request.Name.Length == 0)
+        {
+            await ReplyErrorAsync(request.Id, "empty command; send \"help\" to list commands");
+            return;
+        }
+
         if (!_route.Registry.Current.TryGet(request.Name, out var descriptor))
         {
             _route.Metrics.CommandUnknown();
-            await ReplyErrorAsync(request.Id, $"unknown command \"{request.Name}\"; send \"help\" to list commands");
+            await ReplyErrorAsync(request.Id, $"unknown command \"{CommandNames.Excerpt(request.Name)}\"; send \"help\" to list commands");
             return;
         }
 

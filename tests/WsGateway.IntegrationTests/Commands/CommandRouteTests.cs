@@ -58,6 +58,24 @@ public sealed class CommandRouteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unknown_command_error_repeats_at_most_64_characters_of_the_name()
+    {
+        using var client = await _gateway.ConnectAsync();
+        var reply = await client.AskAsync(new string('x', 100_000));
+        Assert.Equal($"error: unknown command \"{new string('x', 64)}…\"; send \"help\" to list commands", reply);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" \t  ")]
+    public async Task Empty_or_blank_message_gets_the_empty_command_error(string message)
+    {
+        using var client = await _gateway.ConnectAsync();
+        Assert.Equal("error: empty command; send \"help\" to list commands", await client.AskAsync(message));
+        Assert.Equal("hi Ada", await client.AskAsync("greet Ada"));
+    }
+
+    [Fact]
     public async Task Help_lists_every_command_with_description_and_origin()
     {
         using var client = await _gateway.ConnectAsync();
