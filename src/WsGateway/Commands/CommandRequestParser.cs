@@ -45,12 +45,18 @@ internal static class CommandRequestParser
                 switch (property)
                 {
                     case "id":
-                        id = reader.TokenType switch
+                        // Kept as the JSON it was sent as, so the reply carries the same value and type. Any other
+                        // value (null, an object, an array) is no id, and is skipped whole.
+                        if (reader.TokenType is JsonTokenType.String or JsonTokenType.Number)
                         {
-                            JsonTokenType.String => reader.GetString(),
-                            JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
-                            _ => null,
-                        };
+                            id = Encoding.UTF8.GetString(json.Slice((int)reader.TokenStartIndex, (int)(reader.BytesConsumed - reader.TokenStartIndex)));
+                        }
+                        else
+                        {
+                            id = null;
+                            reader.Skip();
+                        }
+
                         break;
                     case "command" when reader.TokenType == JsonTokenType.String:
                         command = reader.GetString();

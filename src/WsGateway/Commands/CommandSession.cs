@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Threading.Channels;
 using Serilog;
@@ -30,7 +31,9 @@ internal sealed class CommandSession : ISession
     {
         Connection = connection;
         _route = route;
-        _envelopeWriter = new Utf8JsonWriter(_envelopeBuffer);
+        // Relaxed escaping: quotes come out as \" rather than \u0022; the text travels as JSON over WebSocket, never
+        // inside HTML, where the strict default escaping matters.
+        _envelopeWriter = new Utf8JsonWriter(_envelopeBuffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     public WebSocketConnection Connection { get; }
@@ -82,7 +85,13 @@ internal sealed class CommandSession : ISession
         _envelopeBuffer.ResetWrittenCount();
         _envelopeWriter.Reset();
         _envelopeWriter.WriteStartObject();
-        _envelopeWriter.WriteString("id"u8, id);
+        if (id.Length > 0)
+        {
+            // The id as the client sent it (a JSON string or number), which the parser took from valid JSON.
+            _envelopeWriter.WritePropertyName("id"u8);
+            _envelopeWriter.WriteRawValue(id, skipInputValidation: true);
+        }
+
         _envelopeWriter.WriteBoolean("ok"u8, ok);
         _envelopeWriter.WriteString(ok ? "text"u8 : "error"u8, text);
         _envelopeWriter.WriteEndObject();

@@ -112,12 +112,38 @@ public sealed class CommandRouteTests : IAsyncLifetime
     {
         using var client = await _gateway.ConnectAsync();
         using var unknown = JsonDocument.Parse(await client.AskAsync("""{"id":42,"command":"nope"}"""));
-        Assert.Equal("42", unknown.RootElement.GetProperty("id").GetString());
+        Assert.Equal(42, unknown.RootElement.GetProperty("id").GetInt32());
         Assert.False(unknown.RootElement.GetProperty("ok").GetBoolean());
         Assert.Contains("help", unknown.RootElement.GetProperty("error").GetString());
 
         using var broken = JsonDocument.Parse(await client.AskAsync("""{"id":"8","command":"""));
         Assert.False(broken.RootElement.GetProperty("ok").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Envelope_id_comes_back_as_the_same_json_value_and_not_at_all_when_there_was_none()
+    {
+        using var client = await _gateway.ConnectAsync();
+
+        using var number = JsonDocument.Parse(await client.AskAsync("""{"id":7,"command":"greet","args":"n"}"""));
+        Assert.Equal(JsonValueKind.Number, number.RootElement.GetProperty("id").ValueKind);
+        Assert.Equal(7, number.RootElement.GetProperty("id").GetInt32());
+
+        using var text = JsonDocument.Parse(await client.AskAsync("""{"id":"7","command":"greet","args":"s"}"""));
+        Assert.Equal("7", text.RootElement.GetProperty("id").GetString());
+
+        using var none = JsonDocument.Parse(await client.AskAsync("""{"command":"greet","args":"x"}"""));
+        Assert.False(none.RootElement.TryGetProperty("id", out _));
+        Assert.Equal("hi x", none.RootElement.GetProperty("text").GetString());
+    }
+
+    [Fact]
+    public async Task Envelope_error_text_escapes_quotes_plainly()
+    {
+        using var client = await _gateway.ConnectAsync();
+        var raw = await client.AskAsync("""{"id":1,"command":"nope"}""");
+        Assert.Contains("""unknown command \"nope\"; send \"help\" to list commands""", raw);
+        Assert.DoesNotContain("\\u0022", raw);
     }
 
     [Fact]

@@ -84,9 +84,9 @@ public sealed class NodeWsClientTests : IAsyncLifetime
         Assert.True(envelope.GetProperty("ok").GetBoolean());
         Assert.Contains("help", envelope.GetProperty("text").GetString());
 
-        // A JSON number id comes back as a string.
+        // A JSON number id comes back as the same number.
         var unknown = result.GetProperty("unknownEnvelope");
-        Assert.Equal("8", unknown.GetProperty("id").GetString());
+        Assert.Equal(8, unknown.GetProperty("id").GetInt32());
         Assert.False(unknown.GetProperty("ok").GetBoolean());
         Assert.Equal("unknown command \"nosuch\"; send \"help\" to list commands", unknown.GetProperty("error").GetString());
         AssertClosedNormally(result);

@@ -26,16 +26,30 @@ public sealed class CommandRequestParserTests
     public void Envelope_gives_id_command_and_args()
     {
         var request = Parse("""  {"id":"7","command":"hello","args":"a b","extra":{"ignored":[1,2]}}""");
-        Assert.Equal("7", request.Id);
+        Assert.Equal("\"7\"", request.Id);
         Assert.Equal("hello", request.Name);
         Assert.Equal("a b", request.Arguments);
         Assert.Null(request.Error);
     }
 
     [Fact]
-    public void Numeric_id_is_kept_as_its_text()
+    public void Id_is_kept_as_the_json_it_was_sent_as()
     {
         Assert.Equal("42", Parse("""{"id":42,"command":"x"}""").Id);
+        Assert.Equal("-1.5e3", Parse("""{"id":-1.5e3,"command":"x"}""").Id);
+        Assert.Equal("\"a\\\"b\"", Parse("""{"id":"a\"b","command":"x"}""").Id);
+    }
+
+    [Theory]
+    [InlineData("""{"command":"x"}""")]
+    [InlineData("""{"id":null,"command":"x"}""")]
+    [InlineData("""{"id":[1],"command":"x"}""")]
+    public void Envelope_without_a_string_or_number_id_has_an_empty_id(string json)
+    {
+        var request = Parse(json);
+        Assert.True(request.IsEnvelope);
+        Assert.Equal("", request.Id);
+        Assert.Equal("x", request.Name);
     }
 
     [Theory]
