@@ -31,7 +31,9 @@ public sealed class ScriptEditTests : IAsyncLifetime
         Assert.True(await Eventually.TrueAsync(
             () => _gateway.Logs.Messages().Any(m => m.Contains("weather.csx") && m.Contains("(1,9)")), TimeSpan.FromSeconds(5)));
         Assert.Equal("rainy in Bergen", await client.AskAsync("weather Bergen"));
-        var help = await client.AskAsync("help weather");
+
+        // The compiler's error is logged just before the catalog publishes the broken entry: poll, do not race it.
+        var help = await client.AskUntilAsync("help weather", r => r.Contains("BROKEN", StringComparison.Ordinal), TimeSpan.FromSeconds(3));
         Assert.Contains("BROKEN", help);
         Assert.Contains("weather.csx(1,9)", help);
 
