@@ -54,6 +54,7 @@ internal sealed class CommandContext : ICommandContext
             throw new ArgumentOutOfRangeException(nameof(code), code, "Close codes on the wire are 1000-1003, 1007-1014 or 3000-4999.");
         }
 
+        Logger.Information("Closing {SessionId} with {CloseCode}: {Reason}", _session.Id, code, reason);
         return _session.Connection.CloseAsync(code, reason);
     }
 

@@ -211,6 +211,15 @@ public sealed class CommandRouteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Command_that_closes_the_connection_says_so_in_the_log()
+    {
+        using var client = await _gateway.ConnectAsync();
+        await client.SendTextAsync("leave");
+        await client.ReceiveCloseAsync();
+        Assert.Contains(_gateway.Logs.Messages(), m => m.StartsWith("Closing ", StringComparison.Ordinal) && m.EndsWith(" with 1000: \"see you\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Command_can_close_the_connection_with_a_code()
     {
         using var client = await _gateway.ConnectAsync();
