@@ -216,7 +216,7 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         entry.Source = source;
         if (!CommandNames.IsValid(entry.CommandName))
         {
-            var problem = $"{fileName}: '{entry.CommandName}' is not a command name (letters, digits, '-', '_' and '.' only)";
+            var problem = $"{fileName}: \"{entry.CommandName}\" is not a command name (letters, digits, -, _ and . only)";
             _log.Error("Script {File} is not published: {Problem}", fileName, problem);
             Publish(entry, ReplyWithProblem(entry.CommandName, problem), ScriptDescription.Read(source) ?? "(invalid name)", problem);
             return;
@@ -316,7 +316,7 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
     }
 
     private static Func<ICommandContext, ValueTask> ReplyWithProblem(string command, string problem) =>
-        context => context.ReplyAsync($"error: script command '{command}' is broken: {problem}");
+        context => context.ReplyAsync($"error: script command \"{command}\" is broken: {problem}");
 
     private FileSystemWatcher Watch()
     {

@@ -147,7 +147,7 @@ public sealed class ScriptCatalogTests
         Assert.StartsWith("bad.csx(2,", descriptor.Problem);
         Assert.Equal("Never worked", descriptor.Description);
         var reply = Assert.Single((await h.RunAsync("bad")).Replies);
-        Assert.StartsWith("error: script command 'bad' is broken: bad.csx(2,", reply);
+        Assert.StartsWith("error: script command \"bad\" is broken: bad.csx(2,", reply);
 
         await h.WriteAsync("bad.csx", "\"works now\"");
 
