@@ -99,8 +99,8 @@ internal sealed class UpgradeHandshake
         if (refusal is not null)
         {
             _metrics.HandshakeFailed(reason!);
-            _log.Information("Upgrade from {RemoteAddress} for {Path} refused with {Status}: {Reason}",
-                remote, request.Path, refusal.Status, reason);
+            _log.Information("Upgrade from {RemoteAddress} (Origin {Origin}) for {Path} refused with {Status}: {Reason}",
+                remote, request.GetHeader("Origin") ?? "none", request.Path, refusal.Status, reason);
             await RespondAsync(transport, refusal, headOnly: false);
             return (null, null);
         }

@@ -17,6 +17,7 @@ public sealed class OriginTests
     {
         await using var gateway = await TestGateway.StartAsync();
         Assert.StartsWith("HTTP/1.1 403", await UpgradeWithOriginAsync(gateway, origin));
+        Assert.Contains(gateway.Logs.Messages(), m => m.Contains("refused with 403", StringComparison.Ordinal) && m.Contains(origin, StringComparison.Ordinal));
     }
 
     [Theory]
