@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Unicode;
@@ -145,6 +146,14 @@ public static class CloseStatus
         FrameError.MessageTooBig => MessageTooBig,
         _ => ProtocolError,
     };
+
+    /// <summary>A short human-readable close reason (ASCII, well under <see cref="MaxReasonBytes"/>).</summary>
+    /// <param name="error">Why the connection fails.</param>
+    /// <param name="maxMessageBytes">The limit in force, named in the reason for <see cref="FrameError.MessageTooBig"/>.</param>
+    public static string DescribeWithLimit(FrameError error, long maxMessageBytes) =>
+        error == FrameError.MessageTooBig
+            ? string.Create(CultureInfo.InvariantCulture, $"Message larger than the limit of {maxMessageBytes} bytes")
+            : Describe(error);
 
     /// <summary>A short human-readable close reason (ASCII, well under <see cref="MaxReasonBytes"/>).</summary>
     public static string Describe(FrameError error) => error switch

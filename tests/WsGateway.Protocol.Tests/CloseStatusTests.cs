@@ -219,4 +219,12 @@ public sealed class CloseStatusTests
         Assert.All(descriptions, d => Assert.InRange(Encoding.UTF8.GetByteCount(d), 1, CloseStatus.MaxReasonBytes));
         Assert.Equal(descriptions.Count, descriptions.Distinct().Count());
     }
+
+    [Fact]
+    public void Message_too_big_reason_names_the_limit_and_other_reasons_do_not_change()
+    {
+        Assert.Equal("Message larger than the limit of 16777216 bytes", CloseStatus.DescribeWithLimit(FrameError.MessageTooBig, 16 * 1024 * 1024));
+        Assert.Equal(CloseStatus.Describe(FrameError.InvalidUtf8), CloseStatus.DescribeWithLimit(FrameError.InvalidUtf8, 1024));
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(CloseStatus.DescribeWithLimit(FrameError.MessageTooBig, long.MaxValue)) <= CloseStatus.MaxReasonBytes);
+    }
 }

@@ -288,7 +288,7 @@ internal sealed class WebSocketConnection
     private void QueueFailure(FrameError error)
     {
         int code = CloseStatus.ForError(error);
-        string reason = CloseStatus.Describe(error);
+        string reason = CloseStatus.DescribeWithLimit(error, Limits.MaxMessageBytes);
         Log.Information("Closing {SessionId} with {CloseCode}: {Reason}", Id, code, reason);
         _sender.TryQueueClose(code, reason);
     }
