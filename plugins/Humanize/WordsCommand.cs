@@ -11,7 +11,7 @@ public sealed class WordsCommand : ICommand
 
     public string Name => "words";
 
-    public string Description => "`words <number>` spells a whole number out in English, e.g. `words 42` -> forty-two.";
+    public string Description => "words <number> spells a whole number out in English, e.g. words 42 -> forty-two.";
 
     public ValueTask ExecuteAsync(ICommandContext context)
     {
@@ -19,7 +19,7 @@ public sealed class WordsCommand : ICommand
         if (!long.TryParse(context.Arguments.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ||
             number == long.MinValue)
         {
-            return context.ReplyAsync("Usage: words <whole number>, for example `words 42`.");
+            return context.ReplyAsync("Usage: words <whole number>, for example: words 42");
         }
 
         return context.ReplyAsync(number.ToWords(English));

@@ -11,5 +11,5 @@ public sealed class HelloCommand : ICommand
     public ValueTask ExecuteAsync(ICommandContext context) =>
         context.ReplyAsync(SessionName.Get(context.Session) is { } name
             ? $"Hello, {name}! Good to see you again."
-            : "Hello, friend! Tell me your name with `name <yours>`.");
+            : "Hello, friend! Tell me your name with: name <yours>");
 }

@@ -6,7 +6,7 @@ public sealed class NameCommand : ICommand
 {
     public string Name => "name";
 
-    public string Description => "`name <yours>` tells me your name; `name` alone asks what I remember.";
+    public string Description => "name <yours> tells me your name; name alone asks what I remember.";
 
     public ValueTask ExecuteAsync(ICommandContext context)
     {
@@ -15,7 +15,7 @@ public sealed class NameCommand : ICommand
         {
             return context.ReplyAsync(SessionName.Get(context.Session) is { } known
                 ? $"Your name is {known}."
-                : "I don't know your name yet. Tell me with `name <yours>`.");
+                : "I don't know your name yet. Tell me with: name <yours>");
         }
 
         if (given.Length > SessionName.MaxLength)

@@ -23,9 +23,9 @@ public sealed class SamplePluginTests : IDisposable
         await using var catalog = await StartCatalogAsync();
         var session = new RecordingSession { ConnectedAt = DateTimeOffset.UtcNow.AddMinutes(-3) };
 
-        Assert.Equal("Hello, friend! Tell me your name with `name <yours>`.", (await RunAsync(session, "hello")).Reply);
+        Assert.Equal("Hello, friend! Tell me your name with: name <yours>", (await RunAsync(session, "hello")).Reply);
         Assert.Equal("Hi there!", (await RunAsync(session, "hi")).Reply);
-        Assert.Equal("I don't know your name yet. Tell me with `name <yours>`.", (await RunAsync(session, "name")).Reply);
+        Assert.Equal("I don't know your name yet. Tell me with: name <yours>", (await RunAsync(session, "name")).Reply);
         Assert.Equal("Nice to meet you, Ada.", (await RunAsync(session, "name", "  Ada ")).Reply);
         Assert.Equal("Your name is Ada.", (await RunAsync(session, "name")).Reply);
         Assert.Equal("Hello, Ada! Good to see you again.", (await RunAsync(session, "hello")).Reply);
@@ -36,6 +36,18 @@ public sealed class SamplePluginTests : IDisposable
         var bye = await RunAsync(session, "bye");
         Assert.Equal("Goodbye, Ada!", bye.Reply);
         Assert.Equal((1000, "bye"), bye.Closed);
+    }
+
+    [Fact]
+    public async Task Sample_descriptions_are_plain_text_with_no_markdown()
+    {
+        _directory.CopyIn(Deployed("Tutorial"));
+        _directory.CopyIn(Deployed("Humanize"));
+        await using var catalog = await StartCatalogAsync();
+
+        var descriptions = _registry.Current.All.Select(d => d.Description).ToList();
+        Assert.Contains(descriptions, d => d.Contains("name <yours>", StringComparison.Ordinal));
+        Assert.All(descriptions, d => Assert.DoesNotContain("`", d));
     }
 
     [Fact]
@@ -58,7 +70,7 @@ public sealed class SamplePluginTests : IDisposable
 
         Assert.Equal("forty-two", (await RunAsync(new RecordingSession(), "words", "42")).Reply);
         Assert.Equal("minus one thousand and one", (await RunAsync(new RecordingSession(), "words", "-1001")).Reply);
-        Assert.Equal("Usage: words <whole number>, for example `words 42`.", (await RunAsync(new RecordingSession(), "words", "many")).Reply);
+        Assert.Equal("Usage: words <whole number>, for example: words 42", (await RunAsync(new RecordingSession(), "words", "many")).Reply);
 
         Assert.True(_registry.Current.TryGet("words", out var words));
         var pluginContext = AssemblyLoadContext.GetLoadContext(words.ExecuteAsync.Target!.GetType().Assembly)!;
