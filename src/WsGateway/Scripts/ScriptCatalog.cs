@@ -1,12 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.Loader;
-using System.Threading.Channels;
 using Serilog;
 using WsGateway.Commands;
 using WsGateway.Contracts;
 using WsGateway.Options;
-using WsGateway.Watching;
 
 namespace WsGateway.Scripts;
 
@@ -24,7 +22,6 @@ namespace WsGateway.Scripts;
 public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
 {
     private const string SourceKeyPrefix = "script:";
-    private const string Extension = ".csx";
 
     /// <summary>Failed reads in a row after which a file is left alone until its next change.</summary>
     private const int MaxReadRetries = 20;
@@ -35,13 +32,10 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
     private readonly CommandRegistry _registry;
     private readonly ILogger _log;
     private readonly ScriptCompiler _compiler;
-    private readonly Debouncer _debouncer;
-
-    // A null item asks the loop to rescan the whole directory (the watcher lost events).
-    private readonly Channel<string?> _work = Channel.CreateUnbounded<string?>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TimeSpan _quietPeriod;
     private readonly ConcurrentDictionary<string, ScriptEntry> _entries = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private FileSystemWatcher? _watcher;
+    private ScriptWatcher? _watcher;
     private Task? _loop;
     private int _stopped;
     private int _cleanedUp;
@@ -58,9 +52,7 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         _registry = registry;
         _log = log.ForContext<ScriptCatalog>();
         _compiler = new ScriptCompiler(options, _directory);
-        _debouncer = new Debouncer(
-            TimeSpan.FromMilliseconds(options.DebounceMilliseconds),
-            fileName => _work.Writer.TryWrite(fileName));
+        _quietPeriod = TimeSpan.FromMilliseconds(options.DebounceMilliseconds);
     }
 
     /// <summary>Raised after each compile result is published: the file and whether it compiled.</summary>
@@ -81,9 +73,9 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         Directory.CreateDirectory(_directory);
 
         // Watch before the first scan, so that a save during the scan is not lost (at worst it is compiled twice).
-        _watcher = Watch();
+        _watcher = new ScriptWatcher(_directory, _quietPeriod, _log);
         var initialScan = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _loop = RunAsync(initialScan, _stopping.Token);
+        _loop = RunAsync(_watcher, initialScan, _stopping.Token);
         await initialScan.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -132,13 +124,13 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
     internal AssemblyLoadContext? LoadContextOf(string fileName) =>
         _entries.TryGetValue(fileName, out var entry) ? entry.Good?.LoadContext : null;
 
-    private async Task RunAsync(TaskCompletionSource initialScan, CancellationToken stopping)
+    private async Task RunAsync(ScriptWatcher watcher, TaskCompletionSource initialScan, CancellationToken stopping)
     {
         // Leaves the caller's thread: the scan compiles, and compiling is CPU-bound work for the thread pool.
         await Task.Yield();
         try
         {
-            foreach (var fileName in ScriptFilesOnDisk())
+            foreach (var fileName in ScriptWatcher.FilesOnDisk(_directory))
             {
                 await ReloadAsync(fileName, stopping).ConfigureAwait(false);
             }
@@ -152,11 +144,11 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
                 await WarmUpAsync(stopping).ConfigureAwait(false);
             }
 
-            await foreach (var fileName in _work.Reader.ReadAllAsync(stopping).ConfigureAwait(false))
+            await foreach (var fileName in watcher.Changes.ReadAllAsync(stopping).ConfigureAwait(false))
             {
-                if (fileName is null)
+                if (fileName == ScriptWatcher.Everything)
                 {
-                    foreach (var known in ScriptFilesOnDisk().Union(_entries.Keys).ToList())
+                    foreach (var known in ScriptWatcher.FilesOnDisk(_directory).Union(_entries.Keys).ToList())
                     {
                         await ReloadAsync(known, stopping).ConfigureAwait(false);
                     }
@@ -312,63 +304,11 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
 
         // Typically an editor still writing the file: try again after the next quiet period.
         _log.Debug("Script {File} cannot be read yet ({Reason}); retrying", fileName, ex.Message);
-        _debouncer.Touch(fileName);
+        _watcher?.Touch(fileName);
     }
 
     private static Func<ICommandContext, ValueTask> ReplyWithProblem(string command, string problem) =>
         context => context.ReplyAsync($"error: script command \"{command}\" is broken: {problem}");
-
-    private FileSystemWatcher Watch()
-    {
-        // No name filter: a rename from a temporary name must be seen whichever of its two names is a script.
-        var watcher = new FileSystemWatcher(_directory)
-        {
-            IncludeSubdirectories = false,
-            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.CreationTime,
-        };
-        watcher.Created += OnChanged;
-        watcher.Changed += OnChanged;
-        watcher.Deleted += OnChanged;
-        watcher.Renamed += OnRenamed;
-        watcher.Error += OnWatcherError;
-        watcher.EnableRaisingEvents = true;
-        return watcher;
-    }
-
-    private void OnChanged(object sender, FileSystemEventArgs e) => TouchIfScript(e.Name);
-
-    private void OnRenamed(object sender, RenamedEventArgs e)
-    {
-        TouchIfScript(e.OldName);
-        TouchIfScript(e.Name);
-    }
-
-    private void OnWatcherError(object sender, ErrorEventArgs e)
-    {
-        _log.Warning(e.GetException(), "Script watcher lost events in {Directory}; rescanning", _directory);
-        _work.Writer.TryWrite(null);
-    }
-
-    private void TouchIfScript(string? fileName)
-    {
-        if (fileName is not null && IsScriptFile(fileName))
-        {
-            _debouncer.Touch(fileName);
-        }
-    }
-
-    private IEnumerable<string> ScriptFilesOnDisk() =>
-        Directory.EnumerateFiles(_directory)
-            .Select(Path.GetFileName)
-            .OfType<string>()
-            .Where(IsScriptFile)
-            .Order(StringComparer.Ordinal);
-
-    /// <summary>Top-level <c>*.csx</c> files, except hidden ones (editors' lock and backup files start with a dot).</summary>
-    private static bool IsScriptFile(string fileName) =>
-        fileName.EndsWith(Extension, StringComparison.OrdinalIgnoreCase)
-        && !fileName.StartsWith('.')
-        && fileName.IndexOfAny(['/', '\\']) < 0;
 
     private void BeginStop()
     {
@@ -378,8 +318,6 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         }
 
         _watcher?.Dispose();
-        _debouncer.Dispose();
-        _work.Writer.TryComplete();
         _stopping.Cancel();
     }
 
