@@ -279,9 +279,9 @@ public sealed class CommandRouteTests : IAsyncLifetime
         await reader.SendTextAsync("flood");
 
         Assert.True(await Eventually.TrueAsync(
-            () => gateway.Logs.Messages().Any(m => m.Contains("Send buffer")), TimeSpan.FromSeconds(20)));
+            () => gateway.Logs.Messages().Any(m => m.Contains("Send buffer")), Eventually.Patience));
         await readAll;
         Assert.Equal(WebSocketState.Open, reader.State);
-        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 1, TimeSpan.FromSeconds(10)));
+        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 1, Eventually.Patience));
     }
 }

@@ -112,7 +112,7 @@ public sealed class CloseHandshakeTests : IAsyncLifetime
         await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
         Assert.Equal(WebSocketState.Closed, client.State);
         Assert.Equal(WebSocketCloseStatus.NormalClosure, client.CloseStatus);
-        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, TimeSpan.FromSeconds(5)));
+        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, Eventually.Patience));
     }
 
     [Fact]

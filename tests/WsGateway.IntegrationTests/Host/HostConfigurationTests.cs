@@ -5,7 +5,6 @@ namespace WsGateway.IntegrationTests.Host;
 /// <summary>How the host process reads its configuration: the file, environment variables, the command line, Serilog.</summary>
 public sealed partial class HostConfigurationTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
     private readonly string _folder = Directory.CreateTempSubdirectory("wsgateway-config-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);
@@ -81,7 +80,7 @@ public sealed partial class HostConfigurationTests : IDisposable
         await using var gateway = await GatewayProcess.StartAsync(_folder, "--port", "0", "Serilog:MinimumLevel:Default=Debug");
         Assert.Equal(EchoProbe.Echoed, await EchoProbe.SendAsync(gateway.Port, 5));
 
-        Assert.True(await gateway.WaitForOutputAsync(line => SessionLine().IsMatch(line), Patience), string.Join('\n', gateway.Output));
+        Assert.True(await gateway.WaitForOutputAsync(line => SessionLine().IsMatch(line), Eventually.Patience), string.Join('\n', gateway.Output));
         Assert.Contains(gateway.Output, line => line.EndsWith(" INF       ] Listening on ws://127.0.0.1:" + gateway.Port, StringComparison.Ordinal));
     }
 
@@ -102,7 +101,7 @@ public sealed partial class HostConfigurationTests : IDisposable
         await using var gateway = await GatewayProcess.StartAsync(_folder);
 
         var logs = Path.Combine(_folder, "logs");
-        Assert.True(await Eventually.TrueAsync(() => ReadLogs(logs).Contains("Listening on", StringComparison.Ordinal), Patience));
+        Assert.True(await Eventually.TrueAsync(() => ReadLogs(logs).Contains("Listening on", StringComparison.Ordinal), Eventually.Patience));
         Assert.Matches(@"gateway-\d{8}\.log$", Directory.GetFiles(logs).Single());
     }
 

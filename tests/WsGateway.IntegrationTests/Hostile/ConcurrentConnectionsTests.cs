@@ -34,7 +34,7 @@ public sealed class ConcurrentConnectionsTests(ITestOutputHelper output)
                 }
             }));
             var connected = stopwatch.Elapsed;
-            Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == Connections, TimeSpan.FromSeconds(10)),
+            Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == Connections, Eventually.Patience),
                 $"{gateway.Gateway.ConnectionCount} open");
 
             var replies = await Task.WhenAll(clients.Select((client, i) => client.AskAsync($"say client {i}")));
@@ -54,7 +54,7 @@ public sealed class ConcurrentConnectionsTests(ITestOutputHelper output)
                 Assert.Equal(WebSocketState.Closed, client.State);
                 Assert.Equal(WebSocketCloseStatus.NormalClosure, client.CloseStatus);
             });
-            Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 0, TimeSpan.FromSeconds(10)),
+            Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 0, Eventually.Patience),
                 $"{gateway.Gateway.ConnectionCount} still open");
             output.WriteLine($"{Connections} connected in {connected.TotalMilliseconds:0} ms, answered by {answered.TotalMilliseconds:0} ms, " +
                 $"all closed by {stopwatch.ElapsedMilliseconds} ms");

@@ -60,7 +60,7 @@ public sealed class FrameFuzzTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains(plans, p => p.Ending == FuzzEnding.Indeterminate);
 
         // Healthy afterwards: every connection released, a new client served, the health route up, nothing logged as a bug.
-        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, TimeSpan.FromSeconds(10)),
+        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, Eventually.Patience),
             $"{_gateway.Gateway.ConnectionCount} connections still open");
         using (var client = await _gateway.ConnectAsync("/echo"))
         {

@@ -38,7 +38,7 @@ public sealed class LengthClaimTests : IAsyncLifetime
             Assert.True(await client.ServerClosedTcpAsync());
         }
 
-        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, TimeSpan.FromSeconds(5)));
+        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, Eventually.Patience));
     }
 
     [Fact]

@@ -74,6 +74,6 @@ public sealed class OversizedMessageTests(ITestOutputHelper output)
         Assert.True(managedPeak - managedBefore < AllowedGrowth, $"managed heap grew by {(managedPeak - managedBefore) >> 20} MiB");
         Assert.True(workingSetPeak - workingSetBefore < AllowedGrowth, $"working set grew by {(workingSetPeak - workingSetBefore) >> 20} MiB");
         await client.DisposeAsync();
-        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 0, TimeSpan.FromSeconds(5)));
+        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 0, Eventually.Patience));
     }
 }

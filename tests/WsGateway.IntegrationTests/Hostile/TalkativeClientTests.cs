@@ -46,6 +46,6 @@ public sealed class TalkativeClientTests : IAsyncLifetime
 
         // The gateway waits (up to the close timeout) for the client to close its side; this one does so now.
         await client.DisposeAsync();
-        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, TimeSpan.FromSeconds(5)));
+        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, Eventually.Patience));
     }
 }

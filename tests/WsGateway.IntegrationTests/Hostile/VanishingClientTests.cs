@@ -30,13 +30,13 @@ public sealed class VanishingClientTests : IAsyncLifetime
     {
         await using (var client = await RawWebSocketClient.ConnectAsync(_gateway.Port, path))
         {
-            Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 1, TimeSpan.FromSeconds(5)));
+            Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 1, Eventually.Patience));
             var frame = RawWebSocketClient.Frame(Text, new byte[100]);
             await client.SendBytesAsync(frame[..(frame.Length / 2)]);
             Reset(client);
         }
 
-        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, TimeSpan.FromSeconds(5)),
+        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, Eventually.Patience),
             $"still open: {_gateway.Gateway.ConnectionCount}");
     }
 
@@ -50,7 +50,7 @@ public sealed class VanishingClientTests : IAsyncLifetime
             Reset(client);
         }
 
-        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, TimeSpan.FromSeconds(5)),
+        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, Eventually.Patience),
             $"still open: {_gateway.Gateway.ConnectionCount}");
         using var fresh = await _gateway.ConnectAsync("/echo");
         Assert.Equal("still serving", await fresh.AskAsync("still serving"));

@@ -3,6 +3,13 @@ namespace WsGateway.IntegrationTests.Infrastructure;
 /// <summary>Polls a condition until a deadline instead of sleeping for a fixed time.</summary>
 public static class Eventually
 {
+    /// <summary>
+    /// How long a test waits for something that must happen. Generous on purpose: on a busy two-core CI machine a
+    /// first Roslyn compile alone takes seconds, and a deadline that is met quickly costs nothing.
+    /// Speed is measured by the benchmark, not asserted here.
+    /// </summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     public static async Task<bool> TrueAsync(Func<bool> condition, TimeSpan within)
     {
         var deadline = DateTime.UtcNow + within;

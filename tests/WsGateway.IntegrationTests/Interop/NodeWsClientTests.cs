@@ -67,7 +67,7 @@ public sealed class NodeWsClientTests : IAsyncLifetime
     {
         var result = await Run("/echo", "close");
         Assert.Equal(4000, result.GetProperty("closeCode").GetInt32());
-        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, TimeSpan.FromSeconds(5)));
+        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, Eventually.Patience));
     }
 
     [Fact]

@@ -43,6 +43,6 @@ public sealed class PythonWebsocketsClientTests : IAsyncLifetime
     {
         var result = await PythonWebsocketsClient.RunAsync(_gateway.WebSocketUri("/echo"), "close");
         Assert.Equal(4000, result.GetProperty("closeCode").GetInt32());
-        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, TimeSpan.FromSeconds(5)));
+        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.ConnectionCount == 0, Eventually.Patience));
     }
 }

@@ -49,7 +49,7 @@ public sealed class LimitsTests
         }
 
         await first.CloseAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 1, TimeSpan.FromSeconds(5)));
+        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 1, Eventually.Patience));
         using var again = await gateway.ConnectAsync("/echo");
         Assert.Equal("ok", await again.AskAsync("ok"));
     }
@@ -131,7 +131,7 @@ public sealed class LimitsTests
         Assert.Equal(9, ping!.Opcode);
         // The raw client never answers: within the timeout the gateway drops it.
         Assert.True(await silent.ServerClosedTcpAsync());
-        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 0, TimeSpan.FromSeconds(5)));
+        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 0, Eventually.Patience));
     }
 
     [Fact]
@@ -202,6 +202,6 @@ public sealed class LimitsTests
         // The client neither answers the close frame nor closes TCP: the gateway half-closes at once and frees the
         // connection after Limits:CloseTimeoutSeconds.
         Assert.True(await client.ServerClosedTcpAsync());
-        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 0, TimeSpan.FromSeconds(5)));
+        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 0, Eventually.Patience));
     }
 }

