@@ -8,10 +8,12 @@ internal sealed class LoadedPlugin : IDisposable
 {
     private readonly PluginLoader _loader;
 
-    public LoadedPlugin(string name, string? version, IReadOnlyList<CommandDescriptor> commands, PluginLoader loader)
+    public LoadedPlugin(
+        string name, string? version, PluginFingerprint fingerprint, IReadOnlyList<CommandDescriptor> commands, PluginLoader loader)
     {
         Name = name;
         Version = version;
+        Fingerprint = fingerprint;
         Commands = commands;
         _loader = loader;
     }
@@ -19,6 +21,9 @@ internal sealed class LoadedPlugin : IDisposable
     public string Name { get; }
 
     public string? Version { get; }
+
+    /// <summary>The files this version was loaded from.</summary>
+    public PluginFingerprint Fingerprint { get; }
 
     public IReadOnlyList<CommandDescriptor> Commands { get; }
 

@@ -19,11 +19,11 @@ internal static class PluginActivator
     public static string SourceKey(string pluginName) => "plugin:" + pluginName;
 
     /// <summary>
-    /// Loads <paramref name="assemblyPath"/> and instantiates each public, concrete <see cref="ICommand"/> with a
+    /// Loads <paramref name="assemblyPath"/> (whose folder <paramref name="fingerprint"/> describes) and instantiates each public, concrete <see cref="ICommand"/> with a
     /// public parameterless constructor, once. A command that cannot be created or described is logged and skipped.
     /// </summary>
     /// <exception cref="PluginLoadException">The plugin as a whole cannot serve; nothing of it stays loaded.</exception>
-    public static LoadedPlugin Load(string pluginName, string assemblyPath, ILogger log)
+    public static LoadedPlugin Load(string pluginName, string assemblyPath, PluginFingerprint fingerprint, ILogger log)
     {
         PluginLoader loader;
         try
@@ -57,7 +57,7 @@ internal static class PluginActivator
                 throw new PluginLoadException("it has no usable command (a public class implementing ICommand with a public parameterless constructor)");
             }
 
-            return new LoadedPlugin(pluginName, version, commands, loader);
+            return new LoadedPlugin(pluginName, version, fingerprint, commands, loader);
         }
         catch
         {

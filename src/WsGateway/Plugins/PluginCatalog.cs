@@ -207,6 +207,15 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
         var folder = Path.Combine(Directory, name);
         var assemblyPath = Path.Combine(folder, name + ".dll");
         _loaded.TryGetValue(name, out var current);
+        var nested = System.IO.Directory.Exists(folder) ? PluginFingerprint.NestedCopyOf(folder, name) : null;
+        if (nested is not null)
+        {
+            _log.Warning(
+                "Plugin folder {Plugin} holds a copy of itself in {Nested}, which is never loaded: a folder moved or " +
+                "copied onto an existing one lands inside it. To update a plugin, publish straight into its folder " +
+                "(dotnet publish -c Release -o {Folder}), then delete {Nested}",
+                name, nested, folder, nested);
+        }
 
         if (!File.Exists(assemblyPath))
         {
@@ -214,9 +223,34 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
             {
                 Unload(current);
             }
-            else if (System.IO.Directory.Exists(folder))
+            else if (System.IO.Directory.Exists(folder) && nested is null)
             {
                 _log.Warning("Plugin folder {Plugin} has no {Assembly}; skipped", name, name + ".dll");
+            }
+
+            return;
+        }
+
+        PluginFingerprint fingerprint;
+        try
+        {
+            fingerprint = PluginFingerprint.Of(folder, name);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Still being written or removed: the watcher reports the folder again once it is quiet.
+            _log.Warning("Plugin {Plugin} could not be read ({Reason}); it is looked at again on its next change", name, ex.Message);
+            return;
+        }
+
+        if (current is not null && current.Fingerprint.Hash == fingerprint.Hash)
+        {
+            if (nested is null)
+            {
+                _log.Warning(
+                    "Plugin {Plugin} changed on disk, but its files are those of the version serving ({Version}, {Fingerprint}); " +
+                    "nothing to reload (was it rebuilt from unchanged source, or deployed somewhere else?)",
+                    name, current.Version, fingerprint);
             }
 
             return;
@@ -225,7 +259,7 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
         LoadedPlugin next;
         try
         {
-            next = PluginActivator.Load(name, assemblyPath, _log);
+            next = PluginActivator.Load(name, assemblyPath, fingerprint, _log);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -234,12 +268,12 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
             var cause = ex is PluginLoadException { InnerException: { } inner } ? inner : ex;
             if (current is null)
             {
-                _log.Error(cause, "Plugin {Plugin} is skipped: {Reason}", name, reason);
+                _log.Error(cause, "Plugin {Plugin} ({Fingerprint}) is skipped: {Reason}", name, fingerprint, reason);
             }
             else
             {
-                _log.Error(cause, "Plugin {Plugin} was not reloaded: {Reason}; version {Version} keeps serving",
-                    name, reason, current.Version);
+                _log.Error(cause, "Plugin {Plugin} ({Fingerprint}) was not reloaded: {Reason}; version {Version} ({PreviousFingerprint}) keeps serving",
+                    name, fingerprint, reason, current.Version, current.Fingerprint);
             }
 
             LoadAttempted?.Invoke(name, false);
@@ -252,13 +286,14 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
         var commandNames = next.Commands.Select(c => c.Name).ToArray();
         if (current is null)
         {
-            _log.Information("Loaded plugin {Plugin} {Version} with {Commands}", name, next.Version, commandNames);
+            _log.Information("Loaded plugin {Plugin} {Version} ({Fingerprint}) with {Commands}",
+                name, next.Version, fingerprint, commandNames);
         }
         else
         {
             current.Dispose();
-            _log.Information("Reloaded plugin {Plugin} {Version} (was {PreviousVersion}) with {Commands}",
-                name, next.Version, current.Version, commandNames);
+            _log.Information("Reloaded plugin {Plugin} {Version} ({Fingerprint}), was {PreviousVersion} ({PreviousFingerprint}), with {Commands}",
+                name, next.Version, fingerprint, current.Version, current.Fingerprint, commandNames);
         }
 
         LoadAttempted?.Invoke(name, true);

@@ -16,12 +16,15 @@ internal sealed class TemporaryPluginDirectory : IDisposable
     public string AssemblyOf(string plugin) => System.IO.Path.Combine(Path, plugin, plugin + ".dll");
 
     /// <summary>Copies a deployed plugin folder in, overwriting files that exist (a rebuild does the same).</summary>
-    public void CopyIn(string sourceFolder)
+    public void CopyIn(string sourceFolder) =>
+        CopyFolder(sourceFolder, FolderOf(System.IO.Path.GetFileName(sourceFolder.TrimEnd('/', '\\'))));
+
+    /// <summary>Copies every file of <paramref name="source"/> into <paramref name="target"/>, overwriting.</summary>
+    public static void CopyFolder(string source, string target)
     {
-        var target = FolderOf(System.IO.Path.GetFileName(sourceFolder.TrimEnd('/', '\\')));
-        foreach (var file in Directory.EnumerateFiles(sourceFolder, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
-            var destination = System.IO.Path.Combine(target, System.IO.Path.GetRelativePath(sourceFolder, file));
+            var destination = System.IO.Path.Combine(target, System.IO.Path.GetRelativePath(source, file));
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(destination)!);
             File.Copy(file, destination, overwrite: true);
         }
