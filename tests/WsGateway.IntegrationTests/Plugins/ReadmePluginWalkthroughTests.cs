@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace WsGateway.IntegrationTests.Plugins;
+
+/// <summary>
+/// README.md's "Writing a plugin" walk-through, run as written: its shell commands, its project file and its
+/// command class, against a running gateway; then its update step, which must replace the version serving.
+/// </summary>
+public sealed partial class ReadmePluginWalkthroughTests : IAsyncLifetime
+{
+    private const string RepositoryPlaceholder = "PATH-TO-WSGATEWAY";
+    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(3);
+
+    private readonly string _work = Directory.CreateTempSubdirectory("wsgateway-readme-plugin-").FullName;
+    private TestGateway _gateway = null!;
+
+    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        Directory.Delete(_work, recursive: true);
+    }
+
+    [Fact]
+    public async Task The_readme_commands_install_a_plugin_and_the_same_command_updates_it()
+    {
+        var blocks = WalkthroughBlocks();
+        Assert.True(blocks.Count == 4, $"the walk-through has {blocks.Count} code blocks; this test knows the 4 of new, project, class, publish");
+        var (create, project, command, publish) = (blocks[0], blocks[1], blocks[2], blocks[3]);
+        Assert.Equal(("sh", "xml", "csharp", "sh"), (create.Language, project.Language, command.Language, publish.Language));
+
+        await RunShellAsync(create.Text, _work);
+        var projectFolder = Path.Combine(_work, "Weather");
+        await File.WriteAllTextAsync(Path.Combine(projectFolder, "Weather.csproj"), project.Text.Replace(RepositoryPlaceholder, BuildPaths.RepoRoot));
+        var source = Path.Combine(projectFolder, "WeatherCommand.cs");
+        await File.WriteAllTextAsync(source, command.Text);
+
+        // The README deploys to the default plugin directory of a clone; this gateway watches its own.
+        var pluginDirectory = Path.Combine(_gateway.Root, _gateway.Options.Plugins.Directory);
+        var deploy = publish.Text.Replace($"{RepositoryPlaceholder}/artifacts/plugins", pluginDirectory);
+        Assert.NotEqual(publish.Text, deploy);
+
+        using var client = await _gateway.ConnectAsync();
+        await RunShellAsync(deploy, projectFolder);
+        Assert.Equal("Sunny in Oslo.", await client.AskUntilAsync("weather Oslo", r => !r.StartsWith("error:", StringComparison.Ordinal), Eventually.Patience));
+        Assert.Contains("plugin Weather 1.0.0", await client.AskAsync("help"));
+
+        // Version 2, same version number (as people forget to bump it), deployed with the very same command.
+        await File.WriteAllTextAsync(source, command.Text.Replace("Sunny in", "Rainy in", StringComparison.Ordinal));
+        await RunShellAsync(deploy, projectFolder);
+        Assert.Equal("Rainy in Oslo.", await client.AskUntilAsync("weather Oslo", r => r.StartsWith("Rainy", StringComparison.Ordinal), Eventually.Patience));
+
+        Assert.False(Directory.Exists(Path.Combine(pluginDirectory, "Weather", "Weather")), "the update nested a copy of the plugin");
+        var reloaded = Assert.Single(_gateway.Logs.Messages(), m => m.Contains("Reloaded plugin", StringComparison.Ordinal));
+        var hashes = Sha256().Matches(reloaded).Select(m => m.Value).ToArray();
+        Assert.True(hashes.Length == 2 && hashes[0] != hashes[1], reloaded);
+    }
+
+    /// <summary>The fenced code blocks of the README's "## Writing a plugin" section, in order.</summary>
+    private static List<(string Language, string Text)> WalkthroughBlocks()
+    {
+        var readme = File.ReadAllText(Path.Combine(BuildPaths.RepoRoot, "README.md"));
+        var start = readme.IndexOf("\n## Writing a plugin", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README.md has no \"## Writing a plugin\" section");
+        var end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        var section = end < 0 ? readme[start..] : readme[start..end];
+        return [.. CodeBlock().Matches(section).Select(m => (m.Groups["lang"].Value, m.Groups["text"].Value))];
+    }
+
+    private async Task RunShellAsync(string script, string workingDirectory)
+    {
+        var start = new ProcessStartInfo("bash")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add("-euo");
+        start.ArgumentList.Add("pipefail");
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(script);
+
+        // Under `dotnet test`, MSBuild's variables point at that build; the user's commands run without them.
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start");
+        var output = new StringBuilder();
+        var pumps = Task.WhenAll(PumpAsync(process.StandardOutput, output), PumpAsync(process.StandardError, output));
+        using var timeout = new CancellationTokenSource(CommandTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"`{script}` took more than {CommandTimeout}:\n{output}");
+        }
+
+        await pumps;
+        Assert.True(process.ExitCode == 0, $"`{script}` in {workingDirectory} exited with {process.ExitCode}:\n{output}");
+    }
+
+    private static async Task PumpAsync(StreamReader reader, StringBuilder output)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            lock (output)
+            {
+                output.AppendLine(line);
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^```(?<lang>\w+)\n(?<text>.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
+    private static partial Regex CodeBlock();
+
+    [GeneratedRegex("sha256 [0-9a-f]{12}")]
+    private static partial Regex Sha256();
+}
