@@ -21,6 +21,11 @@ internal sealed class ConfigurationReloader : IDisposable
     private readonly LoggingLevelSwitch _level;
     private readonly ILogger _log;
     private readonly Dictionary<string, string> _startup;
+
+    // What the running configuration was read from: a save that changes no value (a second event of one copy, an
+    // editor saving an unmodified file) is not a reload.
+    private Dictionary<string, string> _applied;
+    private bool _refused;
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly IDisposable _subscription;
@@ -32,6 +37,7 @@ internal sealed class ConfigurationReloader : IDisposable
         _level = level;
         _log = log;
         _startup = Snapshot();
+        _applied = _startup;
         _subscription = ChangeToken.OnChange(configuration.Root.GetReloadToken, () => _changes.Writer.TryWrite(true));
     }
 
@@ -71,6 +77,24 @@ internal sealed class ConfigurationReloader : IDisposable
                 _log.Warning("Configuration reload refused: {Error}", error);
             }
 
+            _refused = true;
+            return;
+        }
+
+        var now = Snapshot();
+        var changed = ChangedKeys(_applied, now);
+        if (changed.Count == 0)
+        {
+            if (_refused)
+            {
+                _log.Information("Configuration in {Path} is valid again and matches the running configuration", _configuration.FilePath);
+            }
+            else
+            {
+                _log.Debug("Configuration file {Path} was written without changing a value", _configuration.FilePath);
+            }
+
+            _refused = false;
             return;
         }
 
@@ -91,14 +115,25 @@ internal sealed class ConfigurationReloader : IDisposable
             _level.MinimumLevel = level;
         }
 
-        var restart = RestartKeys(pinned, Snapshot());
+        _applied = now;
+        _refused = false;
+        var restart = RestartKeys(pinned, now);
         if (restart.Count > 0)
         {
             _log.Warning("Configuration keys {Keys} changed; they take effect after a restart", restart);
         }
 
-        _log.Information("Configuration reloaded from {Path}", _configuration.FilePath);
+        _log.Information("Configuration reloaded from {Path}; changed: {Keys}", _configuration.FilePath, changed);
     }
+
+    /// <summary>The keys, cut to <c>Section:Key</c>, whose values differ between two snapshots.</summary>
+    private static List<string> ChangedKeys(Dictionary<string, string> before, Dictionary<string, string> after) =>
+        [.. Differing(before, after).Select(Key).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase)];
+
+    /// <summary>The full paths of the keys added, removed or changed between two snapshots.</summary>
+    private static List<string> Differing(Dictionary<string, string> before, Dictionary<string, string> after) =>
+        [.. before.Keys.Union(after.Keys, StringComparer.OrdinalIgnoreCase)
+            .Where(key => !before.TryGetValue(key, out var was) || !after.TryGetValue(key, out var now) || was != now)];
 
     /// <summary>
     /// The keys, as written in the configuration, that differ from startup in the sections the gateway pinned, and
@@ -106,9 +141,7 @@ internal sealed class ConfigurationReloader : IDisposable
     /// </summary>
     private List<string> RestartKeys(IReadOnlyList<string> pinned, Dictionary<string, string> now)
     {
-        var changed = _startup.Keys.Union(now.Keys, StringComparer.OrdinalIgnoreCase)
-            .Where(key => !_startup.TryGetValue(key, out var before) || !now.TryGetValue(key, out var after) || before != after)
-            .ToList();
+        var changed = Differing(_startup, now);
         var keys = new List<string>();
         foreach (var section in pinned)
         {

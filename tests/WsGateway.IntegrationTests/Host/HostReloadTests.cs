@@ -22,6 +22,25 @@ public sealed class HostReloadTests : IDisposable
     }
 
     [Fact]
+    public async Task One_copy_of_a_new_file_logs_one_reload_and_a_copy_of_the_same_file_logs_none()
+    {
+        WriteConfiguration(maxMessageBytes: 1024);
+        await using var gateway = await GatewayProcess.StartAsync(_folder);
+        var staged = Path.Combine(_folder, "staged.json");
+        WriteConfiguration(maxMessageBytes: 2048, path: staged);
+
+        // As `cp staged.json gateway.json` does: truncate, write, close.
+        File.Copy(staged, Path.Combine(_folder, "gateway.json"), overwrite: true);
+        Assert.True(await gateway.WaitForOutputAsync(line => line.EndsWith("changed: [\"Limits:MaxMessageBytes\"]", StringComparison.Ordinal), Patience));
+        File.Copy(staged, Path.Combine(_folder, "gateway.json"), overwrite: true);
+
+        // A later edit marks the end: whatever the two copies logged is in the output before its line.
+        WriteConfiguration(maxMessageBytes: 4096, level: "Debug");
+        Assert.True(await gateway.WaitForOutputAsync(line => line.Contains("Serilog:MinimumLevel", StringComparison.Ordinal), Patience));
+        Assert.Equal(2, gateway.Output.Count(line => line.Contains("Configuration reloaded from", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Invalid_edits_are_refused_with_a_warning_and_the_running_limit_stays()
     {
         WriteConfiguration(maxMessageBytes: 64);
@@ -83,8 +102,8 @@ public sealed class HostReloadTests : IDisposable
         Assert.True(debugLines > 0, string.Join('\n', gateway.Output));
     }
 
-    private void WriteConfiguration(int maxMessageBytes, int port = 0, string level = "Information") =>
-        File.WriteAllText(Path.Combine(_folder, "gateway.json"), $$"""
+    private void WriteConfiguration(int maxMessageBytes, int port = 0, string level = "Information", string? path = null) =>
+        File.WriteAllText(path ?? Path.Combine(_folder, "gateway.json"), $$"""
             {
               "Listen": { "Port": {{port}} },
               "Limits": { "MaxMessageBytes": {{maxMessageBytes}} },
