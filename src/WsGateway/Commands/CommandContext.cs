@@ -8,14 +8,12 @@ namespace WsGateway.Commands;
 internal sealed class CommandContext : ICommandContext
 {
     private readonly CommandSession _session;
-    private readonly string? _envelopeId;
     private ILogger? _logger;
-    private volatile bool _completed;
 
     public CommandContext(CommandSession session, CommandDescriptor descriptor, in CommandRequest request, CancellationToken cancellationToken)
     {
         _session = session;
-        _envelopeId = request.Id;
+        EnvelopeId = request.Id;
         CommandName = descriptor.Name;
         Arguments = request.Arguments;
         CancellationToken = cancellationToken;
@@ -23,6 +21,14 @@ internal sealed class CommandContext : ICommandContext
 
     public string CommandName { get; }
     public string Arguments { get; }
+
+    /// <summary>The request's envelope id as raw JSON; null when it came as plain text.</summary>
+    public string? EnvelopeId { get; }
+
+    /// <summary>Set once the call has ended (or was answered with an error): later replies are dropped.</summary>
+    /// <remarks>Read and written only under the session's reply lock, so no reply slips in after the error.</remarks>
+    public bool Completed { get; set; }
+
     public ISession Session => _session;
     public CancellationToken CancellationToken { get; }
 
@@ -32,13 +38,7 @@ internal sealed class CommandContext : ICommandContext
     public ValueTask ReplyAsync(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        if (_completed)
-        {
-            Logger.Warning("Reply from {Command} after it ended (timed out?) was dropped", CommandName);
-            return ValueTask.CompletedTask;
-        }
-
-        return _session.ReplyAsync(_envelopeId, text);
+        return _session.ReplyAsync(this, text);
     }
 
     public ValueTask BroadcastAsync(string text)
@@ -57,6 +57,4 @@ internal sealed class CommandContext : ICommandContext
         Logger.Information("Closing {SessionId} with {CloseCode}: {Reason}", _session.Id, code, reason);
         return _session.Connection.CloseAsync(code, reason);
     }
-
-    public void Complete() => _completed = true;
 }

@@ -96,8 +96,8 @@ internal sealed class CommandRoute : IWebSocketRoute
         return ValueTask.CompletedTask;
     }
 
-    public Task DrainAsync(WebSocketConnection connection, CancellationToken cancellationToken) =>
-        _sessions.TryGetValue(connection, out var session) ? session.DrainAsync(cancellationToken) : Task.CompletedTask;
+    public Task DrainAsync(WebSocketConnection connection, string reason, CancellationToken cancellationToken) =>
+        _sessions.TryGetValue(connection, out var session) ? session.DrainAsync(reason, cancellationToken) : Task.CompletedTask;
 
     private ValueTask DeliverBroadcastAsync(string text)
     {

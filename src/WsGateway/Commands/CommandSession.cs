@@ -22,9 +22,17 @@ internal sealed class CommandSession : ISession
     private readonly CommandRoute _route;
     private readonly Channel<CommandRequest> _queue = Channel.CreateBounded<CommandRequest>(
         new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+    // How long a drain that ran out of time still waits for the cut-off command and the queued requests to be answered.
+    private static readonly TimeSpan CutOffGrace = TimeSpan.FromSeconds(1);
+
+    // Replies come from the worker, but also from a command still running after its timeout, or from several tasks
+    // of one command: the envelope writer is shared, and an error must be the last reply of its call.
+    private readonly Lock _replyGate = new();
     private readonly ArrayBufferWriter<byte> _envelopeBuffer = new(256);
     private readonly Utf8JsonWriter _envelopeWriter;
     private CancellationTokenSource? _commandTimeout;
+    private CancellationTokenSource? _cutOff;
+    private string _cutOffReason = string.Empty;
     private Task _worker = Task.CompletedTask;
 
     public CommandSession(WebSocketConnection connection, CommandRoute route)
@@ -61,42 +69,118 @@ internal sealed class CommandSession : ISession
         }
     }
 
-    /// <summary>Stops taking requests and waits for the queued ones to finish.</summary>
-    public Task DrainAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Stops taking requests and waits for the queued ones to finish. If <paramref name="cancellationToken"/> fires
+    /// first, the command running is cut off, and it and every request still queued are answered with an error that
+    /// gives <paramref name="reason"/>: no accepted request goes unanswered before the close frame.
+    /// </summary>
+    public async Task DrainAsync(string reason, CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
-        return _worker.WaitAsync(cancellationToken);
+        try
+        {
+            await _worker.WaitAsync(cancellationToken);
+            return;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        Volatile.Write(ref _cutOffReason, reason);
+        CutOff().Cancel();
+        try
+        {
+            // Nothing runs any more, so this is quick; a command that ignores its token is left behind by WaitAsync.
+            await _worker.WaitAsync(CutOffGrace);
+        }
+        catch (TimeoutException)
+        {
+        }
     }
 
     public void Stop() => _queue.Writer.TryComplete();
 
     public ValueTask BroadcastAsync(string text, CancellationToken cancellationToken) => _route.Bus.PublishAsync(text, cancellationToken);
 
-    /// <summary>Sends <paramref name="text"/> as plain text, or inside a reply envelope when the request came in one.</summary>
-    public ValueTask ReplyAsync(string? envelopeId, string text) =>
-        envelopeId is null ? Connection.SendTextAsync(text) : SendEnvelopeAsync(envelopeId, ok: true, text);
-
-    public ValueTask ReplyErrorAsync(string? envelopeId, string error) =>
-        envelopeId is null ? Connection.SendTextAsync("error: " + error) : SendEnvelopeAsync(envelopeId, ok: false, error);
-
-    private async ValueTask SendEnvelopeAsync(string id, bool ok, string text)
+    /// <summary>A command's reply: plain text, or an envelope when the request came in one; dropped after the call ended.</summary>
+    public ValueTask ReplyAsync(CommandContext context, string text)
     {
-        // Replies of one session come from its single worker (late replies are dropped), so one writer serves them all.
+        bool dropped, queued = false;
+        lock (_replyGate)
+        {
+            dropped = context.Completed;
+            if (!dropped)
+            {
+                queued = Queue(context.EnvelopeId, ok: true, text);
+            }
+        }
+
+        if (dropped)
+        {
+            context.Logger.Warning("Reply from {Command} after it ended (timed out?) was dropped", context.CommandName);
+        }
+
+        return queued ? Connection.FlushAsync() : ValueTask.CompletedTask;
+    }
+
+    /// <summary>An error in answer to a request; with <paramref name="context"/>, its call's last reply.</summary>
+    public ValueTask ReplyErrorAsync(string? envelopeId, string error, CommandContext? context = null)
+    {
+        bool queued;
+        lock (_replyGate)
+        {
+            if (context is not null)
+            {
+                context.Completed = true;
+            }
+
+            queued = Queue(envelopeId, ok: false, error);
+        }
+
+        return queued ? Connection.FlushAsync() : ValueTask.CompletedTask;
+    }
+
+    /// <summary>Call under the reply lock: the frame is copied into the connection's output before it returns.</summary>
+    private bool Queue(string? envelopeId, bool ok, string text)
+    {
+        if (envelopeId is null)
+        {
+            return Connection.TryQueueText(ok ? text : "error: " + text);
+        }
+
         _envelopeBuffer.ResetWrittenCount();
         _envelopeWriter.Reset();
         _envelopeWriter.WriteStartObject();
-        if (id.Length > 0)
+        if (envelopeId.Length > 0)
         {
             // The id as the client sent it (a JSON string or number), which the parser took from valid JSON.
             _envelopeWriter.WritePropertyName("id"u8);
-            _envelopeWriter.WriteRawValue(id, skipInputValidation: true);
+            _envelopeWriter.WriteRawValue(envelopeId, skipInputValidation: true);
         }
 
         _envelopeWriter.WriteBoolean("ok"u8, ok);
         _envelopeWriter.WriteString(ok ? "text"u8 : "error"u8, text);
         _envelopeWriter.WriteEndObject();
         _envelopeWriter.Flush();
-        await Connection.SendAsync(Opcode.Text, _envelopeBuffer.WrittenMemory);
+        return Connection.TryQueue(Opcode.Text, _envelopeBuffer.WrittenSpan);
+    }
+
+    /// <summary>Made when a command first runs (idle sessions hold none); cancelled when a drain runs out of time.</summary>
+    private CancellationTokenSource CutOff()
+    {
+        if (Volatile.Read(ref _cutOff) is { } existing)
+        {
+            return existing;
+        }
+
+        var created = new CancellationTokenSource();
+        var cutOff = Interlocked.CompareExchange(ref _cutOff, created, null) ?? created;
+        if (cutOff != created)
+        {
+            created.Dispose();
+        }
+
+        return cutOff;
     }
 
     private async Task RunQueueAsync()
@@ -159,7 +243,14 @@ internal sealed class CommandSession : ISession
             return;
         }
 
-        var timeout = _commandTimeout ??= CancellationTokenSource.CreateLinkedTokenSource(Connection.Closed);
+        var cutOff = CutOff();
+        if (cutOff.IsCancellationRequested)
+        {
+            await ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" was not run: {Volatile.Read(ref _cutOffReason)}");
+            return;
+        }
+
+        var timeout = _commandTimeout ??= CancellationTokenSource.CreateLinkedTokenSource(Connection.Closed, cutOff.Token);
         timeout.CancelAfter(_route.CommandTimeout);
         var context = new CommandContext(this, descriptor, request, timeout.Token);
         var outcome = CommandOutcome.Succeeded;
@@ -180,21 +271,32 @@ internal sealed class CommandSession : ISession
         {
             outcome = CommandOutcome.Cancelled;
         }
+        catch (OperationCanceledException) when (cutOff.IsCancellationRequested)
+        {
+            outcome = CommandOutcome.Cancelled;
+            var reason = Volatile.Read(ref _cutOffReason);
+            context.Logger.Warning("Command {Command} was cut off: {Reason}", descriptor.Name, reason);
+            await ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" was cut off: {reason}", context);
+        }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             outcome = CommandOutcome.TimedOut;
             context.Logger.Warning("Command {Command} timed out after {Timeout}", descriptor.Name, _route.CommandTimeout);
-            await ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" timed out after {_route.CommandTimeout.TotalSeconds:0.###} s");
+            await ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" timed out after {_route.CommandTimeout.TotalSeconds:0.###} s", context);
         }
         catch (Exception ex)
         {
             outcome = CommandOutcome.Failed;
             context.Logger.Error(ex, "Command {Command} from {Origin} failed", descriptor.Name, descriptor.Origin.ToString());
-            await ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" failed: {ex.GetType().Name}: {ex.Message}");
+            await ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" failed: {ex.GetType().Name}: {ex.Message}", context);
         }
         finally
         {
-            context.Complete();
+            lock (_replyGate)
+            {
+                context.Completed = true;
+            }
+
             if (!timeout.TryReset())
             {
                 timeout.Dispose();

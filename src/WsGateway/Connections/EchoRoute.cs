@@ -16,5 +16,5 @@ internal sealed class EchoRoute : IWebSocketRoute
 
     public ValueTask OnClosedAsync(WebSocketConnection connection) => ValueTask.CompletedTask;
 
-    public Task DrainAsync(WebSocketConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task DrainAsync(WebSocketConnection connection, string reason, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -49,11 +49,21 @@ internal sealed class FrameSender
     public bool CloseSent => Volatile.Read(ref _closeSent) != 0;
 
     public ValueTask SendAsync(Opcode opcode, ReadOnlySpan<byte> payload) =>
-        Write(opcode, payload, null, payload.Length) ? FlushAsync() : ValueTask.CompletedTask;
+        TryQueue(opcode, payload) ? FlushAsync() : ValueTask.CompletedTask;
 
     /// <summary>Encodes <paramref name="text"/> as UTF-8 straight into the output: no intermediate byte array.</summary>
     public ValueTask SendTextAsync(string text) =>
-        Write(Opcode.Text, default, text, Encoding.UTF8.GetByteCount(text)) ? FlushAsync() : ValueTask.CompletedTask;
+        TryQueueText(text) ? FlushAsync() : ValueTask.CompletedTask;
+
+    /// <summary>
+    /// Copies the frame into the output before returning, without sending it: a caller that serializes into a
+    /// buffer of its own may reuse the buffer at once, and sends with <see cref="FlushAsync"/> outside its lock.
+    /// </summary>
+    /// <returns>True when the frame was queued; false when the connection takes no more data.</returns>
+    public bool TryQueue(Opcode opcode, ReadOnlySpan<byte> payload) => Write(opcode, payload, null, payload.Length);
+
+    /// <inheritdoc cref="TryQueue"/>
+    public bool TryQueueText(string text) => Write(Opcode.Text, default, text, Encoding.UTF8.GetByteCount(text));
 
     /// <summary>Sends a frame encoded once for many connections (a broadcast): its bytes are copied as they are.</summary>
     public ValueTask SendAsync(EncodedFrame frame)

@@ -101,15 +101,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         var open = _connections.Keys.ToArray();
         await Task.WhenAll(open.Select(async connection =>
         {
-            try
-            {
-                await connection.Route.DrainAsync(connection, deadline.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Drain time is up; close anyway.
-            }
-
+            await connection.Route.DrainAsync(connection, "the gateway is shutting down", deadline.Token);
             await connection.CloseAsync(CloseStatus.GoingAway, "server shutting down");
         }));
 

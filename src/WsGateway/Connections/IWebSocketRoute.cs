@@ -24,8 +24,9 @@ internal interface IWebSocketRoute
     ValueTask OnClosedAsync(WebSocketConnection connection);
 
     /// <summary>
-    /// Shutdown: finish work already accepted from this connection before the gateway sends 1001.
-    /// Returns when that work is done or <paramref name="cancellationToken"/> fires.
+    /// Finishes the work already accepted from this connection before the gateway sends its close frame (on
+    /// shutdown, or in answer to the peer's close). When <paramref name="cancellationToken"/> fires first, what is
+    /// cut off is answered at once with an error giving <paramref name="reason"/>; then it returns.
     /// </summary>
-    Task DrainAsync(WebSocketConnection connection, CancellationToken cancellationToken);
+    Task DrainAsync(WebSocketConnection connection, string reason, CancellationToken cancellationToken);
 }

@@ -27,6 +27,9 @@ internal sealed class WebSocketConnection
     private int _shutDown;
     private int _aborted;
 
+    // The code of the peer's close frame, answered once the work it left behind is done.
+    private int? _peerCloseCode;
+
     // When our close frame went out without an answer yet: the liveness check drops the peer after the close timeout.
     private long _closeDeadline;
     private ConnectionLiveness _liveness = new(Environment.TickCount64);
@@ -85,6 +88,10 @@ internal sealed class WebSocketConnection
             await _sender.FlushAsync();
             upgraded = !_transport.IsAborted;
             await ReceiveLoopAsync();
+            if (_peerCloseCode is { } code)
+            {
+                await AnswerPeerCloseAsync(code);
+            }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
@@ -111,6 +118,15 @@ internal sealed class WebSocketConnection
     public ValueTask SendAsync(Opcode opcode, ReadOnlyMemory<byte> payload) => _sender.SendAsync(opcode, payload.Span);
 
     public ValueTask SendTextAsync(string text) => _sender.SendTextAsync(text);
+
+    /// <inheritdoc cref="FrameSender.TryQueue"/>
+    public bool TryQueue(Opcode opcode, ReadOnlySpan<byte> payload) => _sender.TryQueue(opcode, payload);
+
+    /// <inheritdoc cref="FrameSender.TryQueue"/>
+    public bool TryQueueText(string text) => _sender.TryQueueText(text);
+
+    /// <summary>Sends what <see cref="TryQueue"/> queued (unless corked: the cork's holder sends it).</summary>
+    public ValueTask FlushAsync() => _sender.FlushAsync();
 
     /// <summary>Sends a frame encoded once for many connections.</summary>
     public ValueTask SendAsync(EncodedFrame frame) => _sender.SendAsync(frame);
@@ -278,10 +294,28 @@ internal sealed class WebSocketConnection
                     return false;
                 }
 
-                // Echo the peer's code (RFC 6455 5.5.1); an empty close is answered with an empty close.
-                _sender.TryQueueClose(code == CloseStatus.NoStatusReceived ? null : code, null);
                 Log.Debug("Connection {SessionId} closed by peer with {CloseCode}", Id, code);
+                _peerCloseCode = code;
                 return false;
+        }
+    }
+
+    /// <summary>
+    /// Answers the peer's close frame once the messages it sent before it are answered (RFC 6455 5.5.1 lets an
+    /// endpoint finish sending its current message first), waiting at most <see cref="LimitsOptions.CloseTimeoutSeconds"/>.
+    /// </summary>
+    private async Task AnswerPeerCloseAsync(int code)
+    {
+        if (!CloseSent)
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(Limits.CloseTimeoutSeconds));
+            await Route.DrainAsync(this, "the connection is closing", deadline.Token);
+        }
+
+        // Echo the peer's code; an empty close is answered with an empty close.
+        if (_sender.TryQueueClose(code == CloseStatus.NoStatusReceived ? null : code, null))
+        {
+            await _sender.FlushAsync();
         }
     }
 
