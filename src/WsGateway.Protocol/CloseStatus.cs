@@ -142,7 +142,7 @@ public static class CloseStatus
     public static int ForError(FrameError error) => error switch
     {
         FrameError.None => throw new ArgumentOutOfRangeException(nameof(error), error, "No error, no close code."),
-        FrameError.InvalidUtf8 or FrameError.InvalidCloseReason => InvalidPayloadData,
+        FrameError.InvalidUtf8 or FrameError.InvalidCloseReason or FrameError.InvalidCompressedData => InvalidPayloadData,
         FrameError.MessageTooBig => MessageTooBig,
         _ => ProtocolError,
     };
@@ -171,6 +171,7 @@ public static class CloseStatus
         FrameError.InvalidUtf8 => "Text message is not valid UTF-8",
         FrameError.InvalidClosePayload => "Invalid close frame payload or close code",
         FrameError.InvalidCloseReason => "Close reason is not valid UTF-8",
+        FrameError.InvalidCompressedData => "Compressed message does not inflate",
         _ => "Protocol error",
     };
 }

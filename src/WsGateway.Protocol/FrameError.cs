@@ -44,4 +44,7 @@ public enum FrameError
 
     /// <summary>The close reason is not valid UTF-8 (close code 1007).</summary>
     InvalidCloseReason,
+
+    /// <summary>A permessage-deflate message that does not inflate (close code 1007).</summary>
+    InvalidCompressedData,
 }

@@ -21,8 +21,9 @@ public sealed class MessageAssembler : IDisposable
 
     private const int InitialBufferMax = 64 * 1024;
 
-    private readonly bool _allowRsv1;
+    private readonly MessageInflater? _inflater;
     private FrameHeader _frame;
+    private bool _compressed;
     private bool _inFrame;
     private long _frameRemaining;
     private int _maskOffset;
@@ -33,8 +34,11 @@ public sealed class MessageAssembler : IDisposable
     private byte[]? _controlBuffer;
     private int _controlLength;
 
-    /// <param name="allowRsv1">A negotiated extension (permessage-deflate) gives RSV1 a meaning; otherwise it is an error.</param>
-    public MessageAssembler(bool allowRsv1 = false) => _allowRsv1 = allowRsv1;
+    /// <param name="inflater">
+    /// Given when permessage-deflate was negotiated: RSV1 on a message's first frame then marks it compressed, and the
+    /// message is inflated before it is checked against the size limit and as UTF-8. Without it RSV1 is an error.
+    /// </param>
+    public MessageAssembler(MessageInflater? inflater = null) => _inflater = inflater;
 
     /// <summary>Text or Binary: the opcode of the message just returned.</summary>
     public Opcode MessageOpcode => _message.MessageOpcode;
@@ -63,7 +67,7 @@ public sealed class MessageAssembler : IDisposable
             if (!_inFrame)
             {
                 var reader = new SequenceReader<byte>(buffer);
-                var status = FrameReader.TryReadHeader(ref reader, requireMask: true, _allowRsv1, out _frame, out error);
+                var status = FrameReader.TryReadHeader(ref reader, requireMask: true, allowRsv1: _inflater is not null, out _frame, out error);
                 if (status == FrameReadStatus.NeedMoreData)
                 {
                     return AssembleStatus.NeedMoreData;
@@ -99,6 +103,11 @@ public sealed class MessageAssembler : IDisposable
 
             if (_frame.Fin)
             {
+                if (_compressed && !TryInflate(maxMessageBytes, out error))
+                {
+                    return AssembleStatus.Error;
+                }
+
                 if (_message.MessageOpcode == Opcode.Text && !_utf8.TryValidate([], isFinal: true))
                 {
                     error = FrameError.InvalidUtf8;
@@ -127,9 +136,10 @@ public sealed class MessageAssembler : IDisposable
         _controlLength = 0;
     }
 
-    /// <summary>Returns every buffer, whatever is in progress.</summary>
+    /// <summary>Returns every buffer and the inflater's zlib state, whatever is in progress.</summary>
     public void Dispose()
     {
+        _inflater?.Dispose();
         Return(ref _messageBuffer);
         Return(ref _controlBuffer);
         _inFrame = false;
@@ -156,6 +166,7 @@ public sealed class MessageAssembler : IDisposable
             {
                 _messageLength = 0;
                 _utf8.Reset();
+                _compressed = _frame.Rsv1;
             }
         }
 
@@ -178,11 +189,33 @@ public sealed class MessageAssembler : IDisposable
             _frameRemaining -= count;
             buffer = buffer.Slice(count);
 
-            if (!_frame.IsControl && _message.MessageOpcode == Opcode.Text && !_utf8.TryValidate(destination, isFinal: false))
+            // Compressed text is validated once inflated; plain text fails fast, at the first impossible byte.
+            if (!_frame.IsControl && !_compressed && _message.MessageOpcode == Opcode.Text && !_utf8.TryValidate(destination, isFinal: false))
             {
                 error = FrameError.InvalidUtf8;
                 return false;
             }
+        }
+
+        return true;
+    }
+
+    /// <summary>Replaces the compressed message in the buffer with its inflated bytes, then validates text whole.</summary>
+    private bool TryInflate(long maxMessageBytes, out FrameError error)
+    {
+        error = _inflater!.Inflate(Message, maxMessageBytes, out var inflated, out int length);
+        if (error != FrameError.None)
+        {
+            return false;
+        }
+
+        Return(ref _messageBuffer);
+        _messageBuffer = inflated;
+        _messageLength = length;
+        if (_message.MessageOpcode == Opcode.Text && !_utf8.TryValidate(Message.Span, isFinal: false))
+        {
+            error = FrameError.InvalidUtf8;
+            return false;
         }
 
         return true;
