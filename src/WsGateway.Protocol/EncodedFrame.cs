@@ -8,6 +8,8 @@ namespace WsGateway.Protocol;
 /// </summary>
 public sealed class EncodedFrame
 {
+    private EncodedFrame? _compressed;
+
     private EncodedFrame(Opcode opcode, byte[] bytes, int payloadLength)
     {
         Opcode = opcode;
@@ -22,6 +24,25 @@ public sealed class EncodedFrame
 
     public int PayloadLength { get; }
 
+    /// <summary>
+    /// The same message compressed for permessage-deflate (RSV1 set), made once on first use and shared by every
+    /// recipient that negotiated the extension: it is compressed without context, which each of them can inflate.
+    /// </summary>
+    public EncodedFrame Compressed
+    {
+        get
+        {
+            if (Volatile.Read(ref _compressed) is { } compressed)
+            {
+                return compressed;
+            }
+
+            // Two first users may both compress; one result is kept, the other dropped.
+            var made = Compress();
+            return Interlocked.CompareExchange(ref _compressed, made, null) ?? made;
+        }
+    }
+
     /// <summary>An unfragmented text frame holding <paramref name="text"/> as UTF-8.</summary>
     public static EncodedFrame Text(string text)
     {
@@ -30,5 +51,22 @@ public sealed class EncodedFrame
         int headerLength = FrameWriter.WriteHeader(bytes, Opcode.Text, fin: true, length);
         Encoding.UTF8.GetBytes(text, bytes.AsSpan(headerLength));
         return new EncodedFrame(Opcode.Text, bytes, length);
+    }
+
+    private EncodedFrame Compress()
+    {
+        var payload = Bytes.Span[FrameWriter.GetHeaderLength(PayloadLength, masked: false)..];
+        var compressed = MessageDeflater.Compress(payload, out int length);
+        try
+        {
+            var bytes = new byte[FrameWriter.GetHeaderLength(length, masked: false) + length];
+            int headerLength = FrameWriter.WriteHeader(bytes, Opcode, fin: true, length, rsv1: true);
+            compressed.AsSpan(0, length).CopyTo(bytes.AsSpan(headerLength));
+            return new EncodedFrame(Opcode, bytes, length);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(compressed);
+        }
     }
 }

@@ -31,13 +31,16 @@ internal sealed class FrameSender
     private readonly ILogger _log;
     private readonly string _sessionId;
     private readonly Lock _gate = new();
+    private readonly bool _deflate;
     private int _corks;
     private int _closeSent;
     private bool _stopped;
 
     /// <param name="log">The server's logger; the session id is added to the (rare) lines this writes.</param>
-    public FrameSender(TransportConnection transport, string sessionId, LiveOptions options, GatewayMetrics metrics, ILogger log)
+    /// <param name="deflate">permessage-deflate was negotiated: messages of <c>Compression:MinMessageBytes</c> or more go out compressed.</param>
+    public FrameSender(TransportConnection transport, string sessionId, LiveOptions options, GatewayMetrics metrics, ILogger log, bool deflate = false)
     {
+        _deflate = deflate;
         _sessionId = sessionId;
         _transport = transport;
         _options = options;
@@ -68,14 +71,15 @@ internal sealed class FrameSender
     /// <summary>Sends a frame encoded once for many connections (a broadcast): its bytes are copied as they are.</summary>
     public ValueTask SendAsync(EncodedFrame frame)
     {
+        var wire = ShouldCompress(frame.Opcode, frame.PayloadLength) ? frame.Compressed : frame;
         lock (_gate)
         {
-            if (!CanWrite(frame.Opcode, frame.PayloadLength))
+            if (!CanWrite(wire.Opcode, wire.PayloadLength))
             {
                 return ValueTask.CompletedTask;
             }
 
-            _transport.Output.Write(frame.Bytes.Span);
+            _transport.Output.Write(wire.Bytes.Span);
             _transport.CommitOutput();
         }
 
@@ -129,9 +133,17 @@ internal sealed class FrameSender
         }
     }
 
+    private bool ShouldCompress(Opcode opcode, int length) =>
+        _deflate && opcode is Opcode.Text or Opcode.Binary && length >= _options.Current.Compression.MinMessageBytes;
+
     /// <returns>True when the frame was queued.</returns>
     private bool Write(Opcode opcode, ReadOnlySpan<byte> payload, string? text, int length)
     {
+        if (ShouldCompress(opcode, length))
+        {
+            return WriteCompressed(opcode, payload, text, length);
+        }
+
         lock (_gate)
         {
             if (!CanWrite(opcode, length))
@@ -148,6 +160,50 @@ internal sealed class FrameSender
             _metrics.MessageSent(length);
         }
 
+        return true;
+    }
+
+    /// <summary>Compresses outside the lock (it is CPU work, and other writers need not wait for it), then queues.</summary>
+    private bool WriteCompressed(Opcode opcode, ReadOnlySpan<byte> payload, string? text, int length)
+    {
+        byte[]? encoded = null;
+        byte[] compressed;
+        try
+        {
+            if (text is not null)
+            {
+                encoded = ArrayPool<byte>.Shared.Rent(length);
+                payload = encoded.AsSpan(0, Encoding.UTF8.GetBytes(text, encoded));
+            }
+
+            compressed = MessageDeflater.Compress(payload, out int compressedLength);
+            try
+            {
+                lock (_gate)
+                {
+                    if (!CanWrite(opcode, compressedLength))
+                    {
+                        return false;
+                    }
+
+                    WriteFrame(opcode, compressed.AsSpan(0, compressedLength), null, compressedLength, rsv1: true);
+                    _transport.CommitOutput();
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(compressed);
+            }
+        }
+        finally
+        {
+            if (encoded is not null)
+            {
+                ArrayPool<byte>.Shared.Return(encoded);
+            }
+        }
+
+        _metrics.MessageSent(length);
         return true;
     }
 
@@ -178,13 +234,13 @@ internal sealed class FrameSender
     /// Frames a message into the output. Up to <see cref="ContiguousFrameMax"/> the header and payload go into one
     /// span, so a frame never straddles two pipe segments (each segment costs a gather entry, or a TLS record).
     /// </summary>
-    private void WriteFrame(Opcode opcode, ReadOnlySpan<byte> payload, string? text, int length)
+    private void WriteFrame(Opcode opcode, ReadOnlySpan<byte> payload, string? text, int length, bool rsv1 = false)
     {
         var output = _transport.Output;
         if (length <= ContiguousFrameMax)
         {
             var frame = output.GetSpan(FrameWriter.MaxHeaderLength + length);
-            int headerLength = FrameWriter.WriteHeader(frame, opcode, fin: true, length);
+            int headerLength = FrameWriter.WriteHeader(frame, opcode, fin: true, length, rsv1: rsv1);
             if (text is null)
             {
                 payload.CopyTo(frame[headerLength..]);
@@ -198,7 +254,7 @@ internal sealed class FrameSender
             return;
         }
 
-        output.Advance(FrameWriter.WriteHeader(output.GetSpan(FrameWriter.MaxHeaderLength), opcode, fin: true, length));
+        output.Advance(FrameWriter.WriteHeader(output.GetSpan(FrameWriter.MaxHeaderLength), opcode, fin: true, length, rsv1: rsv1));
         if (text is null)
         {
             output.Write(payload);

@@ -107,12 +107,21 @@ internal sealed class UpgradeHandshake
 
         // From here the slot is released when the connection ends (HandleAsync), whatever happens to the 101.
         var subprotocol = route!.SelectSubprotocol(WebSocketHandshake.GetOfferedSubprotocols(request));
+        var deflate = NegotiateDeflate(request, options.Compression);
         var accept = WebSocketHandshake.ComputeAccept(request.GetHeader("Sec-WebSocket-Key")!);
         var id = Interlocked.Increment(ref _nextId).ToString("x6", CultureInfo.InvariantCulture);
-        _log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path}", id, remote, request.Path);
-        return (new WebSocketConnection(id, transport, request.Path, subprotocol, _options, route, _metrics, _log),
-            HttpResponseWriter.SwitchingProtocols(accept, subprotocol));
+        _log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path} ({Extensions})",
+            id, remote, request.Path, deflate?.ResponseHeader ?? "no extension");
+        return (new WebSocketConnection(id, transport, request.Path, subprotocol, deflate, _options, route, _metrics, _log),
+            HttpResponseWriter.SwitchingProtocols(accept, subprotocol, deflate?.ResponseHeader));
     }
+
+    private static DeflateAgreement? NegotiateDeflate(HttpRequestHead request, CompressionOptions compression) =>
+        compression.Enabled
+            ? PerMessageDeflateNegotiator.Negotiate(
+                request.Headers.Where(h => h.Key.Equals("Sec-WebSocket-Extensions", StringComparison.OrdinalIgnoreCase)).Select(h => h.Value),
+                new DeflatePolicy(compression.ClientContextTakeover, compression.ClientMaxWindowBits))
+            : null;
 
     /// <summary>One response, then the connection closes (every plain HTTP answer says <c>Connection: close</c>).</summary>
     private static ValueTask RespondAsync(TransportConnection transport, HttpResponse response, bool headOnly)

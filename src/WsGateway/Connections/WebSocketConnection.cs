@@ -18,7 +18,7 @@ internal sealed class WebSocketConnection
 {
     private readonly TransportConnection _transport;
     private readonly FrameSender _sender;
-    private readonly MessageAssembler _assembler = new();
+    private readonly MessageAssembler _assembler;
     private readonly LiveOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _serverLog;
@@ -35,7 +35,7 @@ internal sealed class WebSocketConnection
     private ConnectionLiveness _liveness = new(Environment.TickCount64);
 
     public WebSocketConnection(
-        string id, TransportConnection transport, string path, string? subprotocol,
+        string id, TransportConnection transport, string path, string? subprotocol, DeflateAgreement? deflate,
         LiveOptions options, IWebSocketRoute route, GatewayMetrics metrics, ILogger serverLog)
     {
         Id = id;
@@ -47,7 +47,9 @@ internal sealed class WebSocketConnection
         _metrics = metrics;
         _serverLog = serverLog;
         ConnectedAt = DateTimeOffset.UtcNow;
-        _sender = new FrameSender(transport, id, options, metrics, serverLog);
+        Deflate = deflate;
+        _assembler = new MessageAssembler(deflate is null ? null : new MessageInflater(deflate.ClientContextTakeover));
+        _sender = new FrameSender(transport, id, options, metrics, serverLog, deflate: deflate is not null);
     }
 
     public string Id { get; }
@@ -56,6 +58,9 @@ internal sealed class WebSocketConnection
 
     /// <summary>The subprotocol agreed in the handshake, or null.</summary>
     public string? Subprotocol { get; }
+
+    /// <summary>permessage-deflate as agreed in the handshake, or null when the connection is not compressed.</summary>
+    public DeflateAgreement? Deflate { get; }
     public DateTimeOffset ConnectedAt { get; }
     /// <summary>A logger carrying <c>SessionId</c> and <c>RemoteAddress</c>; made on first use (idle connections never log).</summary>
     public ILogger Log => _log ??= _serverLog.ForContext(

@@ -33,9 +33,10 @@ internal static class HttpResponseWriter
     }
 
     /// <summary>The 101 response head; the connection itself sends it (see <c>WebSocketConnection.RunAsync</c>).</summary>
-    public static byte[] SwitchingProtocols(string accept, string? subprotocol) => Encoding.ASCII.GetBytes(
+    public static byte[] SwitchingProtocols(string accept, string? subprotocol, string? extensions = null) => Encoding.ASCII.GetBytes(
         "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: " + accept +
-        (subprotocol is null ? "" : "\r\nSec-WebSocket-Protocol: " + subprotocol) + "\r\n\r\n");
+        (subprotocol is null ? "" : "\r\nSec-WebSocket-Protocol: " + subprotocol) +
+        (extensions is null ? "" : "\r\nSec-WebSocket-Extensions: " + extensions) + "\r\n\r\n");
 
     public static string ReasonPhrase(int status) => status switch
     {

@@ -37,6 +37,8 @@ internal static class GatewayOptionsValidator
         ValidateTls(options, errors);
         ValidateOrigins(options.Origins, errors);
         ValidateLimits(options.Limits, errors);
+        Range(errors, "Compression:MinMessageBytes", options.Compression.MinMessageBytes, 1, int.MaxValue);
+        Range(errors, "Compression:ClientMaxWindowBits", options.Compression.ClientMaxWindowBits, 8, 15);
         ValidateRoutes(options.Echo, options.Commands, errors);
         ValidateCommands(options.Commands, errors);
         ValidatePlugins(options.Plugins, errors);

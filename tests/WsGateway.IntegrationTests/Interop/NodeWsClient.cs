@@ -15,10 +15,14 @@ internal static class NodeWsClient
     private static string Folder => Path.Combine(AppContext.BaseDirectory, "Interop", "node");
 
     /// <summary>Runs one scenario of client.mjs against <paramref name="url"/> and returns the JSON it printed.</summary>
-    public static async Task<JsonElement> RunAsync(Uri url, string scenario)
+    /// <param name="perMessageDeflate">ws's perMessageDeflate option as JSON; null keeps ws's default offer.</param>
+    public static async Task<JsonElement> RunAsync(Uri url, string scenario, string? perMessageDeflate = null)
     {
         var node = await Installed.Value;
-        var run = await ClientProgram.RunAsync(node, ["client.mjs", url.ToString(), scenario], Folder, ScenarioTimeout);
+        string[] arguments = perMessageDeflate is null
+            ? ["client.mjs", url.ToString(), scenario]
+            : ["client.mjs", url.ToString(), scenario, perMessageDeflate];
+        var run = await ClientProgram.RunAsync(node, arguments, Folder, ScenarioTimeout);
         Assert.True(run.Succeeded, $"The ws client failed:\n{run.Describe()}");
         using var json = JsonDocument.Parse(run.Stdout);
         return json.RootElement.Clone();

@@ -14,9 +14,41 @@ public sealed class NodeWsClientTests : IAsyncLifetime
     private async Task<JsonElement> Run(string path, string scenario)
     {
         var result = await NodeWsClient.RunAsync(_gateway.WebSocketUri(path), scenario);
-        // ws offers permessage-deflate by default; the gateway does not implement it and must not accept it.
-        Assert.Equal("", result.GetProperty("extensions").GetString());
+        // ws offers permessage-deflate by default, and the gateway accepts it by default.
+        Assert.StartsWith("permessage-deflate", result.GetProperty("extensions").GetString());
         return result;
+    }
+
+    [Theory]
+    [InlineData("""{"clientNoContextTakeover":true,"threshold":0}""", "client_no_context_takeover")]
+    [InlineData("""{"threshold":0}""", "client_no_context_takeover")]
+    [InlineData("""{"clientMaxWindowBits":9,"threshold":0}""", "client_max_window_bits=9")]
+    [InlineData("""{"serverNoContextTakeover":true,"clientMaxWindowBits":true,"threshold":0}""", "server_no_context_takeover")]
+    public async Task Compressed_messages_round_trip_in_every_mode_the_client_offers(string options, string agreed)
+    {
+        var result = await NodeWsClient.RunAsync(_gateway.WebSocketUri("/echo"), "compressed", options);
+
+        Assert.Contains(agreed, result.GetProperty("extensionsHeader").GetString());
+        Assert.True(result.GetProperty("allEchoed").GetBoolean(), result.ToString());
+        AssertClosedNormally(result);
+    }
+
+    [Fact]
+    public async Task With_client_context_takeover_allowed_the_gateway_keeps_the_clients_context()
+    {
+        await using var gateway = await TestGateway.StartAsync(o => o.Compression.ClientContextTakeover = true);
+        var result = await NodeWsClient.RunAsync(gateway.WebSocketUri("/echo"), "compressed", """{"threshold":0}""");
+
+        Assert.Equal("permessage-deflate; server_no_context_takeover", result.GetProperty("extensionsHeader").GetString());
+        Assert.True(result.GetProperty("allEchoed").GetBoolean(), result.ToString());
+    }
+
+    [Fact]
+    public async Task A_client_that_does_not_offer_compression_gets_none()
+    {
+        var result = await NodeWsClient.RunAsync(_gateway.WebSocketUri("/echo"), "text", "false");
+        Assert.Equal("", result.GetProperty("extensions").GetString());
+        Assert.Equal(result.GetProperty("sent").GetString(), result.GetProperty("received").GetString());
     }
 
     private static void AssertClosedNormally(JsonElement result) =>

@@ -1,6 +1,9 @@
 // A real third-party client for the interop tests: the npm package `ws`.
 //
-//   node client.mjs URL SCENARIO
+//   node client.mjs URL SCENARIO [PERMESSAGE_DEFLATE_JSON]
+//
+// PERMESSAGE_DEFLATE_JSON is ws's perMessageDeflate option (false, or an object such as
+// {"clientNoContextTakeover":true,"clientMaxWindowBits":9,"threshold":0}); without it ws offers its default.
 //
 // Runs one scenario against the gateway, prints what it observed as one JSON object on stdout and exits 0; on any
 // error, unexpected close or timeout it prints the reason on stderr and exits non-zero. The C# test asserts on the
@@ -11,7 +14,8 @@ import WebSocket from 'ws';
 const OVERALL_TIMEOUT_MS = 20_000;
 const STEP_TIMEOUT_MS = 10_000;
 
-const [url, scenario] = process.argv.slice(2);
+const [url, scenario, deflateJson] = process.argv.slice(2);
+const perMessageDeflate = deflateJson === undefined ? true : JSON.parse(deflateJson);
 if (!url || !scenario) {
   fail('usage: node client.mjs URL SCENARIO');
 }
@@ -35,8 +39,9 @@ function withTimeout(promise, what) {
 
 /** Opens a connection and queues every message, so a scenario can await them one by one. */
 async function open() {
-  // perMessageDeflate stays at ws's default (offered): the gateway must decline it cleanly.
-  const ws = new WebSocket(url, { maxPayload: 64 * 1024 * 1024 });
+  const ws = new WebSocket(url, { maxPayload: 64 * 1024 * 1024, perMessageDeflate });
+  let extensionsHeader = '';
+  ws.once('upgrade', (response) => { extensionsHeader = response.headers['sec-websocket-extensions'] ?? ''; });
   const queue = [];
   const waiters = [];
   let closed = null;
@@ -73,7 +78,7 @@ async function open() {
     ws.close(code, reason);
     return withTimeout(closedPromise, 'the close handshake');
   };
-  return { ws, next, nextText, close, extensions: () => ws.extensions, protocol: () => ws.protocol };
+  return { ws, next, nextText, close, extensions: () => ws.extensions, extensionsHeader: () => extensionsHeader, protocol: () => ws.protocol };
 }
 
 function send(ws, data, options = {}) {
@@ -123,6 +128,23 @@ const scenarios = {
     return { closeCode: closed.code, closeReason: closed.reason };
   },
 
+  async compressed(client) {
+    // Chat-like JSON, compressible, sent a few times so that context takeover (when agreed) has something to refer to;
+    // then a small message, which goes out uncompressed, and random bytes, which do not compress.
+    const echoes = [];
+    const json = JSON.stringify(Array.from({ length: 300 }, (_, i) => ({ user: `user${i % 7}`, text: `message number ${i}` })));
+    for (let i = 0; i < 3; i++) {
+      await send(client.ws, json);
+      echoes.push((await client.nextText()) === json);
+    }
+    await send(client.ws, 'small');
+    echoes.push((await client.nextText()) === 'small');
+    const noise = randomBytes(50_000);
+    await send(client.ws, noise);
+    echoes.push(sha256((await client.next()).data) === sha256(noise));
+    return { allEchoed: echoes.every(Boolean), echoes: echoes.length, jsonLength: json.length };
+  },
+
   async commands(client) {
     const results = {};
     await send(client.ws, 'help');
@@ -144,7 +166,7 @@ if (!run) {
 
 try {
   const client = await open();
-  const result = { scenario, extensions: client.extensions(), protocol: client.protocol(), ...(await run(client)) };
+  const result = { scenario, extensions: client.extensions(), extensionsHeader: client.extensionsHeader(), protocol: client.protocol(), ...(await run(client)) };
   if (client.ws.readyState === WebSocket.OPEN) {
     const closed = await client.close(1000, 'bye');
     result.finalCloseCode = closed.code;
