@@ -150,7 +150,7 @@ public sealed class RawWebSocketClient : IAsyncDisposable
 
         var payload = new byte[length];
         await _stream.ReadExactlyAsync(payload, cts.Token);
-        return new ServerFrame((header[0] & 0x80) != 0, header[0] & 0x0F, payload);
+        return new ServerFrame((header[0] & 0x80) != 0, header[0] & 0x0F, payload, Rsv1: (header[0] & 0x40) != 0);
     }
 
     /// <summary>Skips data frames until a close frame and returns its code (1005 when it carried none).</summary>
@@ -225,7 +225,8 @@ public sealed class RawWebSocketClient : IAsyncDisposable
         head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n';
 }
 
-public sealed record ServerFrame(bool Fin, int Opcode, byte[] Payload)
+/// <param name="Rsv1">Set on a permessage-deflate compressed message.</param>
+public sealed record ServerFrame(bool Fin, int Opcode, byte[] Payload, bool Rsv1 = false)
 {
     public string Text => Encoding.UTF8.GetString(Payload);
 }
