@@ -29,6 +29,41 @@ public sealed class TutorialConsoleTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_console_negotiates_permessage_deflate_and_a_compressed_reply_arrives_intact()
+    {
+        // The handshake as the browser saw it, from the DevTools protocol.
+        var cdp = await _chromium.Context.NewCDPSessionAsync(Page);
+        var agreed = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        cdp.Event("Network.webSocketHandshakeResponseReceived").OnEvent += (_, e) =>
+        {
+            var headers = e!.Value.GetProperty("response").GetProperty("headers");
+            foreach (var header in headers.EnumerateObject())
+            {
+                if (header.Name.Equals("Sec-WebSocket-Extensions", StringComparison.OrdinalIgnoreCase))
+                {
+                    agreed.TrySetResult(header.Value.GetString()!);
+                }
+            }
+        };
+        await cdp.SendAsync("Network.enable");
+
+        await Page.GotoAsync(_gateway.HttpUri().ToString());
+        await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 15_000 });
+        Assert.StartsWith("permessage-deflate", await agreed.Task.WaitAsync(Eventually.Patience));
+
+        // Longer than Compression:MinMessageBytes, so the reply goes out compressed.
+        var words = string.Join(' ', Enumerable.Range(0, 400).Select(i => $"word{i % 17}"));
+        Assert.True(words.Length > _gateway.Options.Compression.MinMessageBytes);
+        await Page.Locator("#input").FillAsync("echo " + words);
+        await Page.Locator("#input").PressAsync("Enter");
+
+        var received = Page.Locator("#log .entry[data-kind='received']");
+        await Expect(received).ToHaveCountAsync(1, new() { Timeout = 10_000 });
+        await Expect(received.First).ToContainTextAsync(words);
+        Assert.Empty(_chromium.Problems);
+    }
+
+    [Fact]
     public async Task The_tutorial_commands_answer_in_the_console()
     {
         await Page.SetViewportSizeAsync(1200, 760);
