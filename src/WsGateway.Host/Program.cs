@@ -40,6 +40,12 @@ using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 try
 {
     await using var gateway = new Gateway(settings.Gateway, Log.Logger);
+    // A taken port is found before plugins and scripts load, and reported like the configuration mistakes above.
+    if (!gateway.TryListen(out var listenProblem))
+    {
+        return ConfigurationError([listenProblem]);
+    }
+
     using var reloader = new ConfigurationReloader(configuration, gateway.Options, level, Log.Logger);
     var reloading = reloader.RunAsync(stop.Token);
     await gateway.StartAsync(stop.Token);
@@ -58,7 +64,8 @@ finally
     await Log.CloseAndFlushAsync();
 }
 
-// Configuration mistakes end the process before it listens, with one line per mistake and no stack trace.
+// Configuration mistakes (and a port that cannot be bound) end the process before it serves, with one line per
+// mistake and no stack trace.
 static int ConfigurationError(IEnumerable<string> errors)
 {
     foreach (var line in errors)

@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Net.WebSockets;
 
 namespace WsGateway.IntegrationTests.Host;
@@ -46,6 +49,24 @@ public sealed class HostTests : IDisposable
         await echo.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
         await commands.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
         Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
+    public async Task Port_in_use_is_a_configuration_error_found_before_plugins_and_scripts_load()
+    {
+        using var occupant = new TcpListener(IPAddress.Loopback, 0);
+        occupant.Start();
+        var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
+
+        var (exitCode, output, errors) = await GatewayProcess.RunToExitWithStreamsAsync(_folder, "--port", port.ToString(CultureInfo.InvariantCulture));
+
+        Assert.Equal(2, exitCode);
+        Assert.Equal($"wsgateway: cannot listen on 127.0.0.1:{port}: address already in use (another gateway? use --port)\n", errors);
+        Assert.DoesNotContain("plugin", output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("Script", output, StringComparison.Ordinal);
+        // Either catalog creates its folder when it starts.
+        Assert.False(Directory.Exists(Path.Combine(_folder, "plugins")), "the plugin catalog started");
+        Assert.False(Directory.Exists(Path.Combine(_folder, "scripts")), "the script catalog started");
     }
 
     [Fact]
