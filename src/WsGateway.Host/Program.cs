@@ -34,6 +34,8 @@ catch (Exception ex)
 }
 
 using var stop = new CancellationTokenSource();
+using var skipGrace = new CancellationTokenSource();
+int signals = 0;
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
@@ -51,7 +53,7 @@ try
     await gateway.StartAsync(stop.Token);
     await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
     await reloading;
-    await gateway.StopAsync();
+    await gateway.StopAsync(skipGrace.Token);
     return 0;
 }
 catch (Exception ex)
@@ -80,5 +82,6 @@ void Stop(PosixSignalContext context)
 {
     // Keep the runtime from exiting at once: shutdown drains connections first.
     context.Cancel = true;
-    stop.Cancel();
+    // The first signal starts the shutdown; the next one cuts its readiness grace short (the drain still runs).
+    (Interlocked.Increment(ref signals) == 1 ? stop : skipGrace).Cancel();
 }

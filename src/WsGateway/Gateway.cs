@@ -162,10 +162,25 @@ public sealed class Gateway : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops accepting, drains within <see cref="ShutdownOptions.DrainSeconds"/>, closes every connection with 1001.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Answers <c>/readyz</c> with 503 for <see cref="ShutdownOptions.ReadinessGraceSeconds"/> while serving as usual,
+    /// then stops accepting, drains within <see cref="ShutdownOptions.DrainSeconds"/> and closes every connection
+    /// with 1001.
+    /// </summary>
+    /// <param name="skipGrace">Ends the readiness grace early (a second Ctrl+C); the drain still runs.</param>
+    public async Task StopAsync(CancellationToken skipGrace = default)
     {
         _stopping = true;
+        var grace = TimeSpan.FromSeconds(Options.Current.Shutdown.ReadinessGraceSeconds);
+        if (grace > TimeSpan.Zero && !skipGrace.IsCancellationRequested)
+        {
+            // New clients are still served: a load balancer that has not yet seen the 503 keeps sending them here.
+            _log.Information(
+                "Shutting down: /readyz answers 503 for {Grace} s before the listener closes (signal again to skip)",
+                grace.TotalSeconds);
+            await Task.Delay(grace, skipGrace).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
         _log.Information("Shutting down: draining {Count} connections", _server.ConnectionCount);
         await _server.StopAsync(TimeSpan.FromSeconds(Options.Current.Shutdown.DrainSeconds));
         _log.Information("Stopped");

@@ -52,6 +52,41 @@ public sealed class HostTests : IDisposable
     }
 
     [Fact]
+    public async Task During_the_readiness_grace_readyz_is_503_while_the_port_still_serves_then_connections_get_1001()
+    {
+        // A grace far longer than the test: it ends only when the second SIGTERM skips the rest of it.
+        await using var gateway = await GatewayProcess.StartAsync(
+            _folder, "--port", "0", "Shutdown:ReadinessGraceSeconds=600");
+        using var http = new HttpClient();
+        var readyz = new Uri($"http://127.0.0.1:{gateway.Port}/readyz");
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(readyz)).StatusCode);
+        using var before = new ClientWebSocket();
+        await before.ConnectAsync(new Uri($"ws://127.0.0.1:{gateway.Port}/echo"), CancellationToken.None);
+
+        gateway.Terminate();
+        var draining = await Eventually.ValueAsync(
+            async () => await http.GetAsync(readyz), r => r?.StatusCode == HttpStatusCode.ServiceUnavailable, Eventually.Patience);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, draining!.StatusCode);
+        Assert.Equal("draining\n", await draining.Content.ReadAsStringAsync());
+
+        // Still serving: health, open connections and new ones, which a load balancer may send until it sees the 503.
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri($"http://127.0.0.1:{gateway.Port}/healthz"))).StatusCode);
+        Assert.Equal("still here", await before.AskAsync("still here"));
+        using var during = new ClientWebSocket();
+        await during.ConnectAsync(new Uri($"ws://127.0.0.1:{gateway.Port}/echo"), CancellationToken.None);
+        Assert.Equal("welcome", await during.AskAsync("welcome"));
+        Assert.False(gateway.Process.HasExited);
+
+        gateway.Terminate();
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, (await before.ReceiveCloseAsync(Eventually.Patience)).Status);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, (await during.ReceiveCloseAsync(Eventually.Patience)).Status);
+        await before.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        await during.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
+        Assert.Equal(0, await gateway.WaitForExitAsync(Eventually.Patience));
+        Assert.Contains(gateway.Output, line => line.Contains("/readyz answers 503 for 600 s", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Port_in_use_is_a_configuration_error_found_before_plugins_and_scripts_load()
     {
         using var occupant = new TcpListener(IPAddress.Loopback, 0);
