@@ -87,6 +87,25 @@ public sealed class HostTests : IDisposable
     }
 
     [Fact]
+    public async Task A_broken_scripts_calls_are_counted_as_broken_in_metrics_not_as_succeeded()
+    {
+        Directory.CreateDirectory(Path.Combine(_folder, "scripts"));
+        File.WriteAllText(Path.Combine(_folder, "scripts", "never.csx"), "this is not C#");
+        await using var gateway = await GatewayProcess.StartAsync(_folder, "--port", "0");
+        using var client = new ClientWebSocket();
+        await client.ConnectAsync(new Uri($"ws://127.0.0.1:{gateway.Port}/"), CancellationToken.None);
+
+        Assert.StartsWith("error: script command \"never\" is broken: ", await client.AskAsync("never"));
+        Assert.Contains("help", await client.AskAsync("help"));
+
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{gateway.Port}/metrics"));
+        Assert.Contains("wsgateway_commands_total{command=\"never\",outcome=\"broken\"} 1\n", metrics);
+        Assert.DoesNotContain("wsgateway_commands_total{command=\"never\",outcome=\"succeeded\"}", metrics);
+        Assert.Contains("wsgateway_commands_total{command=\"help\",outcome=\"succeeded\"} 1\n", metrics);
+    }
+
+    [Fact]
     public async Task Port_in_use_is_a_configuration_error_found_before_plugins_and_scripts_load()
     {
         using var occupant = new TcpListener(IPAddress.Loopback, 0);
