@@ -34,18 +34,26 @@ catch (Exception ex)
 }
 
 using var stop = new CancellationTokenSource();
+using var skipGrace = new CancellationTokenSource();
+int signals = 0;
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
 try
 {
     await using var gateway = new Gateway(settings.Gateway, Log.Logger);
+    // A taken port is found before plugins and scripts load, and reported like the configuration mistakes above.
+    if (!gateway.TryListen(out var listenProblem))
+    {
+        return ConfigurationError([listenProblem]);
+    }
+
     using var reloader = new ConfigurationReloader(configuration, gateway.Options, level, Log.Logger);
     var reloading = reloader.RunAsync(stop.Token);
     await gateway.StartAsync(stop.Token);
     await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
     await reloading;
-    await gateway.StopAsync();
+    await gateway.StopAsync(skipGrace.Token);
     return 0;
 }
 catch (Exception ex)
@@ -58,7 +66,8 @@ finally
     await Log.CloseAndFlushAsync();
 }
 
-// Configuration mistakes end the process before it listens, with one line per mistake and no stack trace.
+// Configuration mistakes (and a port that cannot be bound) end the process before it serves, with one line per
+// mistake and no stack trace.
 static int ConfigurationError(IEnumerable<string> errors)
 {
     foreach (var line in errors)
@@ -73,5 +82,6 @@ void Stop(PosixSignalContext context)
 {
     // Keep the runtime from exiting at once: shutdown drains connections first.
     context.Cancel = true;
-    stop.Cancel();
+    // The first signal starts the shutdown; the next one cuts its readiness grace short (the drain still runs).
+    (Interlocked.Increment(ref signals) == 1 ? stop : skipGrace).Cancel();
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Serilog;
 using WsGateway.Broadcasting;
@@ -103,14 +105,41 @@ public sealed class Gateway : IAsyncDisposable
         }
     }
 
-    /// <summary>Loads plugins and scripts, then starts listening: the first client already sees every command.</summary>
+    /// <summary>
+    /// Binds the listening socket without accepting yet, so that a taken port or a wrong address is reported before
+    /// plugins and scripts load. <see cref="StartAsync"/> does this first by itself; call this to report the problem.
+    /// </summary>
+    /// <param name="problem">
+    /// Why not, in one line: <c>cannot listen on 127.0.0.1:12345: address already in use (another gateway? use --port)</c>.
+    /// </param>
+    public bool TryListen([NotNullWhen(false)] out string? problem)
+    {
+        try
+        {
+            _server.Listen();
+            problem = null;
+            return true;
+        }
+        catch (SocketException ex)
+        {
+            problem = ListenProblem.Describe(_server.ConfiguredEndPoint, ex.SocketErrorCode, ex.Message);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Binds the listening socket (throwing <see cref="SocketException"/> when it cannot), loads plugins and scripts,
+    /// then starts accepting: the first client already sees every command; connections made meanwhile wait.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        _server.Listen();
         await _plugins.StartAsync(cancellationToken);
         await _scripts.StartAsync(cancellationToken);
         await ReportInlineCompletionsAsync(cancellationToken);
-        _server.Start();
+        // Ready before the first accept, so a probe that waited in the listen queue is not told "starting".
         _started = true;
+        _server.Start();
         _log.Information(
             "Listening on {Scheme}://{Host}:{Port}", _certificate is null ? "ws" : "wss", FormatHost(EndPoint.Address), EndPoint.Port);
     }
@@ -133,10 +162,25 @@ public sealed class Gateway : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops accepting, drains within <see cref="ShutdownOptions.DrainSeconds"/>, closes every connection with 1001.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Answers <c>/readyz</c> with 503 for <see cref="ShutdownOptions.ReadinessGraceSeconds"/> while serving as usual,
+    /// then stops accepting, drains within <see cref="ShutdownOptions.DrainSeconds"/> and closes every connection
+    /// with 1001.
+    /// </summary>
+    /// <param name="skipGrace">Ends the readiness grace early (a second Ctrl+C); the drain still runs.</param>
+    public async Task StopAsync(CancellationToken skipGrace = default)
     {
         _stopping = true;
+        var grace = TimeSpan.FromSeconds(Options.Current.Shutdown.ReadinessGraceSeconds);
+        if (grace > TimeSpan.Zero && !skipGrace.IsCancellationRequested)
+        {
+            // New clients are still served: a load balancer that has not yet seen the 503 keeps sending them here.
+            _log.Information(
+                "Shutting down: /readyz answers 503 for {Grace} s before the listener closes (signal again to skip)",
+                grace.TotalSeconds);
+            await Task.Delay(grace, skipGrace).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+
         _log.Information("Shutting down: draining {Count} connections", _server.ConnectionCount);
         await _server.StopAsync(TimeSpan.FromSeconds(Options.Current.Shutdown.DrainSeconds));
         _log.Information("Stopped");
@@ -151,5 +195,5 @@ public sealed class Gateway : IAsyncDisposable
     }
 
     private static string FormatHost(IPAddress address) =>
-        address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
 }

@@ -16,4 +16,11 @@ public sealed record CommandDescriptor(
     string Description,
     CommandOrigin Origin,
     Func<ICommandContext, ValueTask> ExecuteAsync,
-    string? Problem = null);
+    string? Problem = null)
+{
+    /// <summary>
+    /// True when <see cref="ExecuteAsync"/> only answers with <see cref="Problem"/> (no version of the command works),
+    /// so that its calls are counted as broken rather than succeeded.
+    /// </summary>
+    internal bool RepliesWithProblem { get; init; }
+}

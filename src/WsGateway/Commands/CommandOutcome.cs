@@ -6,4 +6,7 @@ internal enum CommandOutcome
     Failed,
     TimedOut,
     Cancelled,
+
+    /// <summary>The command has no version that works (a script that never compiled): it answered with its problem.</summary>
+    Broken,
 }

@@ -253,7 +253,8 @@ internal sealed class CommandSession : ISession
         var timeout = _commandTimeout ??= CancellationTokenSource.CreateLinkedTokenSource(Connection.Closed, cutOff.Token);
         timeout.CancelAfter(_route.CommandTimeout);
         var context = new CommandContext(this, descriptor, request, timeout.Token);
-        var outcome = CommandOutcome.Succeeded;
+        // A broken command answers without throwing, but its caller got an error, not the command.
+        var outcome = descriptor.RepliesWithProblem ? CommandOutcome.Broken : CommandOutcome.Succeeded;
         try
         {
             var call = descriptor.ExecuteAsync(context);

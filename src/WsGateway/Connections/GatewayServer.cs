@@ -52,18 +52,28 @@ internal sealed class GatewayServer : IAsyncDisposable
 
     public int ConnectionCount => _connections.Count;
 
-    public void Start()
+    /// <summary>
+    /// Binds and listens without accepting yet: a port that is taken is found before anything slow starts, and
+    /// connections made until <see cref="Start"/> wait in the listen queue. Does nothing when already listening.
+    /// </summary>
+    /// <exception cref="SocketException">The address cannot be bound (see <see cref="ListenProblem"/>).</exception>
+    public void Listen()
     {
-        var address = IPAddress.Parse(_options.Current.Listen.Address);
-        var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        if (_listener is not null)
+        {
+            return;
+        }
+
+        var endPoint = ConfiguredEndPoint;
+        var listener = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            if (address.Equals(IPAddress.IPv6Any))
+            if (endPoint.Address.Equals(IPAddress.IPv6Any))
             {
                 listener.DualMode = true;
             }
 
-            listener.Bind(new IPEndPoint(address, _options.Current.Listen.Port));
+            listener.Bind(endPoint);
             listener.Listen(512);
         }
         catch
@@ -73,7 +83,16 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
 
         _listener = listener;
-        _acceptLoop = AcceptLoopAsync(listener);
+    }
+
+    /// <summary>The address and port the options ask for (port 0 until bound: the system picks one).</summary>
+    public IPEndPoint ConfiguredEndPoint => new(IPAddress.Parse(_options.Current.Listen.Address), _options.Current.Listen.Port);
+
+    /// <summary>Starts accepting connections, listening first if <see cref="Listen"/> was not called.</summary>
+    public void Start()
+    {
+        Listen();
+        _acceptLoop = AcceptLoopAsync(_listener!);
         _livenessLoop = CheckLivenessAsync();
     }
 

@@ -101,6 +101,8 @@ internal sealed class GatewayMetrics
         CommandOutcome.Succeeded => "succeeded",
         CommandOutcome.Failed => "failed",
         CommandOutcome.TimedOut => "timed_out",
-        _ => "cancelled",
+        CommandOutcome.Cancelled => "cancelled",
+        CommandOutcome.Broken => "broken",
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 }

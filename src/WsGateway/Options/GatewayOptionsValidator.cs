@@ -43,6 +43,7 @@ internal static class GatewayOptionsValidator
         ValidateCommands(options.Commands, errors);
         ValidatePlugins(options.Plugins, errors);
         ValidateScripts(options.Scripts, errors);
+        Seconds(errors, "Shutdown:ReadinessGraceSeconds", options.Shutdown.ReadinessGraceSeconds, zeroAllowed: true);
         Seconds(errors, "Shutdown:DrainSeconds", options.Shutdown.DrainSeconds, zeroAllowed: true);
         return errors;
     }

@@ -210,7 +210,7 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         {
             var problem = $"{fileName}: \"{entry.CommandName}\" is not a command name (letters, digits, -, _ and . only)";
             _log.Error("Script {File} is not published: {Problem}", fileName, problem);
-            Publish(entry, ReplyWithProblem(entry.CommandName, problem), ScriptDescription.Read(source) ?? "(invalid name)", problem);
+            PublishBroken(entry, ScriptDescription.Read(source) ?? "(invalid name)", problem);
             return;
         }
 
@@ -265,19 +265,24 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         else
         {
             var description = entry.Source is { } source ? ScriptDescription.Read(source) : null;
-            Publish(entry, ReplyWithProblem(entry.CommandName, problem), description ?? "(does not compile)", problem);
+            PublishBroken(entry, description ?? "(does not compile)", problem);
             _log.Warning(
                 "Script {File} does not compile; command {Command} answers with the error", entry.FileName, entry.CommandName);
         }
     }
 
-    private void Publish(ScriptEntry entry, Func<ICommandContext, ValueTask> execute, string description, string? problem)
+    private void Publish(
+        ScriptEntry entry, Func<ICommandContext, ValueTask> execute, string description, string? problem, bool repliesWithProblem = false)
     {
         var origin = new CommandOrigin(CommandOriginKind.Script, entry.FileName);
-        var descriptor = new CommandDescriptor(entry.CommandName, description, origin, execute, problem);
+        var descriptor = new CommandDescriptor(entry.CommandName, description, origin, execute, problem) { RepliesWithProblem = repliesWithProblem };
         _registry.SetSource(SourceKeyPrefix + entry.FileName, [descriptor]);
         Published?.Invoke(entry.FileName, problem is null);
     }
+
+    /// <summary>Publishes a command with no working version: it answers every call with <paramref name="problem"/>.</summary>
+    private void PublishBroken(ScriptEntry entry, string description, string problem) =>
+        Publish(entry, ReplyWithProblem(entry.CommandName, problem), description, problem, repliesWithProblem: true);
 
     private void Remove(string fileName)
     {

@@ -53,6 +53,14 @@ public sealed partial class GatewayProcess : IAsyncDisposable
     /// <summary>Runs the host to completion (for configuration errors) and returns its exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> RunToExitAsync(string workingDirectory, params string[] arguments)
     {
+        var (exitCode, stdout, stderr) = await RunToExitWithStreamsAsync(workingDirectory, arguments);
+        return (exitCode, stdout + stderr);
+    }
+
+    /// <summary>Runs the host to completion and returns its exit code, standard output and standard error apart.</summary>
+    public static async Task<(int ExitCode, string Output, string Errors)> RunToExitWithStreamsAsync(
+        string workingDirectory, params string[] arguments)
+    {
         var start = StartInfo(workingDirectory, new Dictionary<string, string>(), arguments);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -68,7 +76,7 @@ public sealed partial class GatewayProcess : IAsyncDisposable
             throw;
         }
 
-        return (process.ExitCode, await stdout + await stderr);
+        return (process.ExitCode, await stdout, await stderr);
     }
 
     /// <summary>True once a line of output matches <paramref name="line"/>, false when <paramref name="within"/> passes first.</summary>

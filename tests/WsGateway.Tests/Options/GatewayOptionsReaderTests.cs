@@ -97,7 +97,7 @@ public sealed class GatewayOptionsReaderTests
     public void A_value_where_a_section_belongs_is_reported()
     {
         ReadJson("""{ "Shutdown": 5 }""", out var errors);
-        Assert.Equal(["Shutdown must be a section with the keys DrainSeconds, not the value \"5\""], errors);
+        Assert.Equal(["Shutdown must be a section with the keys ReadinessGraceSeconds, DrainSeconds, not the value \"5\""], errors);
     }
 
     [Fact]

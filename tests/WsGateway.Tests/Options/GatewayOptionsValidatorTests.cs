@@ -48,6 +48,8 @@ public sealed class GatewayOptionsValidatorTests
     [InlineData("Scripts:Imports:0", "1st", "Scripts:Imports[0] \"1st\" is not a namespace (like System.Text.Json)")]
     [InlineData("Scripts:DebounceMilliseconds", "-1", "Scripts:DebounceMilliseconds must be between 0 and 2147483647 (was -1)")]
     [InlineData("Shutdown:DrainSeconds", "-1", "Shutdown:DrainSeconds must be between 0 and 2147483 seconds (was -1)")]
+    [InlineData("Shutdown:ReadinessGraceSeconds", "-1", "Shutdown:ReadinessGraceSeconds must be between 0 and 2147483 seconds (was -1)")]
+    [InlineData("Shutdown:ReadinessGraceSeconds", "NaN", "Shutdown:ReadinessGraceSeconds must be between 0 and 2147483 seconds (was NaN)")]
     public void Invalid_value_is_reported_with_its_key(string key, string value, string expected)
     {
         Assert.Equal([expected], ErrorsFor(key, value));
@@ -68,6 +70,8 @@ public sealed class GatewayOptionsValidatorTests
     [InlineData("Commands:MessagesPerSecond", "0")]
     [InlineData("Commands:TimeoutSeconds", "0.25")]
     [InlineData("Shutdown:DrainSeconds", "0")]
+    [InlineData("Shutdown:ReadinessGraceSeconds", "0")]
+    [InlineData("Shutdown:ReadinessGraceSeconds", "10")]
     [InlineData("Scripts:Imports:0", "System.Text.Json")]
     [InlineData("Scripts:Imports:0", "_Internal.V2")]
     [InlineData("Tls:CertificatePath", "")]

@@ -109,6 +109,8 @@ public sealed class ScriptCatalogTests
         Assert.Equal("calc.csx(2,10): error CS1002: ; expected", broken.Problem);
         Assert.Equal("Adds", broken.Description);
         Assert.Equal(["2"], (await h.RunAsync("calc")).Replies);
+        // The previous version still runs: its calls are not broken ones.
+        Assert.False(broken.RepliesWithProblem);
         var logged = Assert.Single(h.Sink.Events, e => e.Level == LogEventLevel.Error && e.Properties.ContainsKey("Line"));
         Assert.Equal("\"calc.csx\"", logged.Properties["File"].ToString());
         Assert.Equal("2", logged.Properties["Line"].ToString());
@@ -145,6 +147,7 @@ public sealed class ScriptCatalogTests
         var descriptor = h.Find("bad")!;
         Assert.NotNull(descriptor.Problem);
         Assert.StartsWith("bad.csx(2,", descriptor.Problem);
+        Assert.True(descriptor.RepliesWithProblem);
         Assert.Equal("Never worked", descriptor.Description);
         var reply = Assert.Single((await h.RunAsync("bad")).Replies);
         Assert.StartsWith("error: script command \"bad\" is broken: bad.csx(2,", reply);
@@ -153,6 +156,7 @@ public sealed class ScriptCatalogTests
 
         await h.RepliesAsync("bad", "works now");
         Assert.Null(h.Find("bad")!.Problem);
+        Assert.False(h.Find("bad")!.RepliesWithProblem);
     }
 
     [Fact]
@@ -230,6 +234,7 @@ public sealed class ScriptCatalogTests
         var descriptor = Assert.Single(h.Registry.Current.All);
         Assert.Equal("two words", descriptor.Name);
         Assert.Contains("not a command name", descriptor.Problem);
+        Assert.True(descriptor.RepliesWithProblem);
     }
 
     [Fact]
