@@ -15,11 +15,12 @@ internal static class ClientFrame
     private static readonly byte[] MaskKey = [0x37, 0xfa, 0x21, 0x3d];
 
     /// <summary>One complete masked frame with FIN set.</summary>
-    public static byte[] Build(byte opcode, ReadOnlySpan<byte> payload)
+    /// <param name="rsv1">Marks a permessage-deflate compressed message.</param>
+    public static byte[] Build(byte opcode, ReadOnlySpan<byte> payload, bool rsv1 = false)
     {
         int lengthBytes = payload.Length switch { <= 125 => 0, <= ushort.MaxValue => 2, _ => 8 };
         var frame = new byte[2 + lengthBytes + 4 + payload.Length];
-        frame[0] = (byte)(0x80 | opcode);
+        frame[0] = (byte)(0x80 | (rsv1 ? 0x40 : 0) | opcode);
         switch (lengthBytes)
         {
             case 0:

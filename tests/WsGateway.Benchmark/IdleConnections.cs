@@ -34,7 +34,7 @@ internal sealed class IdleConnections
     public string? FirstError => _errors.First;
 
     /// <summary>Connects connections <paramref name="first"/> to first + count − 1 and completes their handshakes.</summary>
-    public static async Task<IdleConnections> OpenAsync(Uri url, int first, int count, CancellationToken cancellationToken)
+    public static async Task<IdleConnections> OpenAsync(Uri url, int first, int count, CancellationToken cancellationToken, IdleDeflate deflate = IdleDeflate.None)
     {
         var connections = new IdleConnections(count);
         var server = new IPEndPoint(IPAddress.Parse(url.Host), url.Port);
@@ -51,7 +51,13 @@ internal sealed class IdleConnections
                     socket.SetRawSocketOption(SolIp, IpBindAddressNoPort, BitConverter.GetBytes(1));
                     socket.Bind(new IPEndPoint(SourceAddress(first + i), 0));
                     await socket.ConnectAsync(server, cancellationToken);
-                    await ClientHandshake.RunAsync(socket, url, buffer, cancellationToken);
+                    var (start, end) = await ClientHandshake.RunAsync(
+                        socket, url, buffer, cancellationToken, deflate == IdleDeflate.None ? null : IdleDeflateExchange.Offer);
+                    if (deflate != IdleDeflate.None)
+                    {
+                        await IdleDeflateExchange.RunAsync(socket, deflate, buffer, start, end, cancellationToken);
+                    }
+
                     connections._sockets[i] = socket;
                 }
                 catch (Exception ex)
@@ -116,7 +122,7 @@ internal sealed class IdleConnections
     /// prints "connected OPEN FAILED [FIRST ERROR]", closes on "close" (or when stdin ends or the timeout passes) and
     /// prints "closed DISTURBED" (connections the server had written to or closed while idle).
     /// </summary>
-    /// <remarks>Usage: <c>idle-child --url URL --first N --count N --timeout SECONDS</c>.</remarks>
+    /// <remarks>Usage: <c>idle-child --url URL --first N --count N --timeout SECONDS [--deflate none|offer|active]</c>.</remarks>
     public static async Task<int> RunChildAsync(string[] args)
     {
         var values = OptionValues.Parse(args);
@@ -124,6 +130,7 @@ internal sealed class IdleConnections
         int first = values.Int("first", 0);
         int count = values.Int("count", 1);
         var timeout = TimeSpan.FromSeconds(values.Double("timeout", 120));
+        var deflate = IdleDeflateExchange.Parse(values.Take("deflate"));
         values.EnsureAllTaken();
 
         using var stop = new CancellationTokenSource(timeout);
@@ -133,7 +140,7 @@ internal sealed class IdleConnections
             return 1;
         }
 
-        var connections = await OpenAsync(url, first, count, stop.Token);
+        var connections = await OpenAsync(url, first, count, stop.Token, deflate);
         Console.WriteLine($"connected {connections.Open} {connections.Failed} {connections.FirstError?.ReplaceLineEndings(" ")}".TrimEnd());
 
         // Holds them until told to close, the parent goes away (stdin ends), or the timeout passes.

@@ -17,7 +17,7 @@ internal static class IdleGenerator
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(options.TimeoutSeconds));
         var errors = new ErrorTally();
         var settle = TimeSpan.FromSeconds(options.SettleSeconds);
-        var warmup = await IdleConnections.OpenAsync(options.Url, 0, options.WarmupConnections, stop.Token);
+        var warmup = await IdleConnections.OpenAsync(options.Url, 0, options.WarmupConnections, stop.Token, options.Deflate);
         await warmup.CloseAsync(TimeSpan.FromSeconds(10));
         if (warmup.FirstError is not null)
         {
@@ -129,7 +129,7 @@ internal static class IdleGenerator
             start.ArgumentList.Add(Assembly.GetEntryAssembly()!.Location);
         }
 
-        foreach (var arg in new[] { "idle-child", "--url", options.Url.ToString(), "--first", Inv(first), "--count", Inv(count), "--timeout", Inv(options.TimeoutSeconds) })
+        foreach (var arg in new[] { "idle-child", "--url", options.Url.ToString(), "--first", Inv(first), "--count", Inv(count), "--timeout", Inv(options.TimeoutSeconds), "--deflate", options.Deflate.ToString().ToLowerInvariant() })
         {
             start.ArgumentList.Add(arg);
         }

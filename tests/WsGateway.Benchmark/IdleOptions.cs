@@ -7,6 +7,7 @@ internal sealed class IdleOptions
         idle --url ws://127.0.0.1:PORT/echo [--connections 19000] [--per-process 10000] [--warmup-connections 100]
              [--settle 2] [--timeout 120]   (seconds: before each memory reading; for connecting, holding and closing)
              [--server NAME] [--case NAME] [--round N] [--server-pid PID]
+             [--deflate none|offer|active]   (offer permessage-deflate; active: also one compressed message each)
         """;
 
     public required Uri Url { get; init; }
@@ -19,6 +20,7 @@ internal sealed class IdleOptions
     public string Case { get; init; } = "";
     public int Round { get; init; }
     public int? ServerPid { get; init; }
+    public IdleDeflate Deflate { get; init; }
 
     /// <summary>Client processes: one process may hold at most about 19,900 sockets here (20,000 open files).</summary>
     public int Processes => (Connections + PerProcess - 1) / PerProcess;
@@ -44,6 +46,7 @@ internal sealed class IdleOptions
             Case = values.Take("case") ?? "",
             Round = values.Int("round", 0),
             ServerPid = values.NullableInt("server-pid"),
+            Deflate = IdleDeflateExchange.Parse(values.Take("deflate")),
         };
         values.EnsureAllTaken();
 
