@@ -3,12 +3,14 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using WsGateway.Benchmark;
+using WsGateway.Benchmark.Soak;
 
 // The load generator and its helpers; tests/WsGateway.Benchmark/run.sh drives them. Modes:
 //   load ...                       one run; prints one JSON line on stdout and a summary on stderr
 //   broadcast ...                  one broadcast run (receivers and a sender); the same output
 //   idle ...                       memory per idle connection and CPU per handshake of a server; the same output
 //   idle-child ...                 one client process of the idle mode (started by it)
+//   soak --host HOST.dll --out DIR the real host under mixed load for --seconds, sampled; report.md, samples.jsonl, result.json
 //   tcp-echo [--port 0]            the raw TCP echo baseline server; logs "Listening on tcp://HOST:PORT"
 //   report RESULTS.jsonl           markdown tables (medians over rounds) from the JSON lines of a session
 //   alloc [--messages N] ...       allocations per message of an in-process gateway (see AllocationProbe)
@@ -26,6 +28,11 @@ try
             return Print(await IdleGenerator.RunAsync(IdleOptions.Parse(rest)));
         case "idle-child":
             return await IdleConnections.RunChildAsync(rest);
+        case "soak":
+            var soak = await SoakRun.RunAsync(SoakOptions.Parse(rest));
+            Console.WriteLine(JsonSerializer.Serialize(soak, SoakRun.Json));
+            Console.Error.WriteLine(SoakReport.Summary(soak));
+            return soak.Errors == 0 ? 0 : 1;
         case "tcp-echo":
             int port = rest is ["--port", var p] ? int.Parse(p, CultureInfo.InvariantCulture) : 0;
             await using (var server = new TcpEchoServer(port))
@@ -41,7 +48,7 @@ try
         case "alloc":
             return await AllocationProbe.RunAsync(rest);
         default:
-            throw new ArgumentException($"unknown mode {mode}\n{LoadOptions.Usage}\n{BroadcastOptions.Usage}\n{IdleOptions.Usage}");
+            throw new ArgumentException($"unknown mode {mode}\n{LoadOptions.Usage}\n{BroadcastOptions.Usage}\n{IdleOptions.Usage}\n{SoakOptions.Usage}");
     }
 }
 catch (ArgumentException ex)

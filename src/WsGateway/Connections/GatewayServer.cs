@@ -27,6 +27,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     private readonly ILogger _log;
     private readonly GatewayMetrics _metrics;
     private readonly ConnectionLimiter _limiter = new();
+    private readonly IdleMemoryTrim _trim;
     private readonly X509Certificate2? _certificate;
     private readonly ConcurrentDictionary<WebSocketConnection, Task> _connections = new();
     // Accepted sockets not yet finished (handshake to close), so shutdown can wait for all of them.
@@ -45,6 +46,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         _certificate = certificate;
         _options = options;
         _log = log.ForContext<GatewayServer>();
+        _trim = new IdleMemoryTrim(_log);
         _handshake = new UpgradeHandshake(options, http, routes, policies, _limiter, metrics, _log);
     }
 
@@ -160,6 +162,8 @@ internal sealed class GatewayServer : IAsyncDisposable
                 {
                     connection.CheckLiveness(now);
                 }
+
+                _trim.Tick(now);
             }
         }
         catch (OperationCanceledException)
@@ -242,6 +246,7 @@ internal sealed class GatewayServer : IAsyncDisposable
                 _connections.TryRemove(connection, out _);
                 _limiter.Release(remote?.Address);
                 _metrics.ConnectionClosed();
+                _trim.ConnectionClosed();
             }
         }
         finally
