@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of the protocol parsers with afl++ and SharpFuzz.
 #
-#   tests/WsGateway.Fuzz/run.sh [--seconds N] [TARGET...]
+#   tests/WsGateway.Fuzz/run.sh [--seconds N] [--save-corpus] [TARGET...]
 #
 # Fuzzes each target (default: handshake frame message command) for N seconds (default 600), one after the other,
-# starting from corpus/TARGET with the tokens of dict/TARGET.dict. Prints one line per target, "fuzz TARGET: passed|FAILED (...)", with afl's executions,
-# exec/s, corpus size and map coverage; copies every crash and hang afl saved into crashers/TARGET/ (the replay test in
-# WsGateway.Tests then fails on it until it is fixed). Exits non-zero when anything crashed or hung, or could not run.
-# As root on Debian it installs afl++ when it is missing. Nothing is written into the repository but crashers.
+# from corpus/TARGET with the tokens of dict/TARGET.dict. Prints one line per target, "fuzz TARGET: passed|FAILED
+# (...)", with afl's executions, exec/s, corpus size and coverage. Copies every crash and hang afl saved into
+# crashers/TARGET/, where the replay test in WsGateway.Tests fails on it until it is fixed. --save-corpus also copies
+# the inputs that found new coverage into corpus/TARGET/ (as q-HASH): the next run starts from them, the replay test
+# covers them. Exits non-zero when anything crashed or hung, or could not run. As root on Debian it installs afl++
+# when it is missing. The build it fuzzes is published to a temporary folder, never into the repository.
 set -uo pipefail
 cd "$(dirname "$0")"
 
 seconds=600
+save_corpus=false
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) seconds="${2:?--seconds needs a number}"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    --save-corpus) save_corpus=true; shift ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -93,6 +97,17 @@ for target in "${targets[@]}"; do
       crashes=$((crashes + 1))
     done
   done
+
+  if $save_corpus; then
+    saved=0
+    for input in "$findings/default/queue"/id:*; do
+      # The seeds come back as ",orig:" entries; they are in the corpus already.
+      [[ -f "$input" && "$input" != *,orig:* ]] || continue
+      name="q-$(sha1sum "$input" | cut -c1-16)"
+      [ -e "corpus/$target/$name" ] || { cp "$input" "corpus/$target/$name"; saved=$((saved + 1)); }
+    done
+    echo "  saved $saved new inputs into corpus/$target/"
+  fi
 
   execs=$(stat_of execs_done "$stats")
   run_time=$(stat_of run_time "$stats")
