@@ -2,7 +2,8 @@
 # Runs every test of the solution and ends with the totals alone on a line: "N passed, M failed".
 # As root on Debian it first installs the real clients the tests drive when they are missing, in one apt-get call:
 # chromium (browser tests), python3-websockets for /usr/bin/python3 (interop tests), and nodejs + npm (interop tests,
-# which npm-install the ws package themselves) only when there is no node at all.
+# which npm-install the ws package themselves) only when there is no node at all, and afl++ (the fuzzing smoke).
+# After dotnet test it runs the fuzzing smoke: 15 s of afl++ on each of the four parsers, one test each in the totals.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,8 +11,9 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import websockets' 2>/dev/null; } || missing+=(python3-websockets)
 command -v node >/dev/null || missing+=(nodejs npm)
+command -v afl-fuzz >/dev/null || missing+=(afl++)
 if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installing ${missing[*]} for the browser and interop tests..."
+  echo "Installing ${missing[*]} for the browser, interop and fuzzing tests..."
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
@@ -39,6 +41,21 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with $status without a failed test (a build error or a crashed test host; see above)"
   failed=1
 fi
+
+# The fuzzing smoke runs after dotnet test, never beside it: afl-fuzz keeps a core busy, which would starve the
+# timing-sensitive integration tests on a 2-core machine. Each target counts as one test: failed on a crash or a hang
+# (the crasher is then saved under tests/WsGateway.Fuzz/crashers/), or when afl++ cannot run at all.
+bash tests/WsGateway.Fuzz/run.sh --seconds 15 | tee "$results/fuzz.log"
+fuzz_status=${PIPESTATUS[0]}
+fuzz_passed=$(grep -c '^fuzz .*: passed' "$results/fuzz.log")
+fuzz_failed=$(grep -c '^fuzz .*: FAILED' "$results/fuzz.log")
+if [ "$fuzz_status" -ne 0 ] && [ "$fuzz_failed" -eq 0 ]; then
+  echo "the fuzzing smoke exited with $fuzz_status without a failed target (see above)"
+  fuzz_failed=1
+fi
+passed=$((passed + fuzz_passed))
+failed=$((failed + fuzz_failed))
+[ "$status" -ne 0 ] || status=$fuzz_status
 
 echo "$passed passed, $failed failed"
 exit $status

@@ -40,7 +40,7 @@ internal static class CommandRequestParser
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                string property = reader.GetString()!;
+                string? property = KnownProperty(ref reader);
                 reader.Read();
                 switch (property)
                 {
@@ -74,6 +74,11 @@ internal static class CommandRequestParser
         {
             return Invalid(id, $"the envelope is not valid JSON ({ex.Message})");
         }
+        catch (InvalidOperationException)
+        {
+            // GetString throws this, not a JsonException, for an escape such as "\ud800" that decodes to no string.
+            return Invalid(id, "the envelope has a string with an unpaired surrogate escape (\\uD800-\\uDFFF)");
+        }
 
         if (string.IsNullOrWhiteSpace(command))
         {
@@ -81,6 +86,23 @@ internal static class CommandRequestParser
         }
 
         return new CommandRequest(id ?? "", command.Trim(), args ?? "");
+    }
+
+    /// <summary>"id", "command", "args", or null for any other property name.</summary>
+    private static string? KnownProperty(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.ValueTextEquals("id"u8) ? "id"
+                : reader.ValueTextEquals("command"u8) ? "command"
+                : reader.ValueTextEquals("args"u8) ? "args"
+                : null;
+        }
+        catch (InvalidOperationException)
+        {
+            // An unpaired surrogate escape ("\ud800") decodes to no name at all, so to none of ours: skipped like any.
+            return null;
+        }
     }
 
     private static CommandRequest Invalid(string? id, string error) => new(id ?? "", "", "", error);

@@ -64,4 +64,27 @@ public sealed class CommandRequestParserTests
         Assert.True(request.IsEnvelope);
         Assert.NotNull(request.Error);
     }
+
+    // Found by fuzzing (tests/WsGateway.Fuzz/crashers/command): Utf8JsonReader.GetString throws InvalidOperationException,
+    // not JsonException, for an unpaired surrogate escape, which escaped the parser and closed the connection with 1011.
+    [Theory]
+    [InlineData("""{"id":"1","command":"\ud800"}""")]
+    [InlineData("""{"id":"1","command":"x","args":"\ude00hi"}""")]
+    [InlineData("""{"id":"1","com\udc00dand":"x","command":"\ud83d"}""")]
+    public void Unpaired_surrogate_escape_in_a_value_is_an_error_that_keeps_the_id(string json)
+    {
+        var request = Parse(json);
+        Assert.Equal("\"1\"", request.Id);
+        Assert.Contains("unpaired surrogate", request.Error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("""{"nd\ud83d":"7","command":"echo","args":"hi"}""")]
+    [InlineData("""{"id":"7","command":"echo","ar\ud83d":"hi"}""")]
+    public void Unpaired_surrogate_escape_in_an_unknown_property_name_is_ignored(string json)
+    {
+        var request = Parse(json);
+        Assert.Null(request.Error);
+        Assert.Equal("echo", request.Name);
+    }
 }
