@@ -45,7 +45,7 @@ public sealed class MessageInflater : IDisposable
         _input.Reset(compressed, FlushTail);
         var inflater = _inflater ??= new DeflateStream(_input, CompressionMode.Decompress, leaveOpen: true);
         // Text typically inflates to a few times its compressed size.
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Clamp(compressed.Length * 4L, 256, Math.Min(maxMessageBytes + 1, ReadChunk)));
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(compressed.Length * 4L, 256), Math.Min(maxMessageBytes + 1, ReadChunk)));
         try
         {
             while (true)

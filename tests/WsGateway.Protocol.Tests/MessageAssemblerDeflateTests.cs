@@ -91,6 +91,18 @@ public sealed partial class MessageAssemblerTests
         Assert.Equal(FrameError.MessageTooBig, Run(Deflating(), [Frame(Opcode.Text, true, Compressed(payload + "a"), rsv1: true)], max: 1000).Single().Error);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(200)]
+    public void Tiny_limits_hold_for_compressed_messages(long max)
+    {
+        // Found by the fuzzer: a limit below the inflater's first buffer size once made it throw.
+        var step = Run(Deflating(), [Frame(Opcode.Text, true, Compressed(new string('a', 300)), rsv1: true)], max).Single();
+
+        Assert.Equal(FrameError.MessageTooBig, step.Error);
+    }
+
     [Fact]
     public void Compressed_text_that_is_not_utf8_fails_with_invalid_utf8()
     {

@@ -10,7 +10,7 @@ namespace WsGateway.Fuzz;
 /// released while waiting. The same bytes are assembled once that way and once all at once: both must yield the same
 /// messages, control frames and error. Messages stay within the limit, text is valid UTF-8, and memory grows with the
 /// bytes received, never with the lengths that headers claim.
-/// Input: [flags: bit 0 allowRsv1, bits 1-2 the message limit] [segment length] [bytes per arrival] then the frames.
+/// Input: [flags: bit 0 permessage-deflate, bits 1-2 the message limit, bit 3 client context takeover] [segment length] [bytes per arrival] then the frames.
 /// </summary>
 internal static class MessageTarget
 {
@@ -27,19 +27,25 @@ internal static class MessageTarget
             return;
         }
 
-        bool allowRsv1 = (input[0] & 1) != 0;
+        // Bit 0: permessage-deflate negotiated; bit 3: with client context takeover.
+        bool deflate = (input[0] & 1) != 0;
+        bool takeover = (input[0] & 8) != 0;
         long limit = Limits[(input[0] >> 1) & 3];
         byte[] data = input[3..].ToArray();
-        var trickled = Assemble(data, input[1], input[2], allowRsv1, limit);
-        var whole = Assemble(data, 0, 0, allowRsv1, limit);
+        var trickled = Assemble(data, input[1], input[2], deflate, takeover, limit);
+        var whole = Assemble(data, 0, 0, deflate, takeover, limit);
         Check(trickled.SequenceEqual(whole), $"trickled [{string.Join("; ", trickled)}] differs from whole [{string.Join("; ", whole)}]");
     }
 
-    private static List<string> Assemble(byte[] data, int segmentLength, int arrivalLength, bool allowRsv1, long limit)
+    private static List<string> Assemble(byte[] data, int segmentLength, int arrivalLength, bool deflate, bool takeover, long limit)
     {
         var events = new List<string>();
         var all = Segments.Split(data, segmentLength);
-        using var assembler = new MessageAssembler(allowRsv1);
+        using var assembler = new MessageAssembler(deflate ? new MessageInflater(takeover) : null);
+
+        // Inflating may cost up to the limit whatever the input's size (that is the bound a decompression bomb
+        // meets): output buffers grow by doubling to the limit, plus the inflater's own state.
+        long inflateAllowance = deflate ? (4 * (limit + 1)) + (64 * 1024) : 0;
         long consumed = 0;
         long arrived = 0;
         long allocated = 0;
@@ -52,7 +58,7 @@ internal static class MessageTarget
                 long before = GC.GetAllocatedBytesForCurrentThread();
                 var status = assembler.TryAssemble(ref buffer, limit, out var error);
                 allocated += GC.GetAllocatedBytesForCurrentThread() - before;
-                Check(allocated <= (8 * arrived) + AllocationSlack, $"{allocated} bytes allocated for {arrived} bytes received");
+                Check(allocated <= (8 * arrived) + AllocationSlack + inflateAllowance, $"{allocated} bytes allocated for {arrived} bytes received");
                 long nowConsumed = arrived - buffer.Length;
                 Check(nowConsumed >= consumed, "the buffer went backwards");
                 consumed = nowConsumed;
