@@ -20,7 +20,8 @@ app.Map("/echo", async context =>
         return;
     }
 
-    using var webSocket = await context.WebSockets.AcceptWebSocketAsync();
+    // Compression only when the client offers it (the json-deflate cases); no other case does.
+    using var webSocket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { DangerousEnableCompression = true });
     var client = new Client(webSocket);
     clients.TryAdd(client, 0);
     try

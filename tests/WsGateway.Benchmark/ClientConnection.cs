@@ -21,15 +21,22 @@ internal sealed class ClientConnection : IDisposable
     // The frame repeated once per window slot: the successors of all the echoes that one read brought go out in one
     // send, as a pipelining client would write them, so the client does not cost a system call per message.
     private readonly byte[] _burst;
-    private readonly byte[] _expected;
+    private byte[] _expected;
     private readonly bool _verify;
+
+    // permessage-deflate: the first echo is inflated and checked against what was sent; a deflater without context
+    // is deterministic, so every later echo must be the same bytes as the first.
+    private readonly byte[]? _deflatedOriginal;
+    private bool _learnEcho;
     private readonly long[] _sentAt;
     private readonly byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
 
-    private ClientConnection(Socket socket, byte[] frame, byte[] expected, bool verify, int window)
+    private ClientConnection(Socket socket, byte[] frame, byte[] expected, bool verify, int window, bool deflate)
     {
+        _deflatedOriginal = deflate ? expected : null;
+        _learnEcho = deflate;
         _socket = socket;
         _frame = frame;
         _burst = new byte[frame.Length * window];
@@ -45,6 +52,9 @@ internal sealed class ClientConnection : IDisposable
 
     public LatencyHistogram Latency { get; } = new();
 
+    /// <summary>Bytes of the first echo frame on the wire (header and payload, compressed or not).</summary>
+    public int EchoFrameBytes { get; private set; }
+
     /// <summary>Messages sent, all phases.</summary>
     public long Sent { get; private set; }
 
@@ -57,10 +67,10 @@ internal sealed class ClientConnection : IDisposable
         try
         {
             await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(options.Url.Host), options.Url.Port), cancellationToken);
-            var connection = new ClientConnection(socket, frame, expected, options.Verify, options.Window);
+            var connection = new ClientConnection(socket, frame, expected, options.Verify, options.Window, options.Deflate);
             if (!options.RawTcp)
             {
-                await connection.HandshakeAsync(options.Url, cancellationToken);
+                await connection.HandshakeAsync(options.Url, options.Deflate, cancellationToken);
             }
 
             return connection;
@@ -188,13 +198,26 @@ internal sealed class ClientConnection : IDisposable
         }
     }
 
-    private async Task HandshakeAsync(Uri url, CancellationToken cancellationToken) =>
-        (_start, _end) = await ClientHandshake.RunAsync(_socket, url, _buffer, cancellationToken);
+    private async Task HandshakeAsync(Uri url, bool deflate, CancellationToken cancellationToken)
+    {
+        (_start, _end) = await ClientHandshake.RunAsync(
+            _socket, url, _buffer, cancellationToken, deflate ? "permessage-deflate; server_no_context_takeover; client_no_context_takeover" : null);
+        if (deflate && _buffer.AsSpan(0, _start).IndexOf("permessage-deflate"u8) < 0)
+        {
+            throw new BenchmarkException("the server did not accept permessage-deflate");
+        }
+    }
 
     /// <summary>Reads frames until one data message is complete and checks it against the expected reply.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ReceiveMessageAsync(CancellationToken cancellationToken)
     {
+        if (_learnEcho)
+        {
+            await LearnEchoAsync(cancellationToken);
+            return;
+        }
+
         int received = 0;
         while (true)
         {
@@ -251,6 +274,55 @@ internal sealed class ClientConnection : IDisposable
                 return;
             }
         }
+    }
+
+    /// <summary>Reads the first echo of a compressed run whole, inflates it, checks it, and expects its bytes from then on.</summary>
+    private async Task LearnEchoAsync(CancellationToken cancellationToken)
+    {
+        await EnsureAsync(2, cancellationToken);
+        byte b0 = _buffer[_start];
+        int headerLength = HeaderLength(_buffer[_start + 1]);
+        await EnsureAsync(headerLength, cancellationToken);
+        int payloadLength = (int)PayloadLength(_buffer.AsSpan(_start, headerLength));
+        if ((b0 & 0x80) == 0 || (b0 & 0x0f) >= 0x8)
+        {
+            throw new BenchmarkException("the first echo of a compressed run is not one whole data frame");
+        }
+
+        _start += headerLength;
+        var payload = new byte[payloadLength];
+        for (int copied = 0; copied < payloadLength;)
+        {
+            if (_start == _end)
+            {
+                await FillAsync(cancellationToken);
+            }
+
+            int count = Math.Min(_end - _start, payloadLength - copied);
+            _buffer.AsSpan(_start, count).CopyTo(payload.AsSpan(copied));
+            _start += count;
+            copied += count;
+        }
+
+        bool compressed = (b0 & 0x40) != 0;
+        var inflated = compressed ? Inflate(payload) : payload;
+        if (!inflated.AsSpan().SequenceEqual(_deflatedOriginal))
+        {
+            throw new BenchmarkException("the first echo does not inflate to what was sent");
+        }
+
+        EchoFrameBytes = headerLength + payloadLength;
+        _expected = payload;
+        _learnEcho = false;
+    }
+
+    private static byte[] Inflate(byte[] payload)
+    {
+        using var inflater = new System.IO.Compression.DeflateStream(
+            new MemoryStream([.. payload, 0x00, 0x00, 0xff, 0xff]), System.IO.Compression.CompressionMode.Decompress);
+        var output = new MemoryStream();
+        inflater.CopyTo(output);
+        return output.ToArray();
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]

@@ -12,7 +12,7 @@ internal static class LoadGenerator
     {
         var payload = options.Payload();
         byte opcode = options.Binary && options.Text is null ? ClientFrame.Binary : ClientFrame.Text;
-        var frame = ClientFrame.Build(opcode, payload);
+        var frame = options.Deflate ? ClientFrame.Build(opcode, Deflated(payload), rsv1: true) : ClientFrame.Build(opcode, payload);
         var expected = options.RawTcp ? ClientFrame.Masked(payload) : options.ExpectedReply();
         if (options.RawTcp && options.Expect is not null)
         {
@@ -65,7 +65,21 @@ internal static class LoadGenerator
 
         double clientCpu = (clientAfter - clientBefore).TotalSeconds / options.DurationSeconds;
         double? serverCpu = serverAfter - serverBefore is { } used ? used / options.DurationSeconds : null;
-        return Summarize(options, connections, errors, clientCpu, serverCpu, expected.Length);
+        return Summarize(options, connections, errors, clientCpu, serverCpu, expected.Length) with
+        {
+            RequestFrameBytes = frame.Length,
+            ReplyFrameBytes = connections.Count > 0 && options.Deflate ? connections[0].EchoFrameBytes : null,
+        };
+    }
+
+    /// <summary>The payload as a client compresses it without context: sync flush, 00 00 FF FF removed.</summary>
+    private static byte[] Deflated(byte[] payload)
+    {
+        var output = new MemoryStream();
+        using var deflater = new System.IO.Compression.DeflateStream(output, System.IO.Compression.CompressionLevel.Fastest);
+        deflater.Write(payload);
+        deflater.Flush();
+        return output.ToArray()[..^4];
     }
 
     private static RunResult Summarize(

@@ -7,7 +7,8 @@ internal sealed class LoadOptions
 {
     public const string Usage = """
         load --url ws://127.0.0.1:PORT/echo | tcp://127.0.0.1:PORT   (tcp: a raw TCP echo, the baseline)
-             [--connections 64] [--size 32] [--kind text|binary] [--window 1]
+             [--connections 64] [--size 32] [--kind text|binary|json] [--window 1]
+             [--deflate on]   (offer permessage-deflate without context takeover; send the message compressed)
              [--text "echo hello" [--expect hello]]   (a fixed text message and the reply it should get)
              [--warmup 1] [--duration 5] [--messages 1000000]   (seconds, seconds, per connection)
              [--verify all|none] [--server NAME] [--case NAME] [--round N] [--server-pid PID]
@@ -17,6 +18,11 @@ internal sealed class LoadOptions
     public int Connections { get; init; } = 64;
     public int Size { get; init; } = 32;
     public bool Binary { get; init; }
+
+    /// <summary>Chat-like JSON text of about <see cref="Size"/> bytes: what compression is for.</summary>
+    public bool Json { get; init; }
+
+    public bool Deflate { get; init; }
     public int Window { get; init; } = 1;
     public string? Text { get; init; }
     public string? Expect { get; init; }
@@ -35,12 +41,12 @@ internal sealed class LoadOptions
     /// <summary>What every connection sends, unmasked.</summary>
     public byte[] Payload() => Text is not null
         ? Encoding.UTF8.GetBytes(Text)
-        : Binary ? RandomBytes(Size) : Encoding.ASCII.GetBytes(Letters(Size));
+        : Binary ? RandomBytes(Size) : Encoding.ASCII.GetBytes(Json ? ChatJson(Size) : Letters(Size));
 
     /// <summary>What the server should answer, unmasked; for the raw TCP echo the caller masks it like the request.</summary>
     public byte[] ExpectedReply() => Expect is not null ? Encoding.UTF8.GetBytes(Expect) : Payload();
 
-    public string Kind => Binary ? "binary" : "text";
+    public string Kind => Binary ? "binary" : Json ? "json" : "text";
 
     public static LoadOptions Parse(string[] args)
     {
@@ -58,7 +64,9 @@ internal sealed class LoadOptions
             Url = url,
             Connections = values.Int("connections", 64),
             Size = values.Int("size", 32),
-            Binary = kind switch { "text" => false, "binary" => true, _ => throw new ArgumentException("--kind is text or binary") },
+            Binary = kind switch { "text" or "json" => false, "binary" => true, _ => throw new ArgumentException("--kind is text, binary or json") },
+            Json = kind == "json",
+            Deflate = (values.Take("deflate") ?? "off") switch { "on" => true, "off" => false, _ => throw new ArgumentException("--deflate is on or off") },
             Window = values.Int("window", 1),
             Text = values.Take("text"),
             Expect = values.Take("expect"),
@@ -86,6 +94,18 @@ internal sealed class LoadOptions
         }
 
         return options;
+    }
+
+    /// <summary>A JSON array of chat messages, cut to <paramref name="size"/> characters (closed so it stays JSON-like).</summary>
+    private static string ChatJson(int size)
+    {
+        var json = new StringBuilder("[");
+        for (int i = 0; json.Length < size; i++)
+        {
+            json.Append(i == 0 ? "" : ",").Append($"{{\"id\":{1000 + i},\"user\":\"user{i % 7}\",\"room\":\"lobby\",\"text\":\"message number {i} in the lobby\"}}");
+        }
+
+        return json.ToString(0, Math.Max(0, size - 1)) + "]";
     }
 
     private static string Letters(int size) => string.Create(size, 0, static (span, _) =>

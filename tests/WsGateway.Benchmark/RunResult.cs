@@ -67,4 +67,10 @@ internal sealed record RunResult
 
     /// <summary>Idle: server CPU time while connecting, divided by the connections, in microseconds.</summary>
     public double? ServerCpuUsPerHandshake { get; init; }
+
+    /// <summary>Load mode: one request frame on the wire, bytes (compressed when --deflate on).</summary>
+    public int? RequestFrameBytes { get; init; }
+
+    /// <summary>Load mode with --deflate on: the server's echo frame on the wire, bytes.</summary>
+    public int? ReplyFrameBytes { get; init; }
 }

@@ -204,6 +204,19 @@ for round in $(seq 1 "$ROUNDS"); do
     done
   done
 
+  # Chat-like JSON of 2 KiB, plain and with permessage-deflate (without context takeover, so every echo is the same
+  # bytes), against the two servers that compress: what compression saves on the wire and costs in CPU.
+  for spec in "json2k|--connections 64 --size 2048 --kind json" \
+              "json2k-deflate|--connections 64 --size 2048 --kind json --deflate on" \
+              "json2kw16|--connections 64 --size 2048 --kind json --window 16" \
+              "json2kw16-deflate|--connections 64 --size 2048 --kind json --window 16 --deflate on"; do
+    name=${spec%%|*}
+    read -r -a args <<<"${spec#*|}"
+    for server in "${order[@]}"; do
+      case $server in wsgateway | kestrel) load "$server" "$name" "${URL[$server]}/echo" "${args[@]}" ;; esac
+    done
+  done
+
   # The command route against the echo route of the same gateway: what parsing, dispatch and a script command cost,
   # with one message in flight per connection and with 16.
   routes=(command echo)
