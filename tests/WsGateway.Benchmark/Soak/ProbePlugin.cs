@@ -5,7 +5,7 @@ using WsGateway.Contracts;
 namespace WsGateway.Benchmark.Soak;
 
 /// <summary>
-/// A real plugin assembly, compiled here as tests/WsGateway.IntegrationTests/Commands/ReloadUnderLoadTests.cs does:
+/// A real plugin assembly, compiled here (for the soak and for tests/WsGateway.IntegrationTests' ReloadUnderLoadTests):
 /// one command, <c>probe</c>, that answers <c>probe vN</c>. Each version is a different file, so each swap is a reload.
 /// </summary>
 internal static class ProbePlugin

@@ -1,14 +1,11 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
 using System.Text.RegularExpressions;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Serilog.Events;
+using WsGateway.Benchmark.Soak;
 using WsGateway.Commands;
-using WsGateway.Contracts;
-using Xunit.Abstractions;
-
 using WsGateway.IntegrationTests.Hostile;
+using Xunit.Abstractions;
 
 namespace WsGateway.IntegrationTests.Commands;
 
@@ -34,7 +31,7 @@ public sealed partial class ReloadUnderLoadTests(ITestOutputHelper output)
         });
         var pluginFolder = Path.Combine(gateway.Root, "plugins", "Probe");
         var script = Path.Combine(gateway.Root, "scripts", "tick.csx");
-        var plugins = Enumerable.Range(0, PluginSwaps + 1).Select(CompileProbePlugin).ToArray();
+        var plugins = Enumerable.Range(0, PluginSwaps + 1).Select(ProbePlugin.Compile).ToArray();
 
         Directory.CreateDirectory(pluginFolder);
         await PublishAsync(gateway, "probe", () => File.WriteAllBytes(Path.Combine(pluginFolder, "Probe.dll"), plugins[0]));
@@ -154,39 +151,6 @@ public sealed partial class ReloadUnderLoadTests(ITestOutputHelper output)
 
         (result.LastProbe, result.LastTick) = (lastProbe, lastTick);
         return result;
-    }
-
-    /// <summary>A real plugin assembly, compiled here: one command, <c>probe</c>, that answers with its version.</summary>
-    private static byte[] CompileProbePlugin(int version)
-    {
-        var source = $$"""
-            using System.Threading.Tasks;
-            using WsGateway.Contracts;
-
-            [assembly: System.Reflection.AssemblyInformationalVersion("{{version}}.0.0")]
-
-            public sealed class ProbeCommand : ICommand
-            {
-                public string Name => "probe";
-                public string Description => "answers with its version";
-                public ValueTask ExecuteAsync(ICommandContext context) => context.ReplyAsync("probe v{{version}}");
-            }
-            """;
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Append(typeof(ICommand).Assembly.Location)
-            .Append(typeof(Serilog.ILogger).Assembly.Location)
-            .DistinctBy(Path.GetFileName)
-            .Select(path => MetadataReference.CreateFromFile(path));
-        var compilation = CSharpCompilation.Create(
-            "Probe",
-            [CSharpSyntaxTree.ParseText(source)],
-            references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        using var assembly = new MemoryStream();
-        var emitted = compilation.Emit(assembly);
-        Assert.True(emitted.Success, string.Join('\n', emitted.Diagnostics));
-        return assembly.ToArray();
     }
 
     [GeneratedRegex(@"^(?<command>probe|tick) v(?<version>\d+)$")]
