@@ -142,6 +142,12 @@ public sealed class Gateway : IAsyncDisposable
         _server.Start();
         _log.Information(
             "Listening on {Scheme}://{Host}:{Port}", _certificate is null ? "ws" : "wss", FormatHost(EndPoint.Address), EndPoint.Port);
+        if (HostFilter.Effective(Options.Current.Hosts.Allowed, EndPoint.Address) is null)
+        {
+            _log.Warning(
+                "Hosts:Allowed is empty and {Address} is not a loopback address: requests for any host name are accepted. " +
+                "List the names clients use (DNS rebinding protection)", FormatHost(EndPoint.Address));
+        }
     }
 
     private async Task ReportInlineCompletionsAsync(CancellationToken cancellationToken)

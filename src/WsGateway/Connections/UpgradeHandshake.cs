@@ -23,6 +23,7 @@ internal sealed class UpgradeHandshake
     private readonly ConnectionLimiter _limiter;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _log;
+    private readonly IPAddress _listenAddress;
     private long _nextId;
 
     /// <param name="limiter">Shared with the server, which releases the slot when the connection ends.</param>
@@ -37,6 +38,7 @@ internal sealed class UpgradeHandshake
         _limiter = limiter;
         _metrics = metrics;
         _log = log;
+        _listenAddress = IPAddress.Parse(options.Current.Listen.Address);
     }
 
     /// <returns>The upgraded connection, or null when the request was answered over plain HTTP or dropped.</returns>
@@ -60,6 +62,16 @@ internal sealed class UpgradeHandshake
 
         if (request is null)
         {
+            return (null, null);
+        }
+
+        // Before anything else, plain HTTP included: a rebinding page must not reach a route, the origin check or /metrics.
+        if (HostFilter.Effective(options.Hosts.Allowed, _listenAddress) is { } hosts && !HostFilter.IsAllowed(request.GetHeader("Host"), hosts))
+        {
+            _metrics.HandshakeFailed("host");
+            _log.Information("Request from {RemoteAddress} for {Path} refused: Host {Host} is not allowed (Hosts:Allowed)",
+                remote, request.Path, request.GetHeader("Host") ?? "missing");
+            await RespondAsync(transport, HttpResponse.Text(400, "This host name is not served here (see Hosts:Allowed)."), headOnly: false);
             return (null, null);
         }
 

@@ -5,6 +5,7 @@ public sealed class GatewayOptions
 {
     public ListenOptions Listen { get; set; } = new();
     public TlsOptions Tls { get; set; } = new();
+    public HostOptions Hosts { get; set; } = new();
     public OriginOptions Origins { get; set; } = new();
     public LimitsOptions Limits { get; set; } = new();
     public CompressionOptions Compression { get; set; } = new();

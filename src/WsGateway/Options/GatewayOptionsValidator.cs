@@ -35,6 +35,7 @@ internal static class GatewayOptionsValidator
         var errors = new List<string>();
         ValidateListen(options.Listen, errors);
         ValidateTls(options, errors);
+        ValidateHosts(options.Hosts, errors);
         ValidateOrigins(options.Origins, errors);
         ValidateLimits(options.Limits, errors);
         Range(errors, "Compression:MinMessageBytes", options.Compression.MinMessageBytes, 1, int.MaxValue);
@@ -105,6 +106,17 @@ internal static class GatewayOptionsValidator
         catch (Exception ex) when (ex is CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             errors.Add($"Tls:CertificatePath \"{options.Tls.CertificatePath}\" cannot be loaded: {ex.Message.TrimEnd('.')}");
+        }
+    }
+
+    private static void ValidateHosts(HostOptions hosts, List<string> errors)
+    {
+        for (int i = 0; i < hosts.Allowed.Length; i++)
+        {
+            if (HostFilter.PatternProblem(hosts.Allowed[i]) is { } problem)
+            {
+                errors.Add($"{Element("Hosts:Allowed", i)} \"{hosts.Allowed[i]}\" is not a host pattern ({problem})");
+            }
         }
     }
 

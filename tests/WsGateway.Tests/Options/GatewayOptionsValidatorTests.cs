@@ -98,6 +98,15 @@ public sealed class GatewayOptionsValidatorTests
         Assert.Equal([$"Origins:Allowed[2] \"{origin}\" is not an origin ({why})"], errors);
     }
 
+    [Fact]
+    public void Host_pattern_that_cannot_match_is_reported_with_its_index()
+    {
+        ReadKeys(out var errors, ("Hosts:Allowed:0", "gateway.example.com"), ("Hosts:Allowed:1", "https://gateway.example.com"));
+        Assert.Single(errors);
+        Assert.StartsWith("Hosts:Allowed[1] \"https://gateway.example.com\" is not a host pattern (expected", errors[0]);
+        Assert.Empty(ErrorsFor("Hosts:Allowed:0", "*.example.com"));
+    }
+
     [Theory]
     [InlineData("self")]
     [InlineData("SELF")]

@@ -1,0 +1,12 @@
+namespace WsGateway.Options;
+
+/// <summary>Which host names requests may be addressed to: the defence against DNS rebinding.</summary>
+public sealed class HostOptions
+{
+    /// <summary>
+    /// Allowed values of the Host header, compared case-insensitively: <c>name</c> (any port), <c>name:port</c>,
+    /// <c>*.example.com</c> (its subdomains) or <c>*</c> (any). Empty: <c>localhost</c>, <c>127.0.0.1</c> and
+    /// <c>[::1]</c> when listening on a loopback address, and any host otherwise (with a warning at startup).
+    /// </summary>
+    public string[] Allowed { get; set; } = [];
+}
