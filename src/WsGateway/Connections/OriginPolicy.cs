@@ -13,6 +13,9 @@ internal sealed class OriginPolicy : IHandshakePolicy
 {
     private readonly LiveOptions _options;
 
+    // Parsed once per configuration: a reload brings a new array, which is parsed on its first use.
+    private ParsedOrigins _parsed = new([], []);
+
     public OriginPolicy(LiveOptions options) => _options = options;
 
     public string Name => "origin";
@@ -23,7 +26,7 @@ internal sealed class OriginPolicy : IHandshakePolicy
         var origin = request.GetHeader("Origin");
         bool allowed = origin is null
             ? current.Origins.AllowMissing
-            : IsAllowed(origin, current.Origins.Allowed, request.GetHeader("Host"), current.Tls.Enabled);
+            : IsAllowed(origin, Patterns(current.Origins.Allowed), request.GetHeader("Host"), current.Tls.Enabled);
         return ValueTask.FromResult(allowed
             ? null
             : HttpResponse.Text(403, origin is null
@@ -31,30 +34,11 @@ internal sealed class OriginPolicy : IHandshakePolicy
                 : $"Origin {origin} is not allowed to connect (see Origins:Allowed)."));
     }
 
-    internal static bool IsAllowed(string origin, IReadOnlyList<string> allowed, string? host, bool tls)
+    private static bool IsAllowed(string origin, OriginPattern[] patterns, string? host, bool tls)
     {
-        foreach (var entry in allowed)
+        foreach (var pattern in patterns)
         {
-            if (entry == "*" || string.Equals(entry, origin, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-
-            if (entry.Equals("self", StringComparison.OrdinalIgnoreCase))
-            {
-                if (host is not null && string.Equals(origin, (tls ? "https://" : "http://") + host, StringComparison.OrdinalIgnoreCase))
-                {
-                    return true;
-                }
-
-                continue;
-            }
-
-            // "scheme://host" without a port allows every port of that host (dev servers pick ports freely).
-            if (Uri.TryCreate(entry, UriKind.Absolute, out var pattern) && !HasExplicitPort(entry, pattern)
-                && Uri.TryCreate(origin, UriKind.Absolute, out var actual)
-                && string.Equals(pattern.Scheme, actual.Scheme, StringComparison.OrdinalIgnoreCase)
-                && string.Equals(pattern.Host, actual.Host, StringComparison.OrdinalIgnoreCase))
+            if (pattern.Matches(origin, host, tls))
             {
                 return true;
             }
@@ -63,6 +47,18 @@ internal sealed class OriginPolicy : IHandshakePolicy
         return false;
     }
 
-    private static bool HasExplicitPort(string text, Uri uri) =>
-        text.AsSpan(uri.Scheme.Length + 3).LastIndexOf(':') > text.AsSpan(uri.Scheme.Length + 3).LastIndexOf(']');
+    private OriginPattern[] Patterns(string[] allowed)
+    {
+        var parsed = Volatile.Read(ref _parsed);
+        if (!ReferenceEquals(parsed.Source, allowed))
+        {
+            // The configuration check refused entries that do not parse, so none is left out here.
+            parsed = new ParsedOrigins(allowed, [.. allowed.Select(entry => OriginPattern.TryParse(entry, out _)).OfType<OriginPattern>()]);
+            Volatile.Write(ref _parsed, parsed);
+        }
+
+        return parsed.Patterns;
+    }
+
+    private sealed record ParsedOrigins(string[] Source, OriginPattern[] Patterns);
 }

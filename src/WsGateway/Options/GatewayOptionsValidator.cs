@@ -124,7 +124,7 @@ internal static class GatewayOptionsValidator
     {
         for (int i = 0; i < origins.Allowed.Length; i++)
         {
-            if (OriginProblem(origins.Allowed[i]) is { } problem)
+            if (OriginPattern.TryParse(origins.Allowed[i], out var problem) is null)
             {
                 errors.Add($"{Element("Origins:Allowed", i)} \"{origins.Allowed[i]}\" is not an origin ({problem})");
             }
@@ -328,79 +328,6 @@ internal static class GatewayOptionsValidator
     /// <summary>RFC 3986 pchar plus "/": unreserved, sub-delims, ":", "@", and "%" of percent-encoding.</summary>
     private static bool IsPathChar(char c) =>
         char.IsAsciiLetterOrDigit(c) || "-._~!$&'()*+,;=:@/%".Contains(c, StringComparison.Ordinal);
-
-    /// <summary>
-    /// Why <paramref name="origin"/> is not something the origin policy can compare, or null. Valid: <c>self</c>,
-    /// <c>*</c>, <c>null</c>, and <c>scheme://host[:port]</c> as browsers send it (RFC 6454 section 6.1).
-    /// </summary>
-    private static string? OriginProblem(string origin)
-    {
-        if (origin is "*" || origin.Equals("self", StringComparison.OrdinalIgnoreCase) ||
-            origin.Equals("null", StringComparison.OrdinalIgnoreCase))
-        {
-            return null;
-        }
-
-        int separator = origin.IndexOf("://", StringComparison.Ordinal);
-        if (separator <= 0)
-        {
-            return "expected self, *, null or scheme://host[:port]";
-        }
-
-        var scheme = origin[..separator];
-        if (!char.IsAsciiLetter(scheme[0]) || !scheme.All(c => char.IsAsciiLetterOrDigit(c) || c is '+' or '-' or '.'))
-        {
-            return $"\"{scheme}\" is not a scheme";
-        }
-
-        var authority = origin[(separator + 3)..];
-        int end = authority.IndexOfAny(['/', '?', '#']);
-        if (end >= 0)
-        {
-            return $"an origin has no path; write \"{origin[..(separator + 3 + end)]}\"";
-        }
-
-        string host;
-        string? port = null;
-        if (authority.StartsWith('['))
-        {
-            int close = authority.IndexOf(']', StringComparison.Ordinal);
-            if (close < 0 || !IPAddress.TryParse(authority[1..close], out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
-            {
-                return "the host in brackets is not an IPv6 address";
-            }
-
-            host = authority[..(close + 1)];
-            var rest = authority[(close + 1)..];
-            if (rest.Length > 0)
-            {
-                if (!rest.StartsWith(':'))
-                {
-                    return "unexpected text after the host";
-                }
-
-                port = rest[1..];
-            }
-        }
-        else
-        {
-            int colon = authority.LastIndexOf(':');
-            host = colon < 0 ? authority : authority[..colon];
-            port = colon < 0 ? null : authority[(colon + 1)..];
-            if (host.Length == 0 || !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
-            {
-                return host.Contains('@', StringComparison.Ordinal) ? "an origin has no user name" : "the host is not a host name or IPv4 address";
-            }
-        }
-
-        if (port is not null &&
-            (port.Length is 0 or > 5 || !port.All(char.IsAsciiDigit) || int.Parse(port, CultureInfo.InvariantCulture) is 0 or > IPEndPoint.MaxPort))
-        {
-            return $"the port \"{port}\" is not a number from 1 to 65535";
-        }
-
-        return null;
-    }
 
     /// <summary>RFC 7230 section 3.2.6 token: one or more tchar.</summary>
     private static bool IsToken(string name) =>
