@@ -26,7 +26,7 @@ internal sealed class CommandContext : ICommandContext
     public string? EnvelopeId { get; }
 
     /// <summary>Set once the call has ended (or was answered with an error): later replies are dropped.</summary>
-    /// <remarks>Read and written only under the session's reply lock, so no reply slips in after the error.</remarks>
+    /// <remarks>Read and written only under <see cref="SessionReplies"/>' lock, so no reply slips in after the error.</remarks>
     public bool Completed { get; set; }
 
     public ISession Session => _session;
@@ -38,7 +38,7 @@ internal sealed class CommandContext : ICommandContext
     public ValueTask ReplyAsync(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return _session.ReplyAsync(this, text);
+        return _session.Replies.ReplyAsync(this, text);
     }
 
     public ValueTask BroadcastAsync(string text)

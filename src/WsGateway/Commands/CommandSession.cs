@@ -1,12 +1,8 @@
-using System.Buffers;
 using System.Net;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 using System.Threading.Channels;
 using Serilog;
 using WsGateway.Connections;
 using WsGateway.Contracts;
-using WsGateway.Protocol;
 
 namespace WsGateway.Commands;
 
@@ -25,11 +21,6 @@ internal sealed class CommandSession : ISession
     // How long a drain that ran out of time still waits for the cut-off command and the queued requests to be answered.
     private static readonly TimeSpan CutOffGrace = TimeSpan.FromSeconds(1);
 
-    // Replies come from the worker, but also from a command still running after its timeout, or from several tasks
-    // of one command: the envelope writer is shared, and an error must be the last reply of its call.
-    private readonly Lock _replyGate = new();
-    private readonly ArrayBufferWriter<byte> _envelopeBuffer = new(256);
-    private readonly Utf8JsonWriter _envelopeWriter;
     private CancellationTokenSource? _commandTimeout;
     private CancellationTokenSource? _cutOff;
     private string _cutOffReason = string.Empty;
@@ -39,12 +30,13 @@ internal sealed class CommandSession : ISession
     {
         Connection = connection;
         _route = route;
-        // Relaxed escaping: quotes come out as \" rather than \u0022; the text travels as JSON over WebSocket, never
-        // inside HTML, where the strict default escaping matters.
-        _envelopeWriter = new Utf8JsonWriter(_envelopeBuffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        Replies = new SessionReplies(connection);
     }
 
     public WebSocketConnection Connection { get; }
+
+    /// <summary>Where every reply of this session is written.</summary>
+    public SessionReplies Replies { get; }
     public string Id => Connection.Id;
     public IPEndPoint? RemoteEndPoint => Connection.RemoteEndPoint;
     public DateTimeOffset ConnectedAt => Connection.ConnectedAt;
@@ -101,69 +93,6 @@ internal sealed class CommandSession : ISession
     public void Stop() => _queue.Writer.TryComplete();
 
     public ValueTask BroadcastAsync(string text, CancellationToken cancellationToken) => _route.Bus.PublishAsync(text, cancellationToken);
-
-    /// <summary>A command's reply: plain text, or an envelope when the request came in one; dropped after the call ended.</summary>
-    public ValueTask ReplyAsync(CommandContext context, string text)
-    {
-        bool dropped, queued = false;
-        lock (_replyGate)
-        {
-            dropped = context.Completed;
-            if (!dropped)
-            {
-                queued = Queue(context.EnvelopeId, ok: true, text);
-            }
-        }
-
-        if (dropped)
-        {
-            context.Logger.Warning("Reply from {Command} after it ended (timed out?) was dropped", context.CommandName);
-        }
-
-        return queued ? Connection.FlushAsync() : ValueTask.CompletedTask;
-    }
-
-    /// <summary>An error in answer to a request; with <paramref name="context"/>, its call's last reply.</summary>
-    public ValueTask ReplyErrorAsync(string? envelopeId, string error, CommandContext? context = null)
-    {
-        bool queued;
-        lock (_replyGate)
-        {
-            if (context is not null)
-            {
-                context.Completed = true;
-            }
-
-            queued = Queue(envelopeId, ok: false, error);
-        }
-
-        return queued ? Connection.FlushAsync() : ValueTask.CompletedTask;
-    }
-
-    /// <summary>Call under the reply lock: the frame is copied into the connection's output before it returns.</summary>
-    private bool Queue(string? envelopeId, bool ok, string text)
-    {
-        if (envelopeId is null)
-        {
-            return Connection.TryQueueText(ok ? text : "error: " + text);
-        }
-
-        _envelopeBuffer.ResetWrittenCount();
-        _envelopeWriter.Reset();
-        _envelopeWriter.WriteStartObject();
-        if (envelopeId.Length > 0)
-        {
-            // The id as the client sent it (a JSON string or number), which the parser took from valid JSON.
-            _envelopeWriter.WritePropertyName("id"u8);
-            _envelopeWriter.WriteRawValue(envelopeId, skipInputValidation: true);
-        }
-
-        _envelopeWriter.WriteBoolean("ok"u8, ok);
-        _envelopeWriter.WriteString(ok ? "text"u8 : "error"u8, text);
-        _envelopeWriter.WriteEndObject();
-        _envelopeWriter.Flush();
-        return Connection.TryQueue(Opcode.Text, _envelopeBuffer.WrittenSpan);
-    }
 
     /// <summary>Made when a command first runs (idle sessions hold none); cancelled when a drain runs out of time.</summary>
     private CancellationTokenSource CutOff()
@@ -226,27 +155,27 @@ internal sealed class CommandSession : ISession
     {
         if (request.Error is not null)
         {
-            await ReplyErrorAsync(request.Id, request.Error);
+            await Replies.ReplyErrorAsync(request.Id, request.Error);
             return;
         }
 
         if (request.Name.Length == 0)
         {
-            await ReplyErrorAsync(request.Id, "empty command; send \"help\" to list commands");
+            await Replies.ReplyErrorAsync(request.Id, "empty command; send \"help\" to list commands");
             return;
         }
 
         if (!_route.Registry.Current.TryGet(request.Name, out var descriptor))
         {
             _route.Metrics.CommandUnknown();
-            await ReplyErrorAsync(request.Id, $"unknown command \"{CommandNames.Excerpt(request.Name)}\"; send \"help\" to list commands");
+            await Replies.ReplyErrorAsync(request.Id, $"unknown command \"{CommandNames.Excerpt(request.Name)}\"; send \"help\" to list commands");
             return;
         }
 
         var cutOff = CutOff();
         if (cutOff.IsCancellationRequested)
         {
-            await ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" was not run: {Volatile.Read(ref _cutOffReason)}");
+            await Replies.ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" was not run: {Volatile.Read(ref _cutOffReason)}");
             return;
         }
 
@@ -277,26 +206,23 @@ internal sealed class CommandSession : ISession
             outcome = CommandOutcome.Cancelled;
             var reason = Volatile.Read(ref _cutOffReason);
             context.Logger.Warning("Command {Command} was cut off: {Reason}", descriptor.Name, reason);
-            await ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" was cut off: {reason}", context);
+            await Replies.ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" was cut off: {reason}", context);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             outcome = CommandOutcome.TimedOut;
             context.Logger.Warning("Command {Command} timed out after {Timeout}", descriptor.Name, _route.CommandTimeout);
-            await ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" timed out after {_route.CommandTimeout.TotalSeconds:0.###} s", context);
+            await Replies.ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" timed out after {_route.CommandTimeout.TotalSeconds:0.###} s", context);
         }
         catch (Exception ex)
         {
             outcome = CommandOutcome.Failed;
             context.Logger.Error(ex, "Command {Command} from {Origin} failed", descriptor.Name, descriptor.Origin.ToString());
-            await ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" failed: {ex.GetType().Name}: {ex.Message}", context);
+            await Replies.ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" failed: {ex.GetType().Name}: {ex.Message}", context);
         }
         finally
         {
-            lock (_replyGate)
-            {
-                context.Completed = true;
-            }
+            Replies.Complete(context);
 
             if (!timeout.TryReset())
             {

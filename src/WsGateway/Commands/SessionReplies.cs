@@ -1,0 +1,101 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using WsGateway.Connections;
+using WsGateway.Protocol;
+
+namespace WsGateway.Commands;
+
+/// <summary>
+/// The replies of one command session: plain text, or JSON envelopes when the request came in one. Replies come from
+/// the session's worker, but also from a command still running after its timeout or from several tasks of one
+/// command, so they are written under one lock: the envelope writer is shared, a frame is copied into the connection's
+/// output whole, and an error is the last reply of its call. The lock never covers I/O: the send happens after it.
+/// </summary>
+internal sealed class SessionReplies
+{
+    private readonly WebSocketConnection _connection;
+    private readonly Lock _gate = new();
+    private readonly ArrayBufferWriter<byte> _envelopeBuffer = new(256);
+    private readonly Utf8JsonWriter _envelopeWriter;
+
+    public SessionReplies(WebSocketConnection connection)
+    {
+        _connection = connection;
+        // Relaxed escaping: quotes come out as \" rather than \u0022; the text travels as JSON over WebSocket, never
+        // inside HTML, where the strict default escaping matters.
+        _envelopeWriter = new Utf8JsonWriter(_envelopeBuffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    /// <summary>A command's reply: plain text, or an envelope when the request came in one; dropped after the call ended.</summary>
+    public ValueTask ReplyAsync(CommandContext context, string text)
+    {
+        bool dropped, queued = false;
+        lock (_gate)
+        {
+            dropped = context.Completed;
+            if (!dropped)
+            {
+                queued = Queue(context.EnvelopeId, ok: true, text);
+            }
+        }
+
+        if (dropped)
+        {
+            context.Logger.Warning("Reply from {Command} after it ended (timed out?) was dropped", context.CommandName);
+        }
+
+        return queued ? _connection.FlushAsync() : ValueTask.CompletedTask;
+    }
+
+    /// <summary>An error in answer to a request; with <paramref name="context"/>, its call's last reply.</summary>
+    public ValueTask ReplyErrorAsync(string? envelopeId, string error, CommandContext? context = null)
+    {
+        bool queued;
+        lock (_gate)
+        {
+            if (context is not null)
+            {
+                context.Completed = true;
+            }
+
+            queued = Queue(envelopeId, ok: false, error);
+        }
+
+        return queued ? _connection.FlushAsync() : ValueTask.CompletedTask;
+    }
+
+    /// <summary>Call under the lock: the frame is copied into the connection's output before it returns.</summary>
+    private bool Queue(string? envelopeId, bool ok, string text)
+    {
+        if (envelopeId is null)
+        {
+            return _connection.TryQueueText(ok ? text : "error: " + text);
+        }
+
+        _envelopeBuffer.ResetWrittenCount();
+        _envelopeWriter.Reset();
+        _envelopeWriter.WriteStartObject();
+        if (envelopeId.Length > 0)
+        {
+            // The id as the client sent it (a JSON string or number), which the parser took from valid JSON.
+            _envelopeWriter.WritePropertyName("id"u8);
+            _envelopeWriter.WriteRawValue(envelopeId, skipInputValidation: true);
+        }
+
+        _envelopeWriter.WriteBoolean("ok"u8, ok);
+        _envelopeWriter.WriteString(ok ? "text"u8 : "error"u8, text);
+        _envelopeWriter.WriteEndObject();
+        _envelopeWriter.Flush();
+        return _connection.TryQueue(Opcode.Text, _envelopeBuffer.WrittenSpan);
+    }
+
+    /// <summary>Ends the call: whatever the command still sends is dropped.</summary>
+    public void Complete(CommandContext context)
+    {
+        lock (_gate)
+        {
+            context.Completed = true;
+        }
+    }
+}
