@@ -58,12 +58,15 @@ public sealed class Gateway : IAsyncDisposable
         Http.Map("/readyz", _ => Ready
             ? HttpResponse.Text(200, "ready")
             : HttpResponse.Text(503, _stopping ? "draining" : "starting: plugins and scripts are still loading"));
-        Http.Map("/metrics", async _ =>
-        {
-            using var body = new MemoryStream();
-            await Metrics.ExportAsync(body, CancellationToken.None);
-            return new HttpResponse(200, "text/plain; version=0.0.4; charset=utf-8", body.ToArray());
-        });
+        Http.Map(
+            "/metrics",
+            async _ =>
+            {
+                using var body = new MemoryStream();
+                await Metrics.ExportAsync(body, CancellationToken.None);
+                return new HttpResponse(200, "text/plain; version=0.0.4; charset=utf-8", body.ToArray());
+            },
+            (request, remote) => MetricsAccess.Check(request, remote, Options.Current.Metrics));
 
         _certificate = CertificateLoader.Load(options);
         _server = new GatewayServer(Options, Http, routes, [new OriginPolicy(Options)], Metrics, _certificate, log);

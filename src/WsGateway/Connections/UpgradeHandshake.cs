@@ -78,7 +78,7 @@ internal sealed class UpgradeHandshake
         var validation = WebSocketHandshake.Validate(request);
         if (validation.Outcome == HandshakeOutcome.NotUpgrade)
         {
-            await RespondAsync(transport, await _http.RouteAsync(request), request.Method == "HEAD");
+            await RespondAsync(transport, await _http.RouteAsync(request, remote), request.Method == "HEAD");
             return (null, null);
         }
 

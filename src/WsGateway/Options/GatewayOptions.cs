@@ -14,6 +14,7 @@ public sealed class GatewayOptions
     public PluginOptions Plugins { get; set; } = new();
     public ScriptOptions Scripts { get; set; } = new();
     public ShutdownOptions Shutdown { get; set; } = new();
+    public MetricsOptions Metrics { get; set; } = new();
 
     /// <summary>
     /// The folder relative paths in the configuration are resolved against (the folder of gateway.json).

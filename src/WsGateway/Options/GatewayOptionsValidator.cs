@@ -36,6 +36,11 @@ internal static class GatewayOptionsValidator
         ValidateListen(options.Listen, errors);
         ValidateTls(options, errors);
         ValidateHosts(options.Hosts, errors);
+        if (options.Metrics.ApiKey.Length is > 0 and < 16)
+        {
+            // The key itself is never repeated: validation messages reach logs and terminals.
+            errors.Add("Metrics:ApiKey is too short to be a secret (at least 16 characters)");
+        }
         ValidateOrigins(options.Origins, errors);
         ValidateLimits(options.Limits, errors);
         Range(errors, "Compression:MinMessageBytes", options.Compression.MinMessageBytes, 1, int.MaxValue);

@@ -52,6 +52,29 @@ public sealed class HealthAndMetricsTests
     }
 
     [Fact]
+    public async Task Metrics_with_an_api_key_want_it_and_a_reload_can_add_one()
+    {
+        const string Key = "a-metrics-key-of-32-characters!!";
+        await using var gateway = await TestGateway.StartAsync();
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(gateway.HttpUri("/metrics"))).StatusCode);
+
+        var reloaded = gateway.Options;
+        reloaded.Metrics.ApiKey = Key;
+        gateway.Gateway.Options.Reload(reloaded);
+
+        var refused = await http.GetAsync(gateway.HttpUri("/metrics"));
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("Bearer", refused.Headers.WwwAuthenticate.Single().Scheme);
+        using var request = new HttpRequestMessage(HttpMethod.Get, gateway.HttpUri("/metrics"));
+        request.Headers.Authorization = new("Bearer", Key);
+        var allowed = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Contains("wsgateway_connections_open", await allowed.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(gateway.HttpUri("/healthz"))).StatusCode);
+    }
+
+    [Fact]
     public async Task Readyz_is_503_while_draining()
     {
         var gateway = await TestGateway.StartAsync(o => o.Shutdown.DrainSeconds = 5);

@@ -99,6 +99,14 @@ public sealed class GatewayOptionsValidatorTests
     }
 
     [Fact]
+    public void A_short_metrics_key_is_refused_without_repeating_it()
+    {
+        var errors = ErrorsFor("Metrics:ApiKey", "hunter2");
+        Assert.Equal(["Metrics:ApiKey is too short to be a secret (at least 16 characters)"], errors);
+        Assert.Empty(ErrorsFor("Metrics:ApiKey", "0123456789abcdef"));
+    }
+
+    [Fact]
     public void Host_pattern_that_cannot_match_is_reported_with_its_index()
     {
         ReadKeys(out var errors, ("Hosts:Allowed:0", "gateway.example.com"), ("Hosts:Allowed:1", "https://gateway.example.com"));
