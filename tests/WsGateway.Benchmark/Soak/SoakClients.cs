@@ -9,20 +9,16 @@ namespace WsGateway.Benchmark.Soak;
 /// <summary>
 /// The soak's traffic. Every client keeps one request in flight and checks its reply before the next, so a lost reply
 /// shows as a timeout and an extra one as the wrong reply to the next request (or to the last, an <c>echo</c>).
-/// Broadcasts reach every connection on the command route; those connections set them aside and check they come
+/// Plugin swaps and script edits run beside it (<see cref="SoakReloads"/>). Broadcasts reach every connection on the command route; those connections set them aside and check they come
 /// one by one, in order, none missed.
 /// </summary>
-internal sealed class SoakClients(Uri url, SoakOptions options, SoakGateway gateway, SoakStats stats)
+internal sealed class SoakClients(Uri url, SoakOptions options, SoakStats stats)
 {
     public const string BroadcastPrefix = "soak-bcast ";
 
     private readonly Uri _command = new(url, "/");
     private readonly Uri _echo = new(url, "/echo");
     private long _broadcastsCompleted;
-
-    public int PluginSwaps { get; private set; }
-    public int ScriptEdits { get; private set; }
-    public TimeSpan SlowestSwapToLive { get; private set; }
 
     /// <summary>Runs every client until <paramref name="stop"/>, then lets each finish, check and close.</summary>
     public async Task RunAsync(CancellationToken stop)
@@ -34,8 +30,6 @@ internal sealed class SoakClients(Uri url, SoakOptions options, SoakGateway gate
         var others = new List<Task>();
         others.AddRange(echoSockets.Select((s, i) => EchoAsync(s, i, stop)));
         others.AddRange(Enumerable.Range(0, options.Churners).Select(i => ChurnAsync(i, stop)));
-        others.Add(SwapPluginsAsync(stop));
-        others.Add(EditScriptAsync(stop));
         var commands = commandSockets.Select((s, i) => CommandAsync(s, i, stop, broadcaster)).ToArray();
         await Task.WhenAll([broadcaster, .. others, .. commands]);
     }
@@ -103,11 +97,11 @@ internal sealed class SoakClients(Uri url, SoakOptions options, SoakGateway gate
         switch (kind)
         {
             case 0:
-                Expect(reply == tag, request, reply);
+                SoakChecks.Expect(reply == tag, request, reply);
                 Interlocked.Increment(ref stats.CommandReplies);
                 break;
             case 1:
-                Expect(Envelope(reply, JsonValueKind.Number, Math.Max(seq, 0).ToString(CultureInfo.InvariantCulture)) == tag, request, reply);
+                SoakChecks.Expect(Envelope(reply, JsonValueKind.Number, Math.Max(seq, 0).ToString(CultureInfo.InvariantCulture)) == tag, request, reply);
                 Interlocked.Increment(ref stats.EnvelopeReplies);
                 break;
             case 2:
@@ -132,7 +126,7 @@ internal sealed class SoakClients(Uri url, SoakOptions options, SoakGateway gate
         if (!message.StartsWith(BroadcastPrefix, StringComparison.Ordinal)
             || !long.TryParse(message.AsSpan(BroadcastPrefix.Length), CultureInfo.InvariantCulture, out long n))
         {
-            throw new SoakException($"expected a broadcast, got \"{Shorten(message)}\"");
+            throw new SoakException($"expected a broadcast, got \"{SoakChecks.Shorten(message)}\"");
         }
 
         if (n != state.LastBroadcast + 1)
@@ -167,7 +161,7 @@ internal sealed class SoakClients(Uri url, SoakOptions options, SoakGateway gate
                 long sent = Stopwatch.GetTimestamp();
                 await socket.SendAsync($"broadcast {BroadcastPrefix}{n}");
                 string copy = await socket.ReceiveTextAsync();
-                Expect(copy == BroadcastPrefix + n.ToString(CultureInfo.InvariantCulture), "broadcast", copy);
+                SoakChecks.Expect(copy == BroadcastPrefix + n.ToString(CultureInfo.InvariantCulture), "broadcast", copy);
                 stats.Replied(sent, histogram);
                 Interlocked.Increment(ref stats.BroadcastsSent);
                 Interlocked.Exchange(ref _broadcastsCompleted, n);
@@ -201,7 +195,7 @@ internal sealed class SoakClients(Uri url, SoakOptions options, SoakGateway gate
                 long sent = Stopwatch.GetTimestamp();
                 await socket.SendAsync(payload, type);
                 var (replyType, reply) = await socket.ReceiveAsync();
-                Expect(replyType == type && reply.AsSpan().SequenceEqual(payload), $"{size}-byte {type} echo", $"{reply.Length}-byte {replyType}");
+                SoakChecks.Expect(replyType == type && reply.AsSpan().SequenceEqual(payload), $"{size}-byte {type} echo", $"{reply.Length}-byte {replyType}");
                 Interlocked.Increment(ref stats.EchoReplies);
                 stats.Replied(sent, histogram);
             }
@@ -258,7 +252,7 @@ internal sealed class SoakClients(Uri url, SoakOptions options, SoakGateway gate
                         // Joined mid-stream: which broadcasts it sees depends on when it came; the persistent ones check them.
                     }
 
-                    Expect(reply == tag, tag, reply);
+                    SoakChecks.Expect(reply == tag, tag, reply);
                     Interlocked.Increment(ref commandRoute ? ref stats.CommandReplies : ref stats.EchoReplies);
                     stats.Replied(sent, histogram);
                 }
@@ -293,105 +287,6 @@ internal sealed class SoakClients(Uri url, SoakOptions options, SoakGateway gate
         }
     }
 
-    /// <summary>Every --swap-every seconds a new Probe.dll over the old one; waits until <c>probe</c> answers with it.</summary>
-    private async Task SwapPluginsAsync(CancellationToken stop)
-    {
-        var next = Task.Run(() => ProbePlugin.Compile(1));
-        for (int version = 1; ; version++)
-        {
-            if (!await DelayAsync(options.SwapEverySeconds, stop))
-            {
-                return;
-            }
-
-            var bytes = await next;
-            int following = version + 1;
-            next = Task.Run(() => ProbePlugin.Compile(following));
-            await PublishAsync("probe", version, () => File.WriteAllBytes(gateway.PluginPath, bytes));
-            PluginSwaps = version;
-        }
-    }
-
-    /// <summary>Every --edit-every seconds tick.csx saved with a new version; waits until <c>tick</c> answers with it.</summary>
-    private async Task EditScriptAsync(CancellationToken stop)
-    {
-        for (int version = 1; ; version++)
-        {
-            if (!await DelayAsync(options.EditEverySeconds, stop))
-            {
-                return;
-            }
-
-            await PublishAsync("tick", version, () => File.WriteAllText(gateway.TickPath, SoakGateway.TickSource(version)));
-            ScriptEdits = version;
-        }
-    }
-
-    /// <summary>Makes the change, then asks <paramref name="command"/> on a connection of its own until version answers.</summary>
-    private async Task PublishAsync(string command, int version, Action change)
-    {
-        string expected = string.Create(CultureInfo.InvariantCulture, $"{command} v{version}");
-        var histogram = stats.NewHistogram();
-        stats.SwapStarted();
-        long started = Stopwatch.GetTimestamp();
-        try
-        {
-            using var socket = await SoakSocket.ConnectAsync(_command, CancellationToken.None);
-            change();
-            var deadline = started + Stopwatch.Frequency * 60;
-            string reply = "";
-            while (reply != expected && Stopwatch.GetTimestamp() < deadline)
-            {
-                Interlocked.Increment(ref stats.Requests);
-                long sent = Stopwatch.GetTimestamp();
-                await socket.SendAsync(command);
-                while ((reply = await socket.ReceiveTextAsync()).StartsWith(BroadcastPrefix, StringComparison.Ordinal))
-                {
-                }
-
-                Expect(reply.StartsWith(command + " v", StringComparison.Ordinal), command, reply);
-                Interlocked.Increment(ref stats.CommandReplies);
-                stats.Replied(sent, histogram);
-                if (reply != expected)
-                {
-                    await Task.Delay(20);
-                }
-            }
-
-            var live = Stopwatch.GetElapsedTime(started);
-            SlowestSwapToLive = live > SlowestSwapToLive ? live : SlowestSwapToLive;
-            if (reply != expected)
-            {
-                stats.Error($"{command} v{version} was not live within 60 s (still \"{Shorten(reply)}\")");
-            }
-
-            await socket.CloseAsync();
-            // What a reload sets off (JIT of the new code, the old context unloading) may outlast the first reply.
-            await Task.Delay(1000);
-        }
-        catch (SoakException ex)
-        {
-            Failed($"{command} swap to v{version}", ex);
-        }
-        finally
-        {
-            stats.SwapEnded();
-        }
-    }
-
-    private static async Task<bool> DelayAsync(double seconds, CancellationToken stop)
-    {
-        try
-        {
-            await Task.Delay(TimeSpan.FromSeconds(seconds), stop);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>The text of a reply envelope whose id is <paramref name="id"/> (as <paramref name="idKind"/>) and ok is true; null otherwise.</summary>
     private static string? Envelope(string reply, JsonValueKind idKind, string id)
     {
@@ -416,33 +311,16 @@ internal sealed class SoakClients(Uri url, SoakOptions options, SoakGateway gate
     private static int Versioned(string command, string reply, int last, string request)
     {
         var prefix = command + " v";
-        if (!reply.StartsWith(prefix, StringComparison.Ordinal) || !int.TryParse(reply.AsSpan(prefix.Length), CultureInfo.InvariantCulture, out int version))
-        {
-            throw new SoakException($"\"{Shorten(request)}\" was answered \"{Shorten(reply)}\"");
-        }
+        int version = 0;
+        SoakChecks.Expect(
+            reply.StartsWith(prefix, StringComparison.Ordinal) && int.TryParse(reply.AsSpan(prefix.Length), CultureInfo.InvariantCulture, out version),
+            request,
+            reply);
 
         return version >= last ? version : throw new SoakException($"\"{command}\" went back from v{last} to v{version}");
     }
 
-    private static void Expect(bool condition, string request, string reply)
-    {
-        if (!condition)
-        {
-            throw new SoakException($"\"{Shorten(request)}\" was answered \"{Shorten(reply)}\"");
-        }
-    }
-
-    private void Failed(string who, Exception ex)
-    {
-        if (ex is SoakException { UnexpectedClose: true } or WebSocketException)
-        {
-            Interlocked.Increment(ref stats.UnexpectedCloses);
-        }
-
-        stats.Error($"{who}: {ex.Message}");
-    }
-
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
+    private void Failed(string who, Exception ex) => SoakChecks.Failed(stats, who, ex);
 
     private sealed class CommandState
     {

@@ -56,10 +56,11 @@ internal static class SoakRun
         var baseline = await SampleAsync("idle");
         Console.Error.WriteLine($"soak: idle {Describe(baseline)}; load for {options.Seconds:0} s");
 
-        var clients = new SoakClients(gateway.Url, options, gateway, stats);
+        var clients = new SoakClients(gateway.Url, options, stats);
+        var reloads = new SoakReloads(gateway.Url, options, gateway, stats);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(options.Seconds));
         var loadStarted = clock.Elapsed;
-        var running = clients.RunAsync(stop.Token);
+        var running = Task.WhenAll(clients.RunAsync(stop.Token), reloads.RunAsync(stop.Token));
         ServerSample? early = null;
         ServerSample endOfLoad = baseline;
         for (int second = 1; !running.IsCompleted; second++)
@@ -139,12 +140,12 @@ internal static class SoakRun
             UnexpectedCloses = stats.UnexpectedCloses,
             Errors = stats.Errors,
             FirstErrors = stats.FirstErrors,
-            PluginSwaps = clients.PluginSwaps,
-            ScriptEdits = clients.ScriptEdits,
+            PluginSwaps = reloads.PluginSwaps,
+            ScriptEdits = reloads.ScriptEdits,
             PluginReloads = after.PluginReloads - baseline.PluginReloads,
             ScriptReloads = after.ScriptReloads - baseline.ScriptReloads,
             ReloadFailures = after.ReloadFailures - baseline.ReloadFailures,
-            SlowestSwapToLiveMs = Math.Round(clients.SlowestSwapToLive.TotalMilliseconds, 1),
+            SlowestSwapToLiveMs = Math.Round(reloads.SlowestSwapToLive.TotalMilliseconds, 1),
             RepliesDuringSwaps = stats.RepliesDuringSwaps,
             WorstLatencyDuringSwapMs = Math.Round(stats.WorstLatencyDuringSwap.TotalMilliseconds, 1),
             WorstLatencyMs = Math.Round(stats.WorstLatency.TotalMilliseconds, 1),
