@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Serilog;
 using WsGateway.Commands;
 using WsGateway.Options;
+using WsGateway.Watching;
 
 namespace WsGateway.Plugins;
 
@@ -32,7 +33,7 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LoadedPlugin> _loaded = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private PluginWatcher? _watcher;
+    private DirectoryWatcher? _watcher;
     private Task _watching = Task.CompletedTask;
     private bool _disposed;
 
@@ -92,7 +93,7 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
             }
 
             // Watch before the first scan, so a change made during the scan is not missed.
-            _watcher = new PluginWatcher(Directory, _quietPeriod, _log);
+            _watcher = new DirectoryWatcher(Directory, includeSubdirectories: true, _quietPeriod, PluginFolderOf, _log);
         }
 
         foreach (var folder in System.IO.Directory.EnumerateDirectories(Directory))
@@ -147,7 +148,7 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
         {
             await foreach (var folder in changes.ReadAllAsync(stopping).ConfigureAwait(false))
             {
-                if (folder == PluginWatcher.Everything)
+                if (folder == DirectoryWatcher.Everything)
                 {
                     RefreshAll();
                 }
@@ -305,6 +306,13 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
         _loaded.Remove(plugin.Name);
         plugin.Dispose();
         _log.Information("Unloaded plugin {Plugin} {Version}: its folder or assembly is gone", plugin.Name, plugin.Version);
+    }
+
+    /// <summary>The plugin folder a changed path (relative to the plugin directory) belongs to: its first segment.</summary>
+    private static string PluginFolderOf(string relativePath)
+    {
+        var separator = relativePath.AsSpan().IndexOfAny(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar);
+        return separator < 0 ? relativePath : relativePath[..separator];
     }
 
     private int LoadedCount()

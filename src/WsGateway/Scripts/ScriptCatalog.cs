@@ -6,6 +6,8 @@ using WsGateway.Commands;
 using WsGateway.Contracts;
 using WsGateway.Options;
 
+using WsGateway.Watching;
+
 namespace WsGateway.Scripts;
 
 /// <summary>
@@ -35,7 +37,7 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
     private readonly TimeSpan _quietPeriod;
     private readonly ConcurrentDictionary<string, ScriptEntry> _entries = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
-    private ScriptWatcher? _watcher;
+    private DirectoryWatcher? _watcher;
     private Task? _loop;
     private int _stopped;
     private int _cleanedUp;
@@ -73,7 +75,7 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         Directory.CreateDirectory(_directory);
 
         // Watch before the first scan, so that a save during the scan is not lost (at worst it is compiled twice).
-        _watcher = new ScriptWatcher(_directory, _quietPeriod, _log);
+        _watcher = new DirectoryWatcher(_directory, includeSubdirectories: false, _quietPeriod, ScriptFiles.KeyOf, _log);
         var initialScan = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _loop = RunAsync(_watcher, initialScan, _stopping.Token);
         await initialScan.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -124,13 +126,13 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
     internal AssemblyLoadContext? LoadContextOf(string fileName) =>
         _entries.TryGetValue(fileName, out var entry) ? entry.Good?.LoadContext : null;
 
-    private async Task RunAsync(ScriptWatcher watcher, TaskCompletionSource initialScan, CancellationToken stopping)
+    private async Task RunAsync(DirectoryWatcher watcher, TaskCompletionSource initialScan, CancellationToken stopping)
     {
         // Leaves the caller's thread: the scan compiles, and compiling is CPU-bound work for the thread pool.
         await Task.Yield();
         try
         {
-            foreach (var fileName in ScriptWatcher.FilesOnDisk(_directory))
+            foreach (var fileName in ScriptFiles.OnDisk(_directory))
             {
                 await ReloadAsync(fileName, stopping).ConfigureAwait(false);
             }
@@ -146,9 +148,9 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
 
             await foreach (var fileName in watcher.Changes.ReadAllAsync(stopping).ConfigureAwait(false))
             {
-                if (fileName == ScriptWatcher.Everything)
+                if (fileName == DirectoryWatcher.Everything)
                 {
-                    foreach (var known in ScriptWatcher.FilesOnDisk(_directory).Union(_entries.Keys).ToList())
+                    foreach (var known in ScriptFiles.OnDisk(_directory).Union(_entries.Keys).ToList())
                     {
                         await ReloadAsync(known, stopping).ConfigureAwait(false);
                     }
