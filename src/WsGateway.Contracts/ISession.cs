@@ -18,6 +18,13 @@ public interface ISession
     string Path { get; }
 
     /// <summary>
+    /// Who connected, as the authentication method that accepted the handshake saw it;
+    /// <see cref="CallerIdentity.Anonymous"/> when the gateway asks for no credentials.
+    /// </summary>
+    /// <remarks>Has a default so that sessions written before it (test doubles in plugin projects) still compile.</remarks>
+    CallerIdentity Identity => CallerIdentity.Anonymous;
+
+    /// <summary>
     /// State that lives as long as the connection, shared by all commands (for example the name a client gave).
     /// Commands of one connection run one at a time, but use keys that name your plugin to avoid collisions.
     /// </summary>

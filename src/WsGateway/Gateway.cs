@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Serilog;
+using WsGateway.Authentication;
 using WsGateway.Broadcasting;
 using WsGateway.Commands;
 using WsGateway.Connections;
@@ -36,7 +37,7 @@ public sealed class Gateway : IAsyncDisposable
         _log = log;
         Metrics = new GatewayMetrics();
         Registry = new CommandRegistry(log);
-        Registry.SetSource(HelpCommand.SourceKey, [HelpCommand.Create(Registry)]);
+        Registry.SetSource(HelpCommand.SourceKey, [HelpCommand.Create(Registry), WhoAmICommand.Create()]);
 
         _commandRoute = new CommandRoute(Registry, bus ?? new LocalMessageBus(), Options, Metrics);
         var routes = new Dictionary<string, IWebSocketRoute>(StringComparer.Ordinal);
@@ -69,14 +70,19 @@ public sealed class Gateway : IAsyncDisposable
             (request, remote) => MetricsAccess.Check(request, remote, Options.Current.Metrics));
 
         _certificate = CertificateLoader.Load(options);
-        _server = new GatewayServer(Options, Http, routes, [new OriginPolicy(Options)], Metrics, _certificate, log);
-        _plugins = new PluginCatalog(options, Registry, log);
+        Authenticators = new AuthenticatorRegistry();
+        var decision = new UpgradeDecision(routes, new OriginPolicy(Options), new HandshakeAuthentication(Options, Authenticators, log));
+        _server = new GatewayServer(Options, Http, decision, Metrics, _certificate, log);
+        _plugins = new PluginCatalog(options, Registry, log) { Authenticators = Authenticators };
         _plugins.LoadAttempted += (_, succeeded) => Metrics.Reloaded("plugin", succeeded);
         _scripts = new ScriptCatalog(options.ResolvePath(options.Scripts.Directory), options.Scripts, Registry, log);
         _scripts.Published += (_, compiled) => Metrics.Reloaded("script", compiled);
     }
 
     public CommandRegistry Registry { get; }
+
+    /// <summary>The authenticators plugins define (used by <c>plugin:NAME</c> in <c>Authentication:Methods</c>).</summary>
+    internal AuthenticatorRegistry Authenticators { get; }
 
     /// <summary>The options in force; <see cref="LiveOptions.Reload"/> applies a changed configuration.</summary>
     public LiveOptions Options { get; }

@@ -23,4 +23,7 @@ public sealed record CommandDescriptor(
     /// so that its calls are counted as broken rather than succeeded.
     /// </summary>
     internal bool RepliesWithProblem { get; init; }
+
+    /// <summary>Who may run it (and see it in <c>help</c>); anyone unless the plugin or script says otherwise.</summary>
+    public CommandAccess Access { get; init; } = CommandAccess.Anyone;
 }

@@ -41,6 +41,7 @@ internal sealed class CommandSession : ISession
     public IPEndPoint? RemoteEndPoint => Connection.RemoteEndPoint;
     public DateTimeOffset ConnectedAt => Connection.ConnectedAt;
     public string Path => Connection.Path;
+    public CallerIdentity Identity => Connection.Identity;
     public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
     public ILogger Log => Connection.Log;
 
@@ -91,6 +92,12 @@ internal sealed class CommandSession : ISession
     }
 
     public void Stop() => _queue.Writer.TryComplete();
+
+    /// <summary>
+    /// Whether the caller's credential has expired. With <c>Authentication:OnExpiry</c> = <c>Close</c> the connection
+    /// is closed by its liveness check; until then (and always with <c>RefuseCommands</c>) no command runs.
+    /// </summary>
+    private bool CredentialExpired() => Identity.ExpiresAt is { } expires && expires <= DateTimeOffset.UtcNow;
 
     public ValueTask BroadcastAsync(string text, CancellationToken cancellationToken) => _route.Bus.PublishAsync(text, cancellationToken);
 
@@ -169,6 +176,17 @@ internal sealed class CommandSession : ISession
         {
             _route.Metrics.CommandUnknown();
             await Replies.ReplyErrorAsync(request.Id, $"unknown command \"{CommandNames.Excerpt(request.Name)}\"; send \"help\" to list commands");
+            return;
+        }
+
+        if (!descriptor.Access.Allows(Identity) || CredentialExpired())
+        {
+            _route.Metrics.CommandRan(descriptor.Name, CommandOutcome.Denied);
+            var why = CredentialExpired()
+                ? "was not run: your credential expired; reconnect with a new one"
+                : $"{descriptor.Access.Describe()} ({(Identity.IsAuthenticated ? "you are " + Identity.Name : "you are not authenticated")})";
+            Log.Information("Command {Command} refused to {User}: {Reason}", descriptor.Name, Identity.Name, why);
+            await Replies.ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" {why}");
             return;
         }
 

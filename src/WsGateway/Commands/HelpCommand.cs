@@ -5,8 +5,8 @@ using WsGateway.Contracts;
 namespace WsGateway.Commands;
 
 /// <summary>
-/// The built-in <c>help</c>: every command with its description and origin, shadowed and broken ones included.
-/// <c>help --json</c> answers the same as one JSON object for programs (the web console uses it).
+/// The built-in <c>help</c>: every command the caller may run, with its description and origin, shadowed and broken
+/// ones included. <c>help --json</c> answers the same as one JSON object for programs (the web console uses it).
 /// </summary>
 internal static class HelpCommand
 {
@@ -17,16 +17,19 @@ internal static class HelpCommand
         Name,
         "Lists the commands; \"help NAME\" describes one, \"help --json\" answers in JSON.",
         CommandOrigin.BuiltIn,
-        context => context.ReplyAsync(Render(registry.Current, context.Arguments.Trim())));
+        context => context.ReplyAsync(Render(registry.Current, context.Arguments.Trim(), context.Session.Identity)));
 
-    internal static string Render(CommandTable table, string arguments)
+    internal static string Render(CommandTable table, string arguments, CallerIdentity caller)
     {
         if (arguments == "--json")
         {
-            return RenderJson(table);
+            return RenderJson(table, caller);
         }
 
-        var rows = table.All.Where(d => arguments.Length == 0 || d.Name.Equals(arguments, StringComparison.OrdinalIgnoreCase)).ToList();
+        // What the caller may not run is not listed: it would only tell them what to try to get.
+        var rows = table.All
+            .Where(d => d.Access.Allows(caller) && (arguments.Length == 0 || d.Name.Equals(arguments, StringComparison.OrdinalIgnoreCase)))
+            .ToList();
         if (rows.Count == 0)
         {
             return $"No command \"{arguments}\". Send \"help\" to list commands.";
@@ -38,6 +41,11 @@ internal static class HelpCommand
         {
             text.Append("  ").Append(descriptor.Name.ToLowerInvariant().PadRight(width)).Append("  ").Append(descriptor.Description)
                 .Append("  [").Append(descriptor.Origin).Append(']');
+            if (descriptor.Access.ToString() is { Length: > 0 } access)
+            {
+                text.Append("  (requires ").Append(access).Append(')');
+            }
+
             if (!table.IsActive(descriptor))
             {
                 table.TryGet(descriptor.Name, out var winner);
@@ -55,14 +63,14 @@ internal static class HelpCommand
         return text.ToString().TrimEnd('\n');
     }
 
-    private static string RenderJson(CommandTable table)
+    private static string RenderJson(CommandTable table, CallerIdentity caller)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteStartArray("commands");
-            foreach (var descriptor in table.All)
+            foreach (var descriptor in table.All.Where(d => d.Access.Allows(caller)))
             {
                 json.WriteStartObject();
                 json.WriteString("name", descriptor.Name.ToLowerInvariant());
@@ -70,6 +78,7 @@ internal static class HelpCommand
                 json.WriteString("origin", descriptor.Origin.ToString());
                 json.WriteString("problem", descriptor.Problem);
                 json.WriteBoolean("shadowed", !table.IsActive(descriptor));
+                json.WriteString("requires", descriptor.Access.ToString() is { Length: > 0 } access ? access : null);
                 json.WriteEndObject();
             }
 

@@ -39,15 +39,14 @@ internal sealed class GatewayServer : IAsyncDisposable
     private Task _livenessLoop = Task.CompletedTask;
 
     public GatewayServer(
-        LiveOptions options, HttpRouter http, IReadOnlyDictionary<string, IWebSocketRoute> routes,
-        IReadOnlyList<IHandshakePolicy> policies, GatewayMetrics metrics, X509Certificate2? certificate, ILogger log)
+        LiveOptions options, HttpRouter http, UpgradeDecision decision, GatewayMetrics metrics, X509Certificate2? certificate, ILogger log)
     {
         _metrics = metrics;
         _certificate = certificate;
         _options = options;
         _log = log.ForContext<GatewayServer>();
         _trim = new IdleMemoryTrim(_log);
-        _handshake = new UpgradeHandshake(options, http, routes, policies, _limiter, metrics, _log);
+        _handshake = new UpgradeHandshake(options, http, decision, _limiter, metrics, _log);
     }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("Not started."));

@@ -1,4 +1,3 @@
-using System.Net;
 using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Protocol;
@@ -9,7 +8,7 @@ namespace WsGateway.Connections;
 /// Refuses upgrades from pages whose Origin is not allowed (cross-site WebSocket hijacking): a browser sends the
 /// page's origin, and cookies or other ambient credentials would otherwise let any site act as the user.
 /// </summary>
-internal sealed class OriginPolicy : IHandshakePolicy
+internal sealed class OriginPolicy
 {
     private readonly LiveOptions _options;
 
@@ -18,20 +17,19 @@ internal sealed class OriginPolicy : IHandshakePolicy
 
     public OriginPolicy(LiveOptions options) => _options = options;
 
-    public string Name => "origin";
-
-    public ValueTask<HttpResponse?> CheckAsync(HttpRequestHead request, IPEndPoint? remoteEndPoint, CancellationToken cancellationToken)
+    /// <returns>Null when the request's Origin may connect; otherwise the 403 to answer.</returns>
+    public HttpResponse? Check(HttpRequestHead request)
     {
         var current = _options.Current;
         var origin = request.GetHeader("Origin");
         bool allowed = origin is null
             ? current.Origins.AllowMissing
             : IsAllowed(origin, Patterns(current.Origins.Allowed), request.GetHeader("Host"), current.Tls.Enabled);
-        return ValueTask.FromResult(allowed
+        return allowed
             ? null
             : HttpResponse.Text(403, origin is null
                 ? "A request without an Origin header is not allowed here."
-                : $"Origin {origin} is not allowed to connect (see Origins:Allowed)."));
+                : $"Origin {origin} is not allowed to connect (see Origins:Allowed).");
     }
 
     private static bool IsAllowed(string origin, OriginPattern[] patterns, string? host, bool tls)

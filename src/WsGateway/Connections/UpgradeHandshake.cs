@@ -18,8 +18,7 @@ internal sealed class UpgradeHandshake
 {
     private readonly LiveOptions _options;
     private readonly HttpRouter _http;
-    private readonly IReadOnlyDictionary<string, IWebSocketRoute> _routes;
-    private readonly IReadOnlyList<IHandshakePolicy> _policies;
+    private readonly UpgradeDecision _decision;
     private readonly ConnectionLimiter _limiter;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _log;
@@ -28,13 +27,11 @@ internal sealed class UpgradeHandshake
 
     /// <param name="limiter">Shared with the server, which releases the slot when the connection ends.</param>
     public UpgradeHandshake(
-        LiveOptions options, HttpRouter http, IReadOnlyDictionary<string, IWebSocketRoute> routes,
-        IReadOnlyList<IHandshakePolicy> policies, ConnectionLimiter limiter, GatewayMetrics metrics, ILogger log)
+        LiveOptions options, HttpRouter http, UpgradeDecision decision, ConnectionLimiter limiter, GatewayMetrics metrics, ILogger log)
     {
         _options = options;
         _http = http;
-        _routes = routes;
-        _policies = policies;
+        _decision = decision;
         _limiter = limiter;
         _metrics = metrics;
         _log = log;
@@ -82,27 +79,8 @@ internal sealed class UpgradeHandshake
             return (null, null);
         }
 
-        var (refusal, reason) = validation.Outcome switch
-        {
-            HandshakeOutcome.Accept => (null, null),
-            HandshakeOutcome.UpgradeRequired => (UpgradeRequired(validation.Reason), "version"),
-            HandshakeOutcome.ObsoleteDraft => (UpgradeRequired(validation.Reason), "draft76"),
-            HandshakeOutcome.MethodNotAllowed => (HttpResponse.Text(405, validation.Reason ?? "WebSocket upgrades use GET.", [new("Allow", "GET")]), "method"),
-            _ => (HttpResponse.Text(400, validation.Reason ?? "Bad WebSocket request."), "bad_request"),
-        };
-
-        IWebSocketRoute? route = null;
-        if (refusal is null && !_routes.TryGetValue(request.Path, out route))
-        {
-            (refusal, reason) = (HttpResponse.Text(404, $"No WebSocket route at {request.Path}."), "not_found");
-        }
-
-        for (int i = 0; refusal is null && i < _policies.Count; i++)
-        {
-            refusal = await _policies[i].CheckAsync(request, remote, timeout.Token);
-            reason = _policies[i].Name;
-        }
-
+        var verdict = await _decision.DecideAsync(request, validation, remote, timeout.Token);
+        var (refusal, reason) = (verdict.Refusal, verdict.Reason);
         if (refusal is null && _limiter.TryAcquire(remote?.Address, options.Limits) is { } full)
         {
             (refusal, reason) = (HttpResponse.Text(503, full, [new("Retry-After", "5")]), "capacity");
@@ -112,19 +90,30 @@ internal sealed class UpgradeHandshake
         {
             _metrics.HandshakeFailed(reason!);
             _log.Information("Upgrade from {RemoteAddress} (Origin {Origin}) for {Path} refused with {Status}: {Reason}",
-                remote, request.GetHeader("Origin") ?? "none", request.Path, refusal.Status, reason);
+                remote, request.GetHeader("Origin") ?? "none", request.Path, refusal.Status, verdict.Detail is null ? reason : $"{reason} ({verdict.Detail})");
             await RespondAsync(transport, refusal, headOnly: false);
             return (null, null);
         }
 
         // From here the slot is released when the connection ends (HandleAsync), whatever happens to the 101.
-        var subprotocol = route!.SelectSubprotocol(WebSocketHandshake.GetOfferedSubprotocols(request));
+        var route = verdict.Route!;
+        var subprotocol = route.SelectSubprotocol(WebSocketHandshake.GetOfferedSubprotocols(request));
         var deflate = NegotiateDeflate(request, options.Compression);
         var accept = WebSocketHandshake.ComputeAccept(request.GetHeader("Sec-WebSocket-Key")!);
         var id = Interlocked.Increment(ref _nextId).ToString("x6", CultureInfo.InvariantCulture);
-        _log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path} ({Extensions})",
-            id, remote, request.Path, deflate?.ResponseHeader ?? "no extension");
-        return (new WebSocketConnection(id, transport, request.Path, subprotocol, deflate, _options, route, _metrics, _log),
+        var identity = verdict.Identity!;
+        if (identity.IsAuthenticated)
+        {
+            _log.Information("Connection {SessionId} from {RemoteAddress} on {Path} authenticated as {User} by {AuthenticatedBy}",
+                id, remote, request.Path, identity.Name, identity.AuthenticatedBy);
+        }
+        else
+        {
+            _log.Debug("Connection {SessionId} from {RemoteAddress} opened on {Path} ({Extensions})",
+                id, remote, request.Path, deflate?.ResponseHeader ?? "no extension");
+        }
+
+        return (new WebSocketConnection(id, transport, request.Path, subprotocol, deflate, identity, _options, route, _metrics, _log),
             HttpResponseWriter.SwitchingProtocols(accept, subprotocol, deflate?.ResponseHeader));
     }
 
@@ -142,10 +131,6 @@ internal sealed class UpgradeHandshake
         transport.CommitOutput();
         return transport.SendAsync();
     }
-
-    private static HttpResponse UpgradeRequired(string? reason) => HttpResponse.Text(
-        426, reason ?? "This server speaks WebSocket version 13 (RFC 6455).",
-        [new("Sec-WebSocket-Version", WebSocketHandshake.SupportedVersion)]);
 
     private async Task<HttpRequestHead?> ReadRequestHeadAsync(TransportConnection transport, CancellationToken cancellationToken)
     {

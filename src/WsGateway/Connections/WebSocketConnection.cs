@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Serilog;
 using Serilog.Core;
 using Serilog.Core.Enrichers;
+using WsGateway.Contracts;
 using WsGateway.Diagnostics;
 using WsGateway.Options;
 using WsGateway.Protocol;
@@ -36,7 +37,7 @@ internal sealed class WebSocketConnection
 
     public WebSocketConnection(
         string id, TransportConnection transport, string path, string? subprotocol, DeflateAgreement? deflate,
-        LiveOptions options, IWebSocketRoute route, GatewayMetrics metrics, ILogger serverLog)
+        CallerIdentity identity, LiveOptions options, IWebSocketRoute route, GatewayMetrics metrics, ILogger serverLog)
     {
         Id = id;
         _transport = transport;
@@ -48,6 +49,7 @@ internal sealed class WebSocketConnection
         _serverLog = serverLog;
         ConnectedAt = DateTimeOffset.UtcNow;
         Deflate = deflate;
+        Identity = identity;
         _assembler = new MessageAssembler(deflate is null ? null : new MessageInflater(deflate.ClientContextTakeover));
         _sender = new FrameSender(transport, id, options, metrics, serverLog, deflate: deflate is not null);
     }
@@ -62,9 +64,17 @@ internal sealed class WebSocketConnection
     /// <summary>permessage-deflate as agreed in the handshake, or null when the connection is not compressed.</summary>
     public DeflateAgreement? Deflate { get; }
     public DateTimeOffset ConnectedAt { get; }
-    /// <summary>A logger carrying <c>SessionId</c> and <c>RemoteAddress</c>; made on first use (idle connections never log).</summary>
-    public ILogger Log => _log ??= _serverLog.ForContext(
-        (ILogEventEnricher[])[new PropertyEnricher("SessionId", Id), new PropertyEnricher("RemoteAddress", RemoteEndPoint?.ToString())]);
+
+    /// <summary>Who connected, as authentication saw it in the handshake.</summary>
+    public CallerIdentity Identity { get; }
+
+    /// <summary>
+    /// A logger carrying <c>SessionId</c>, <c>RemoteAddress</c> and, for an authenticated caller, <c>User</c>; made on
+    /// first use (idle connections never log).
+    /// </summary>
+    public ILogger Log => _log ??= _serverLog.ForContext(Identity.IsAuthenticated
+        ? (ILogEventEnricher[])[new PropertyEnricher("SessionId", Id), new PropertyEnricher("RemoteAddress", RemoteEndPoint?.ToString()), new PropertyEnricher("User", Identity.Name)]
+        : [new PropertyEnricher("SessionId", Id), new PropertyEnricher("RemoteAddress", RemoteEndPoint?.ToString())]);
     public IWebSocketRoute Route { get; }
 
     /// <summary>Fires once the connection is gone; commands of this connection watch it.</summary>
@@ -154,8 +164,9 @@ internal sealed class WebSocketConnection
     }
 
     /// <summary>
-    /// Called about once a second by the server: closes an idle connection, pings a quiet one, and drops one that did
-    /// not answer its ping in time (a peer that vanished without a FIN would otherwise hold its slot forever).
+    /// Called about once a second by the server: closes an idle connection or one whose credential expired, pings a
+    /// quiet one, and drops one that did not answer its ping in time (a peer that vanished without a FIN would
+    /// otherwise hold its slot forever).
     /// </summary>
     public void CheckLiveness(long now)
     {
@@ -168,6 +179,14 @@ internal sealed class WebSocketConnection
                 Abort();
             }
 
+            return;
+        }
+
+        if (Identity.ExpiresAt is { } expires && expires <= DateTimeOffset.UtcNow
+            && _options.Current.Authentication.OnExpiry == ExpiryAction.Close)
+        {
+            Log.Information("Closing {SessionId}: the credential of {User} expired at {ExpiresAt:u}", Id, Identity.Name, expires);
+            _ = CloseAsync(CloseStatus.PolicyViolation, "token expired").AsTask();
             return;
         }
 

@@ -103,6 +103,7 @@ internal sealed class GatewayMetrics
         CommandOutcome.TimedOut => "timed_out",
         CommandOutcome.Cancelled => "cancelled",
         CommandOutcome.Broken => "broken",
+        CommandOutcome.Denied => "denied",
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
 }

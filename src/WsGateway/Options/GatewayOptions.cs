@@ -7,6 +7,7 @@ public sealed class GatewayOptions
     public TlsOptions Tls { get; set; } = new();
     public HostOptions Hosts { get; set; } = new();
     public OriginOptions Origins { get; set; } = new();
+    public AuthenticationOptions Authentication { get; set; } = new();
     public LimitsOptions Limits { get; set; } = new();
     public CompressionOptions Compression { get; set; } = new();
     public EchoOptions Echo { get; set; } = new();

@@ -1,3 +1,4 @@
+using WsGateway.Authentication;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -42,6 +43,8 @@ internal static class GatewayOptionsValidator
             errors.Add("Metrics:ApiKey is too short to be a secret (at least 16 characters)");
         }
         ValidateOrigins(options.Origins, errors);
+        // Built here as the handshake builds them, so a key that does not load refuses the configuration.
+        _ = AuthenticationMethods.Build(options.Authentication, options.ResolvePath, errors);
         ValidateLimits(options.Limits, errors);
         Range(errors, "Compression:MinMessageBytes", options.Compression.MinMessageBytes, 1, int.MaxValue);
         Range(errors, "Compression:ClientMaxWindowBits", options.Compression.ClientMaxWindowBits, 8, 15);

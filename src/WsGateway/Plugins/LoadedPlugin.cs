@@ -1,16 +1,19 @@
 using McMaster.NETCore.Plugins;
 using WsGateway.Commands;
+using WsGateway.Contracts;
 
 namespace WsGateway.Plugins;
 
-/// <summary>One version of one plugin: its own load context and the commands created from it.</summary>
+/// <summary>One version of one plugin: its own load context and the commands and authenticators created from it.</summary>
 internal sealed class LoadedPlugin : IDisposable
 {
     private readonly PluginLoader _loader;
 
     public LoadedPlugin(
-        string name, string? version, PluginFingerprint fingerprint, IReadOnlyList<CommandDescriptor> commands, PluginLoader loader)
+        string name, string? version, PluginFingerprint fingerprint, IReadOnlyList<CommandDescriptor> commands,
+        IReadOnlyList<IAuthenticator> authenticators, PluginLoader loader)
     {
+        Authenticators = authenticators;
         Name = name;
         Version = version;
         Fingerprint = fingerprint;
@@ -26,6 +29,9 @@ internal sealed class LoadedPlugin : IDisposable
     public PluginFingerprint Fingerprint { get; }
 
     public IReadOnlyList<CommandDescriptor> Commands { get; }
+
+    /// <summary>The plugin's <see cref="IAuthenticator"/>s, one instance each.</summary>
+    public IReadOnlyList<IAuthenticator> Authenticators { get; }
 
     /// <summary>
     /// Starts unloading this version. Unloading is cooperative: calls still running on its code finish, and the

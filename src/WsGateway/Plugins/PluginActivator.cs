@@ -19,8 +19,9 @@ internal static class PluginActivator
     public static string SourceKey(string pluginName) => "plugin:" + pluginName;
 
     /// <summary>
-    /// Loads <paramref name="assemblyPath"/> (whose folder <paramref name="fingerprint"/> describes) and instantiates each public, concrete <see cref="ICommand"/> with a
-    /// public parameterless constructor, once. A command that cannot be created or described is logged and skipped.
+    /// Loads <paramref name="assemblyPath"/> (whose folder <paramref name="fingerprint"/> describes) and instantiates each public, concrete
+    /// <see cref="ICommand"/> and <see cref="IAuthenticator"/> with a public parameterless constructor, once. One that
+    /// cannot be created or described is logged and skipped.
     /// </summary>
     /// <exception cref="PluginLoadException">The plugin as a whole cannot serve; nothing of it stays loaded.</exception>
     public static LoadedPlugin Load(string pluginName, string assemblyPath, PluginFingerprint fingerprint, ILogger log)
@@ -51,13 +52,16 @@ internal static class PluginActivator
             EnsureReferencesResolve(loader, assembly);
             var version = VersionOf(assembly);
             var origin = new CommandOrigin(CommandOriginKind.Plugin, pluginName, version);
-            var commands = CreateCommands(assembly, origin, log);
-            if (commands.Count == 0)
+            var types = PublicTypes(assembly, origin, log);
+            var commands = CreateCommands(types, origin, log);
+            var authenticators = CreateAuthenticators(types, origin, log);
+            if (commands.Count == 0 && authenticators.Count == 0)
             {
-                throw new PluginLoadException("it has no usable command (a public class implementing ICommand with a public parameterless constructor)");
+                throw new PluginLoadException(
+                    "it has no usable command or authenticator (a public class implementing ICommand or IAuthenticator with a public parameterless constructor)");
             }
 
-            return new LoadedPlugin(pluginName, version, fingerprint, commands, loader);
+            return new LoadedPlugin(pluginName, version, fingerprint, commands, authenticators, loader);
         }
         catch
         {
@@ -114,10 +118,10 @@ internal static class PluginActivator
         return plus < 0 ? informational : informational[..plus];
     }
 
-    private static List<CommandDescriptor> CreateCommands(Assembly assembly, CommandOrigin origin, ILogger log)
+    private static List<CommandDescriptor> CreateCommands(IReadOnlyList<Type> types, CommandOrigin origin, ILogger log)
     {
         var commands = new List<CommandDescriptor>();
-        foreach (var type in CommandTypes(assembly, origin, log))
+        foreach (var type in types.Where(typeof(ICommand).IsAssignableFrom))
         {
             if (TryCreate(type, origin, log) is not { } command)
             {
@@ -137,7 +141,38 @@ internal static class PluginActivator
         return commands;
     }
 
-    private static IEnumerable<Type> CommandTypes(Assembly assembly, CommandOrigin origin, ILogger log)
+    private static List<IAuthenticator> CreateAuthenticators(IReadOnlyList<Type> types, CommandOrigin origin, ILogger log)
+    {
+        var authenticators = new List<IAuthenticator>();
+        foreach (var type in types.Where(typeof(IAuthenticator).IsAssignableFrom))
+        {
+            try
+            {
+                var authenticator = (IAuthenticator)Construct(type);
+                if (!CommandNames.IsValid(authenticator.Name))
+                {
+                    log.Warning("Plugin {Plugin} authenticator {Type} is skipped: its name {Name} is not letters, digits, '-', '_' and '.'",
+                        origin.Name, type.FullName, authenticator.Name);
+                    continue;
+                }
+
+                authenticators.Add(authenticator);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                log.Warning(ex, "Plugin {Plugin} authenticator {Type} is skipped: its constructor or Name threw", origin.Name, type.FullName);
+            }
+        }
+
+        return authenticators;
+    }
+
+    // DoNotWrapExceptions: log what the constructor threw, not a TargetInvocationException around it.
+    private static object Construct(Type type) =>
+        type.GetConstructor(Type.EmptyTypes)!.Invoke(BindingFlags.DoNotWrapExceptions, binder: null, parameters: [], culture: null);
+
+    /// <summary>The public, concrete classes with a public parameterless constructor: candidates for commands and authenticators.</summary>
+    private static List<Type> PublicTypes(Assembly assembly, CommandOrigin origin, ILogger log)
     {
         Type[] types;
         try
@@ -152,13 +187,12 @@ internal static class PluginActivator
             types = [.. ex.Types.OfType<Type>()];
         }
 
-        return types.Where(t =>
+        return [.. types.Where(t =>
             t.IsVisible &&
             t.IsClass &&
             !t.IsAbstract &&
             !t.ContainsGenericParameters &&
-            typeof(ICommand).IsAssignableFrom(t) &&
-            t.GetConstructor(Type.EmptyTypes) is not null);
+            t.GetConstructor(Type.EmptyTypes) is not null)];
     }
 
     private static CommandDescriptor? TryCreate(Type type, CommandOrigin origin, ILogger log)
@@ -166,9 +200,7 @@ internal static class PluginActivator
         ICommand command;
         try
         {
-            // DoNotWrapExceptions: log what the constructor threw, not a TargetInvocationException around it.
-            command = (ICommand)type.GetConstructor(Type.EmptyTypes)!
-                .Invoke(BindingFlags.DoNotWrapExceptions, binder: null, parameters: [], culture: null);
+            command = (ICommand)Construct(type);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -197,6 +229,6 @@ internal static class PluginActivator
             return null;
         }
 
-        return new CommandDescriptor(name, description, origin, command.ExecuteAsync);
+        return new CommandDescriptor(name, description, origin, command.ExecuteAsync) { Access = CommandAccess.Of(type) };
     }
 }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Serilog;
+using WsGateway.Authentication;
 using WsGateway.Commands;
 using WsGateway.Options;
 using WsGateway.Watching;
@@ -66,6 +67,9 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
         _log = log.ForContext<PluginCatalog>();
     }
 
+    /// <summary>Where the plugins' authenticators are published (under the same source keys as their commands).</summary>
+    internal AuthenticatorRegistry? Authenticators { get; init; }
+
     /// <summary>Raised after each attempt to load a plugin version: its name and whether it went live.</summary>
     public event Action<string, bool>? LoadAttempted;
 
@@ -127,6 +131,7 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
             foreach (var plugin in _loaded.Values)
             {
                 _registry.RemoveSource(PluginActivator.SourceKey(plugin.Name));
+                Authenticators?.RemoveSource(PluginActivator.SourceKey(plugin.Name));
                 plugin.Dispose();
             }
 
@@ -283,8 +288,9 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
 
         // Swap first, unload after: a call that read the old table a moment ago still finds the old code there.
         _registry.SetSource(PluginActivator.SourceKey(name), next.Commands);
+        Authenticators?.SetSource(PluginActivator.SourceKey(name), next.Authenticators);
         _loaded[name] = next;
-        var commandNames = next.Commands.Select(c => c.Name).ToArray();
+        string[] commandNames = [.. next.Commands.Select(c => c.Name), .. next.Authenticators.Select(a => "authenticator " + a.Name)];
         if (current is null)
         {
             _log.Information("Loaded plugin {Plugin} {Version} ({Fingerprint}) with {Commands}",
@@ -303,6 +309,7 @@ public sealed class PluginCatalog : IAsyncDisposable, IDisposable
     private void Unload(LoadedPlugin plugin)
     {
         _registry.RemoveSource(PluginActivator.SourceKey(plugin.Name));
+        Authenticators?.RemoveSource(PluginActivator.SourceKey(plugin.Name));
         _loaded.Remove(plugin.Name);
         plugin.Dispose();
         _log.Information("Unloaded plugin {Plugin} {Version}: its folder or assembly is gone", plugin.Name, plugin.Version);

@@ -212,7 +212,7 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         {
             var problem = $"{fileName}: \"{entry.CommandName}\" is not a command name (letters, digits, -, _ and . only)";
             _log.Error("Script {File} is not published: {Problem}", fileName, problem);
-            PublishBroken(entry, ScriptDescription.Read(source) ?? "(invalid name)", problem);
+            PublishBroken(entry, ScriptHeader.Read(source).Description ?? "(invalid name)", problem);
             return;
         }
 
@@ -230,6 +230,15 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
 
     private void Compile(ScriptEntry entry, string path, string source, CancellationToken stopping)
     {
+        // A directive that does not parse must not publish the script: a mistyped "requires:" would open it to everyone.
+        var header = ScriptHeader.Read(source, entry.FileName);
+        if (header.Problem is { } directive)
+        {
+            _log.Error("Script {File}({Line},{Column}): {Id}: {Message}", directive.File, directive.Line, directive.Column, directive.Id, directive.Message);
+            Fail(entry, directive.ToString());
+            return;
+        }
+
         var started = Stopwatch.GetTimestamp();
         var result = _compiler.Compile(entry.FileName, path, source, stopping);
         var elapsedMs = (int)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
@@ -249,7 +258,8 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
 
         var previous = entry.Good;
         entry.Good = compiled;
-        entry.Description = ScriptDescription.Read(source) ?? "(no description)";
+        entry.Description = header.Description ?? "(no description)";
+        entry.Access = header.Access;
         Publish(entry, compiled.ExecuteAsync, entry.Description, problem: null);
         previous?.Unload();
         _log.Information(
@@ -266,7 +276,7 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         }
         else
         {
-            var description = entry.Source is { } source ? ScriptDescription.Read(source) : null;
+            var description = entry.Source is { } source ? ScriptHeader.Read(source).Description : null;
             PublishBroken(entry, description ?? "(does not compile)", problem);
             _log.Warning(
                 "Script {File} does not compile; command {Command} answers with the error", entry.FileName, entry.CommandName);
@@ -277,7 +287,12 @@ public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         ScriptEntry entry, Func<ICommandContext, ValueTask> execute, string description, string? problem, bool repliesWithProblem = false)
     {
         var origin = new CommandOrigin(CommandOriginKind.Script, entry.FileName);
-        var descriptor = new CommandDescriptor(entry.CommandName, description, origin, execute, problem) { RepliesWithProblem = repliesWithProblem };
+        var descriptor = new CommandDescriptor(entry.CommandName, description, origin, execute, problem)
+        {
+            RepliesWithProblem = repliesWithProblem,
+            // A version that runs keeps the access it was compiled with; one that only answers its problem asks none.
+            Access = repliesWithProblem ? CommandAccess.Anyone : entry.Access,
+        };
         _registry.SetSource(SourceKeyPrefix + entry.FileName, [descriptor]);
         Published?.Invoke(entry.FileName, problem is null);
     }

@@ -1,3 +1,5 @@
+using WsGateway.Commands;
+
 namespace WsGateway.Scripts;
 
 /// <summary>What the catalog knows about one script file. Owned by the catalog's reload loop; never shared.</summary>
@@ -16,6 +18,9 @@ internal sealed class ScriptEntry(string fileName)
 
     /// <summary>The help text of <see cref="Good"/>.</summary>
     public string? Description { get; set; }
+
+    /// <summary>Who may run <see cref="Good"/>, from its <c>requires:</c> lines.</summary>
+    public CommandAccess Access { get; set; } = CommandAccess.Anyone;
 
     /// <summary>Failed reads in a row (a save in progress); reset by a successful read.</summary>
     public int ReadFailures { get; set; }

@@ -36,7 +36,7 @@ public sealed partial class ReadmeConfigurationTableTests
         Assert.True(row is not null, $"README.md's configuration table has no row for `{key}`");
         var option = OptionKeys().Single(k => k.Key == key);
         var next = new GatewayOptions();
-        var section = option.Section.GetValue(next)!;
+        var section = option.Section(next);
         option.Property.SetValue(section, Changed(option.Property.PropertyType, option.Property.GetValue(section)));
 
         var expected = new LiveOptions(new GatewayOptions()).Reload(next).Count == 0 ? "yes" : "no";
@@ -51,20 +51,45 @@ public sealed partial class ReadmeConfigurationTableTests
         Assert.Empty(unknown);
     }
 
-    /// <summary>Every Section:Key of <see cref="GatewayOptions"/>, walked by reflection, with the default value.</summary>
-    private static IEnumerable<(string Key, PropertyInfo Section, PropertyInfo Property, object? Default)> OptionKeys()
+    /// <summary>
+    /// Every Section:Key of <see cref="GatewayOptions"/>, walked by reflection, with the default value; a nested
+    /// options class (Authentication:Jwt) contributes its own keys (Authentication:Jwt:Issuer).
+    /// </summary>
+    private static IEnumerable<(string Key, Func<GatewayOptions, object> Section, PropertyInfo Property, object? Default)> OptionKeys()
     {
         var defaults = new GatewayOptions();
         // BaseDirectory is where the file was found, not a key (see its doc comment).
         foreach (var section in Settable(typeof(GatewayOptions)).Where(p => p.Name != nameof(GatewayOptions.BaseDirectory)))
         {
-            var sectionDefaults = section.GetValue(defaults)!;
-            foreach (var property in Settable(section.PropertyType))
+            foreach (var key in KeysOf(section.Name, options => section.GetValue(options)!, section.PropertyType, defaults))
             {
-                yield return ($"{section.Name}:{property.Name}", section, property, property.GetValue(sectionDefaults));
+                yield return key;
             }
         }
     }
+
+    private static IEnumerable<(string Key, Func<GatewayOptions, object> Section, PropertyInfo Property, object? Default)> KeysOf(
+        string prefix, Func<GatewayOptions, object> section, Type type, GatewayOptions defaults)
+    {
+        foreach (var property in Settable(type))
+        {
+            var key = $"{prefix}:{property.Name}";
+            if (IsNestedSection(property.PropertyType))
+            {
+                foreach (var nested in KeysOf(key, options => property.GetValue(section(options))!, property.PropertyType, defaults))
+                {
+                    yield return nested;
+                }
+            }
+            else
+            {
+                yield return (key, section, property, property.GetValue(section(defaults)));
+            }
+        }
+    }
+
+    private static bool IsNestedSection(Type type) =>
+        type.IsClass && type != typeof(string) && !type.IsArray && type.Namespace == typeof(GatewayOptions).Namespace;
 
     private static IEnumerable<PropertyInfo> Settable(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.SetMethod is { IsPublic: true });
@@ -79,6 +104,7 @@ public sealed partial class ReadmeConfigurationTableTests
         _ when type == typeof(long) => (long)value! + 1,
         _ when type == typeof(double) => (double)value! + 1,
         _ when type.IsEnum => Enum.GetValues(type).Cast<object>().First(v => !v.Equals(value)),
+        _ when type == typeof(ApiKeyOptions[]) => ((ApiKeyOptions[])value!).Append(new ApiKeyOptions { Name = "changed" }).ToArray(),
         _ => throw new NotSupportedException($"Teach this test to change a {type}"),
     };
 

@@ -2,7 +2,7 @@ using WsGateway.Scripts;
 
 namespace WsGateway.Tests.Scripts;
 
-public sealed class ScriptDescriptionTests
+public sealed class ScriptHeaderTests
 {
     [Theory]
     [InlineData("// description: Tells the time\nDateTime.Now", "Tells the time")]
@@ -10,7 +10,7 @@ public sealed class ScriptDescriptionTests
     [InlineData("//Description:   Case and spacing do not matter  \n1", "Case and spacing do not matter")]
     [InlineData("  // description: Indented", "Indented")]
     public void First_line_description_comment_is_read(string source, string expected) =>
-        Assert.Equal(expected, ScriptDescription.Read(source));
+        Assert.Equal(expected, ScriptHeader.Read(source).Description);
 
     [Theory]
     [InlineData("")]
@@ -19,5 +19,5 @@ public sealed class ScriptDescriptionTests
     [InlineData("// description:\n1")]
     [InlineData("1\n// description: Not on the first line")]
     public void Anything_else_has_no_description(string source) =>
-        Assert.Null(ScriptDescription.Read(source));
+        Assert.Null(ScriptHeader.Read(source).Description);
 }

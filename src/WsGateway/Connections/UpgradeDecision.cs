@@ -1,0 +1,77 @@
+using System.Net;
+using WsGateway.Authentication;
+using WsGateway.Contracts;
+using WsGateway.Http;
+using WsGateway.Protocol;
+
+namespace WsGateway.Connections;
+
+/// <summary>
+/// Whether a WebSocket upgrade request may become a connection, and as whom: a valid RFC 6455 handshake, a route at
+/// its path, an allowed Origin, then authentication. Sends nothing: the caller answers the refusal or the 101.
+/// </summary>
+internal sealed class UpgradeDecision
+{
+    private readonly IReadOnlyDictionary<string, IWebSocketRoute> _routes;
+    private readonly OriginPolicy _origins;
+    private readonly HandshakeAuthentication _authentication;
+
+    public UpgradeDecision(IReadOnlyDictionary<string, IWebSocketRoute> routes, OriginPolicy origins, HandshakeAuthentication authentication)
+    {
+        _routes = routes;
+        _origins = origins;
+        _authentication = authentication;
+    }
+
+    /// <param name="validation">The request's handshake check (<see cref="WebSocketHandshake.Validate"/>), an upgrade attempt.</param>
+    public async ValueTask<UpgradeVerdict> DecideAsync(
+        HttpRequestHead request, HandshakeValidation validation, IPEndPoint? remote, CancellationToken cancellationToken)
+    {
+        switch (validation.Outcome)
+        {
+            case HandshakeOutcome.Accept:
+                break;
+            case HandshakeOutcome.UpgradeRequired:
+                return UpgradeVerdict.Refuse(UpgradeRequired(validation.Reason), "version");
+            case HandshakeOutcome.ObsoleteDraft:
+                return UpgradeVerdict.Refuse(UpgradeRequired(validation.Reason), "draft76");
+            case HandshakeOutcome.MethodNotAllowed:
+                return UpgradeVerdict.Refuse(HttpResponse.Text(405, validation.Reason ?? "WebSocket upgrades use GET.", [new("Allow", "GET")]), "method");
+            default:
+                return UpgradeVerdict.Refuse(HttpResponse.Text(400, validation.Reason ?? "Bad WebSocket request."), "bad_request");
+        }
+
+        if (!_routes.TryGetValue(request.Path, out var route))
+        {
+            return UpgradeVerdict.Refuse(HttpResponse.Text(404, $"No WebSocket route at {request.Path}."), "not_found");
+        }
+
+        // Before authentication: a page from a refused origin learns nothing about which credentials would work.
+        if (_origins.Check(request) is { } refusedOrigin)
+        {
+            return UpgradeVerdict.Refuse(refusedOrigin, "origin");
+        }
+
+        var authentication = await _authentication.AuthenticateAsync(request, remote, cancellationToken);
+        if (authentication.Refusal is { } refusal)
+        {
+            var label = refusal.Status switch { 401 => "unauthorized", 403 => "forbidden", _ => "auth_unavailable" };
+            var detail = authentication.Method is null ? authentication.Reason : $"{authentication.Method}: {authentication.Reason}";
+            return UpgradeVerdict.Refuse(refusal, label, detail);
+        }
+
+        return new UpgradeVerdict(route, authentication.Identity, null, null, null);
+    }
+
+    private static HttpResponse UpgradeRequired(string? reason) => HttpResponse.Text(
+        426, reason ?? "This server speaks WebSocket version 13 (RFC 6455).",
+        [new("Sec-WebSocket-Version", WebSocketHandshake.SupportedVersion)]);
+}
+
+/// <summary>An accepted upgrade (<see cref="Route"/> and <see cref="Identity"/>) or a refusal to send.</summary>
+/// <param name="Reason">The label in <c>wsgateway_handshake_failures_total</c>.</param>
+/// <param name="Detail">What the log line adds (an authentication failure's cause); never a secret.</param>
+internal sealed record UpgradeVerdict(IWebSocketRoute? Route, CallerIdentity? Identity, HttpResponse? Refusal, string? Reason, string? Detail)
+{
+    public static UpgradeVerdict Refuse(HttpResponse refusal, string reason, string? detail = null) => new(null, null, refusal, reason, detail);
+}
