@@ -15,4 +15,8 @@ public sealed class LogCollector : ILogEventSink
 
     public IEnumerable<string> Messages(LogEventLevel minimum = LogEventLevel.Verbose) =>
         Events.Where(e => e.Level >= minimum).Select(e => e.RenderMessage() + (e.Exception is null ? "" : " " + e.Exception.Message));
+
+    /// <summary>Each event's message, every property and the exception, for checking that a secret appears nowhere.</summary>
+    public IEnumerable<string> Everything() =>
+        Events.Select(e => string.Join(" ", [e.RenderMessage(), .. e.Properties.Select(p => $"{p.Key}={p.Value}"), e.Exception?.ToString() ?? ""]));
 }

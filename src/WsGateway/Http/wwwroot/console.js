@@ -18,6 +18,7 @@
   const HELP_TIMEOUT_MS = 5_000;
   const STICK_THRESHOLD_PX = 32;
   const HELP_ID_PREFIX = 'console-help-';
+  const WHOAMI_ID = 'console-whoami';
   // A description that shows a placeholder ("name <x>", "echo [text]") means the command takes arguments.
   const ARGS_PATTERN = /<[^<>]+>|\[[^[\]]+\]/;
 
@@ -64,7 +65,13 @@
     commandsRefresh: byId('commands-refresh'),
   };
 
-  const url = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/`;
+  const endpoint = `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/`;
+  // For a gateway that asks for a token (Authentication:Methods): taken from this page's own address,
+  // `#access_token=…` (a fragment never leaves the browser) or `?access_token=…`. A browser cannot set headers on a
+  // WebSocket, so the token goes in the upgrade's access_token query parameter. It is never shown on the page.
+  const accessToken = new URLSearchParams(location.hash.slice(1)).get('access_token')
+    || new URLSearchParams(location.search).get('access_token');
+  const url = accessToken ? `${endpoint}?access_token=${encodeURIComponent(accessToken)}` : endpoint;
 
   const connection = {
     socket: null,
@@ -225,6 +232,7 @@
     connection.state = state;
     ui.status.dataset.state = state;
     ui.statusText.textContent = text;
+    if (state !== 'connected') delete ui.status.dataset.user;
     const open = state === 'connected';
     ui.send.disabled = !open;
     ui.commandsRefresh.disabled = !open;
@@ -252,7 +260,7 @@
     try {
       socket = new WebSocket(url);
     } catch (error) {
-      system(`Cannot open a WebSocket to ${url}: ${error.message}`);
+      system(`Cannot open a WebSocket to ${endpoint}: ${error.message}`);
       scheduleReconnect();
       return;
     }
@@ -271,7 +279,8 @@
       connection.unreachableReported = false;
       setState('connected', 'Connected');
       announce('Connected to the gateway');
-      system(`Connected to ${url}`);
+      system(`Connected to ${endpoint}`);
+      requestWhoami();
       requestHelp();
     });
 
@@ -310,7 +319,11 @@
       announce(`Connection lost: ${description}. Reconnecting.`);
     } else if (!connection.unreachableReported) {
       connection.unreachableReported = true;
-      system(`Cannot reach ${url} (${description}). Retrying with back-off…`);
+      // A refused upgrade (401, 403) looks like any failure to a page; say what to try when credentials may be it.
+      const hint = accessToken
+        ? ' If the gateway refuses this token, open the console with a new one (#access_token=…).'
+        : ' If the gateway asks for credentials, open the console as /#access_token=TOKEN.';
+      system(`Cannot reach ${endpoint} (${description}). Retrying with back-off…${hint}`);
       announce('Cannot reach the gateway. Retrying.');
     }
     scheduleReconnect();
@@ -364,6 +377,11 @@
     const envelope = parseEnvelope(data);
     if (envelope === null) {
       addEntry(data.startsWith('error: ') ? 'error' : 'received', data);
+      return;
+    }
+
+    if (envelope.id === WHOAMI_ID) {
+      whoamiAnswered(envelope);
       return;
     }
 
@@ -474,6 +492,27 @@
     requests.helpTimer = setTimeout(() => {
       setCommandsNote('The gateway did not answer “help --json”. Try Refresh.', 'error');
     }, HELP_TIMEOUT_MS);
+  }
+
+  // Who the gateway says we are; the status shows the name when the session is authenticated.
+  function requestWhoami() {
+    if (!isOpen()) return;
+    connection.socket.send(JSON.stringify({ id: WHOAMI_ID, command: 'whoami', args: '--json' }));
+  }
+
+  function whoamiAnswered(envelope) {
+    if (!envelope.ok || connection.state !== 'connected') return;
+    let identity;
+    try {
+      identity = JSON.parse(envelope.text);
+    } catch {
+      return;
+    }
+    if (identity?.authenticated !== true || typeof identity.name !== 'string') return;
+    setState('connected', `Connected as ${identity.name}`);
+    ui.status.title = `Authenticated by ${identity.method}`;
+    ui.status.dataset.user = identity.name;
+    system(`Authenticated as ${identity.name} (${identity.method})`);
   }
 
   function setCommandsNote(text, kind) {
@@ -603,7 +642,7 @@
 
   // ---------- wiring ----------
 
-  ui.endpoint.textContent = url;
+  ui.endpoint.textContent = endpoint;
 
   ui.composer.addEventListener('submit', (event) => {
     event.preventDefault();

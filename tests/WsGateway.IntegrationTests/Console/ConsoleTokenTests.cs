@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace WsGateway.IntegrationTests.Console;
+
+/// <summary>
+/// A gateway that wants a JWT, and the web console in headless Chromium passing one from its own address
+/// (<c>#access_token=…</c>), the way a browser app must: a WebSocket cannot carry an Authorization header.
+/// </summary>
+public sealed class ConsoleTokenTests : IAsyncLifetime
+{
+    private const string Issuer = "https://issuer.test";
+    private const string Audience = "wsgateway-console-test";
+    private static readonly string Secret = Convert.ToBase64String(Encoding.UTF8.GetBytes("console token test secret, 32+ bytes long"));
+    private static readonly LocatorAssertionsToHaveAttributeOptions Connects = new() { Timeout = 15_000 };
+
+    private TestGateway _gateway = null!;
+    private HeadlessChromium _chromium = null!;
+
+    static ConsoleTokenTests() => SetDefaultExpectTimeout(10_000);
+
+    private IPage Page => _chromium.Page;
+
+    public async Task InitializeAsync()
+    {
+        _gateway = await TestGateway.StartAsync(options =>
+        {
+            options.Authentication.Methods = ["jwt"];
+            options.Authentication.Jwt.Issuer = Issuer;
+            options.Authentication.Jwt.Audience = Audience;
+            options.Authentication.Jwt.SigningKey = Secret;
+        });
+        _chromium = await HeadlessChromium.LaunchAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _chromium.DisposeAsync();
+        await _gateway.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Console_opened_with_a_token_in_its_fragment_connects_as_the_token_holder()
+    {
+        var token = Token("ada", ["operator"]);
+
+        await Page.GotoAsync($"{_gateway.HttpUri()}#access_token={token}");
+
+        await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "connected", Connects);
+        await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-user", "ada");
+        await Expect(Page.Locator("#status")).ToContainTextAsync("Connected as ada");
+        await Page.Locator("#input").FillAsync("whoami");
+        await Page.Locator("#input").PressAsync("Enter");
+        await Expect(Page.Locator("#log .entry[data-kind='received']").Filter(new() { HasTextRegex = new Regex("ada \\(authenticated by jwt\\); roles: operator") }))
+            .ToBeVisibleAsync();
+
+        // The page never shows the token, and the gateway never logs it (it came in the upgrade's query string).
+        Assert.DoesNotContain(token, await Page.Locator("body").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains(_gateway.Logs.Messages(), m => m.Contains("authenticated as \"ada\" by \"jwt\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(_gateway.Logs.Everything(), line => line.Contains(token, StringComparison.Ordinal));
+        Assert.Empty(_chromium.Problems);
+    }
+
+    [Fact]
+    public async Task Console_without_a_token_is_refused_and_says_how_to_pass_one()
+    {
+        await Page.GotoAsync(_gateway.HttpUri().ToString());
+
+        await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "reconnecting", Connects);
+        await Expect(Page.Locator("#log .entry[data-kind='system']").Filter(new() { HasTextString = "#access_token=TOKEN" })).ToBeVisibleAsync();
+        Assert.True(await Eventually.TrueAsync(
+            () => _gateway.Logs.Messages().Any(m => m.Contains("refused with 401", StringComparison.Ordinal) && m.Contains("credentials required", StringComparison.Ordinal)),
+            Eventually.Patience), "the gateway logs the refused upgrade with its reason");
+    }
+
+    private static string Token(string subject, string[] roles) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    {
+        Issuer = Issuer,
+        Audience = Audience,
+        Subject = new ClaimsIdentity([new Claim("sub", subject), .. roles.Select(r => new Claim("roles", r))]),
+        Expires = DateTime.UtcNow.AddMinutes(10),
+        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Secret)), SecurityAlgorithms.HmacSha256),
+    });
+}
