@@ -23,8 +23,30 @@ public interface ICommandContext
     /// <summary>Sends a reply to the caller. Inside a JSON envelope call it carries the envelope's id.</summary>
     ValueTask ReplyAsync(string text);
 
-    /// <summary>Sends <paramref name="text"/> to every session connected to a command route, the caller included.</summary>
+    /// <summary>
+    /// Sends <paramref name="text"/> to every session connected to a command route, the caller included, on every
+    /// gateway of the cluster.
+    /// </summary>
     ValueTask BroadcastAsync(string text);
+
+    /// <summary>
+    /// Adds the caller's session to <paramref name="group"/> (created on first join; joining twice changes nothing).
+    /// A session leaves all its groups when it closes.
+    /// </summary>
+    /// <param name="group">1-64 characters: letters, digits, '-', '_', '.', ':' and '#'; case-sensitive.</param>
+    ValueTask JoinGroupAsync(string group) => throw new NotSupportedException("This context has no groups.");
+
+    /// <summary>Removes the caller's session from <paramref name="group"/>; nothing happens when it is not a member.</summary>
+    ValueTask LeaveGroupAsync(string group) => throw new NotSupportedException("This context has no groups.");
+
+    /// <summary>
+    /// Sends <paramref name="text"/> to every member of <paramref name="group"/> on every gateway of the cluster (the
+    /// caller too, when it is a member), once each. Nobody needs to be a member to send.
+    /// </summary>
+    ValueTask SendToGroupAsync(string group, string text) => throw new NotSupportedException("This context has no groups.");
+
+    /// <summary>The sessions of <paramref name="group"/> connected to this gateway (members on other nodes are not listed).</summary>
+    IReadOnlyList<ISession> GetLocalGroupMembers(string group) => [];
 
     /// <summary>Starts the close handshake with the caller after the replies sent so far.</summary>
     /// <param name="code">A close code valid on the wire: 1000–1003, 1007–1014 or 3000–4999.</param>

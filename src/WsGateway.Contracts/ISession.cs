@@ -24,6 +24,9 @@ public interface ISession
     /// <remarks>Has a default so that sessions written before it (test doubles in plugin projects) still compile.</remarks>
     CallerIdentity Identity => CallerIdentity.Anonymous;
 
+    /// <summary>The groups this session has joined (<see cref="ICommandContext.JoinGroupAsync"/>), in no particular order.</summary>
+    IReadOnlyCollection<string> Groups => [];
+
     /// <summary>
     /// State that lives as long as the connection, shared by all commands (for example the name a client gave).
     /// Commands of one connection run one at a time, but use keys that name your plugin to avoid collisions.

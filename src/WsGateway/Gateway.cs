@@ -31,15 +31,23 @@ public sealed class Gateway : IAsyncDisposable
     private volatile bool _started;
     private volatile bool _stopping;
 
+    /// <param name="bus">Replaces the bus that <c>Cluster</c> would choose (in-process, or Redis when <c>Cluster:Redis</c> is set).</param>
     public Gateway(GatewayOptions options, ILogger log, IMessageBus? bus = null)
     {
         Options = new LiveOptions(options);
+        var nodeId = NodeName(options.Cluster);
+        // Every line says which node wrote it, for logs gathered from several gateways.
+        log = log.ForContext("Node", nodeId);
         _log = log;
         Metrics = new GatewayMetrics();
+        Bus = bus ?? (options.Cluster.Redis.Length == 0
+            ? new LocalMessageBus(nodeId)
+            : new RedisMessageBus(options.Cluster, nodeId, log));
+        Metrics.WatchBus(Bus.NodeId, () => Bus.Degraded is null);
         Registry = new CommandRegistry(log);
-        Registry.SetSource(HelpCommand.SourceKey, [HelpCommand.Create(Registry), WhoAmICommand.Create()]);
+        _commandRoute = new CommandRoute(Registry, Bus, Options, Metrics);
+        Registry.SetSource(HelpCommand.SourceKey, [HelpCommand.Create(Registry), WhoAmICommand.Create(), NodesCommand.Create(Bus)]);
 
-        _commandRoute = new CommandRoute(Registry, bus ?? new LocalMessageBus(), Options, Metrics);
         var routes = new Dictionary<string, IWebSocketRoute>(StringComparer.Ordinal);
         foreach (var path in options.Echo.Paths)
         {
@@ -56,8 +64,10 @@ public sealed class Gateway : IAsyncDisposable
         // "/" without Upgrade is the web console; a WebSocket handshake on "/" still reaches the command route.
         ConsoleAssets = StaticAssets.LoadEmbedded();
         Http.Fallback = ConsoleAssets.Respond;
+        // A node whose cluster bus is down still serves its own sessions, so it stays ready: taking it out of the load
+        // balancer would turn a partial outage (no cross-node messages) into a full one for its clients.
         Http.Map("/readyz", _ => Ready
-            ? HttpResponse.Text(200, "ready")
+            ? HttpResponse.Text(200, Bus.Degraded is { } degraded ? $"ready (degraded: {degraded})" : "ready")
             : HttpResponse.Text(503, _stopping ? "draining" : "starting: plugins and scripts are still loading"));
         Http.Map(
             "/metrics",
@@ -80,6 +90,9 @@ public sealed class Gateway : IAsyncDisposable
     }
 
     public CommandRegistry Registry { get; }
+
+    /// <summary>Carries broadcasts and group messages to the other gateways of the cluster.</summary>
+    public IMessageBus Bus { get; }
 
     /// <summary>The authenticators plugins define (used by <c>plugin:NAME</c> in <c>Authentication:Methods</c>).</summary>
     internal AuthenticatorRegistry Authenticators { get; }
@@ -145,12 +158,14 @@ public sealed class Gateway : IAsyncDisposable
         _server.Listen();
         await _plugins.StartAsync(cancellationToken);
         await _scripts.StartAsync(cancellationToken);
+        await _commandRoute.StartAsync(cancellationToken);
         await ReportInlineCompletionsAsync(cancellationToken);
         // Ready before the first accept, so a probe that waited in the listen queue is not told "starting".
         _started = true;
         _server.Start();
         _log.Information(
-            "Listening on {Scheme}://{Host}:{Port}", _certificate is null ? "ws" : "wss", FormatHost(EndPoint.Address), EndPoint.Port);
+            "Listening on {Scheme}://{Host}:{Port} as node {Node} ({Bus})", _certificate is null ? "ws" : "wss", FormatHost(EndPoint.Address), EndPoint.Port,
+            Bus.NodeId, Bus is LocalMessageBus ? "alone: no Cluster:Redis" : "cluster bus: Redis");
         if (HostFilter.Effective(Options.Current.Hosts.Allowed, EndPoint.Address) is null)
         {
             _log.Warning(
@@ -204,10 +219,15 @@ public sealed class Gateway : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _server.DisposeAsync();
+        await Bus.DisposeAsync();
         await _plugins.DisposeAsync();
         await _scripts.DisposeAsync();
         _certificate?.Dispose();
     }
+
+    /// <summary><c>Cluster:NodeName</c>, or the machine's name and the process id (unique on one machine).</summary>
+    private static string NodeName(ClusterOptions cluster) =>
+        cluster.NodeName.Length > 0 ? cluster.NodeName : $"{Environment.MachineName.ToLowerInvariant()}-{Environment.ProcessId}";
 
     private static string FormatHost(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();

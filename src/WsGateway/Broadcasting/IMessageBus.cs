@@ -1,13 +1,28 @@
 namespace WsGateway.Broadcasting;
 
 /// <summary>
-/// Carries broadcasts to every command session. The local bus delivers in-process; a scale-out bus (Redis) publishes
-/// to the other gateways too and delivers what they publish.
+/// Carries broadcasts and group messages to every node of the cluster. Each node delivers what arrives to its own
+/// sessions; a message published on this node is delivered here directly, never through the bus, so local traffic
+/// does not depend on the bus being up.
 /// </summary>
-public interface IMessageBus
+public interface IMessageBus : IAsyncDisposable
 {
-    ValueTask PublishAsync(string text, CancellationToken cancellationToken);
+    /// <summary>This node's name, in logs, <c>/metrics</c> and the <c>nodes</c> command.</summary>
+    string NodeId { get; }
 
-    /// <summary>Registers the local delivery; the bus calls it for every broadcast, local or remote.</summary>
-    void Subscribe(Func<string, ValueTask> deliver);
+    /// <summary>Null while the bus works; otherwise why it does not (<c>/readyz</c> and the <c>nodes</c> command say so).</summary>
+    string? Degraded { get; }
+
+    /// <summary>
+    /// Starts carrying messages. <paramref name="deliver"/> gets every message from other nodes, once;
+    /// <paramref name="localSessions"/> is this node's session count for its heartbeats. Returns without waiting for
+    /// a remote bus to connect: a node whose bus is down still serves its own sessions.
+    /// </summary>
+    Task StartAsync(Func<BusMessage, ValueTask> deliver, Func<int> localSessions, CancellationToken cancellationToken);
+
+    /// <summary>Sends <paramref name="message"/> to the other nodes (at most once each; dropped while the bus is down).</summary>
+    ValueTask PublishAsync(BusMessage message, CancellationToken cancellationToken);
+
+    /// <summary>The nodes heard from recently, this one included.</summary>
+    IReadOnlyList<ClusterNode> Nodes();
 }

@@ -1,26 +1,25 @@
-using System.Collections.Immutable;
-
 namespace WsGateway.Broadcasting;
 
-/// <summary>Delivers broadcasts to the sessions of this process only.</summary>
+/// <summary>The bus of a gateway that runs alone (no <c>Cluster:Redis</c>): there are no other nodes to tell.</summary>
 public sealed class LocalMessageBus : IMessageBus
 {
-    private Func<string, ValueTask>[] _subscribers = [];
+    private Func<int> _localSessions = static () => 0;
 
-    public ValueTask PublishAsync(string text, CancellationToken cancellationToken)
+    public LocalMessageBus(string nodeId) => NodeId = nodeId;
+
+    public string NodeId { get; }
+
+    public string? Degraded => null;
+
+    public Task StartAsync(Func<BusMessage, ValueTask> deliver, Func<int> localSessions, CancellationToken cancellationToken)
     {
-        var subscribers = Volatile.Read(ref _subscribers);
-        return subscribers.Length == 1 ? subscribers[0](text) : PublishToAllAsync(subscribers, text);
+        _localSessions = localSessions;
+        return Task.CompletedTask;
     }
 
-    public void Subscribe(Func<string, ValueTask> deliver) =>
-        ImmutableInterlocked.Update(ref _subscribers, static (list, item) => [.. list, item], deliver);
+    public ValueTask PublishAsync(BusMessage message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    private static async ValueTask PublishToAllAsync(Func<string, ValueTask>[] subscribers, string text)
-    {
-        foreach (var deliver in subscribers)
-        {
-            await deliver(text);
-        }
-    }
+    public IReadOnlyList<ClusterNode> Nodes() => [new ClusterNode(NodeId, _localSessions(), DateTimeOffset.UtcNow, IsLocal: true)];
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -47,6 +47,33 @@ internal sealed class CommandContext : ICommandContext
         return _session.BroadcastAsync(text, CancellationToken);
     }
 
+    public ValueTask JoinGroupAsync(string group)
+    {
+        GroupNames.ThrowIfInvalid(group);
+        _session.JoinGroup(group);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask LeaveGroupAsync(string group)
+    {
+        GroupNames.ThrowIfInvalid(group);
+        _session.LeaveGroup(group);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SendToGroupAsync(string group, string text)
+    {
+        GroupNames.ThrowIfInvalid(group);
+        ArgumentNullException.ThrowIfNull(text);
+        return _session.SendToGroupAsync(group, text, CancellationToken);
+    }
+
+    public IReadOnlyList<ISession> GetLocalGroupMembers(string group)
+    {
+        GroupNames.ThrowIfInvalid(group);
+        return _session.LocalGroupMembers(group);
+    }
+
     public ValueTask CloseAsync(int code = CloseCodes.NormalClosure, string reason = "")
     {
         if (!CloseStatus.IsValidOnWire(code))

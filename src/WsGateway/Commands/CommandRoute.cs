@@ -20,11 +20,32 @@ internal sealed class CommandRoute : IWebSocketRoute
         Bus = bus;
         _options = options;
         Metrics = metrics;
-        bus.Subscribe(DeliverBroadcastAsync);
     }
 
     public CommandRegistry Registry { get; }
     public IMessageBus Bus { get; }
+
+    /// <summary>The groups the sessions of this node have joined.</summary>
+    public GroupMembership<CommandSession> Groups { get; } = new();
+
+    /// <summary>Command sessions open on this node.</summary>
+    public int SessionCount => _sessions.Count;
+
+    /// <summary>Starts the bus: from now on messages from other nodes reach this node's sessions.</summary>
+    public Task StartAsync(CancellationToken cancellationToken) =>
+        Bus.StartAsync(DeliverRemoteAsync, () => _sessions.Count, cancellationToken);
+
+    /// <summary>
+    /// Sends a broadcast or group message to this node's sessions, then hands it to the bus for the other nodes. Local
+    /// delivery never waits for the bus, so a bus outage costs other nodes' sessions, never this node's.
+    /// </summary>
+    public ValueTask PublishAsync(string? group, string text, CancellationToken cancellationToken)
+    {
+        var message = new BusMessage(group, text, Bus.NodeId);
+        DeliverLocally(message);
+        Metrics.BusMessage(published: true);
+        return Bus.PublishAsync(message, cancellationToken);
+    }
     public GatewayMetrics Metrics { get; }
     public TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.Current.Commands.TimeoutSeconds);
 
@@ -99,22 +120,37 @@ internal sealed class CommandRoute : IWebSocketRoute
     public Task DrainAsync(WebSocketConnection connection, string reason, CancellationToken cancellationToken) =>
         _sessions.TryGetValue(connection, out var session) ? session.DrainAsync(reason, cancellationToken) : Task.CompletedTask;
 
-    private ValueTask DeliverBroadcastAsync(string text)
+    private ValueTask DeliverRemoteAsync(BusMessage message)
+    {
+        Metrics.BusMessage(published: false);
+        DeliverLocally(message);
+        return ValueTask.CompletedTask;
+    }
+
+    private void DeliverLocally(BusMessage message)
     {
         // Encoded once; every recipient gets a copy of the same frame bytes.
-        var frame = EncodedFrame.Text(text);
+        var frame = EncodedFrame.Text(message.Text);
+        if (message.Group is { } group)
+        {
+            Groups.ForEach(group, frame, static (session, frame) => Send(session.Connection, frame));
+            return;
+        }
 
         // Enumerating the dictionary itself takes no lock and copies nothing (its Keys property would copy all).
         foreach (var (connection, _) in _sessions)
         {
-            // Not awaited: one slow reader must not hold up the rest; its send-buffer limit bounds what waits for it.
-            var send = connection.SendAsync(frame);
-            if (!send.IsCompleted)
-            {
-                _ = send.AsTask();
-            }
+            Send(connection, frame);
         }
+    }
 
-        return ValueTask.CompletedTask;
+    private static void Send(WebSocketConnection connection, EncodedFrame frame)
+    {
+        // Not awaited: one slow reader must not hold up the rest; its send-buffer limit bounds what waits for it.
+        var send = connection.SendAsync(frame);
+        if (!send.IsCompleted)
+        {
+            _ = send.AsTask();
+        }
     }
 }

@@ -91,15 +91,106 @@ internal sealed class CommandSession : ISession
         }
     }
 
-    public void Stop() => _queue.Writer.TryComplete();
-
     /// <summary>
     /// Whether the caller's credential has expired. With <c>Authentication:OnExpiry</c> = <c>Close</c> the connection
     /// is closed by its liveness check; until then (and always with <c>RefuseCommands</c>) no command runs.
     /// </summary>
     private bool CredentialExpired() => Identity.ExpiresAt is { } expires && expires <= DateTimeOffset.UtcNow;
 
-    public ValueTask BroadcastAsync(string text, CancellationToken cancellationToken) => _route.Bus.PublishAsync(text, cancellationToken);
+    public void Stop()
+    {
+        _queue.Writer.TryComplete();
+        LeaveAllGroups();
+    }
+
+    // The groups this session is in: made on the first join (most sessions never join one), and locked itself.
+    // Route membership changes under the same lock, so a join racing the session's end cannot leave it behind.
+    private HashSet<string>? _groups;
+    private bool _groupsClosed;
+
+    // Stands in for the groups of a session that ended without joining any: no set is made just to be closed.
+    private static readonly HashSet<string> NoMoreGroups = [];
+
+    public IReadOnlyCollection<string> Groups
+    {
+        get
+        {
+            var groups = Volatile.Read(ref _groups);
+            if (groups is null)
+            {
+                return [];
+            }
+
+            lock (groups)
+            {
+                return [.. groups];
+            }
+        }
+    }
+
+    public bool JoinGroup(string group)
+    {
+        var groups = Volatile.Read(ref _groups) ?? Interlocked.CompareExchange(ref _groups, new(StringComparer.Ordinal), null) ?? _groups!;
+        if (ReferenceEquals(groups, NoMoreGroups))
+        {
+            return false;
+        }
+
+        lock (groups)
+        {
+            if (_groupsClosed || !groups.Add(group))
+            {
+                return false;
+            }
+
+            _route.Groups.Join(group, this);
+            return true;
+        }
+    }
+
+    public bool LeaveGroup(string group)
+    {
+        if (Volatile.Read(ref _groups) is not { } groups || ReferenceEquals(groups, NoMoreGroups))
+        {
+            return false;
+        }
+
+        lock (groups)
+        {
+            if (!groups.Remove(group))
+            {
+                return false;
+            }
+
+            _route.Groups.Leave(group, this);
+            return true;
+        }
+    }
+
+    private void LeaveAllGroups()
+    {
+        if (Interlocked.CompareExchange(ref _groups, NoMoreGroups, null) is not { } groups || ReferenceEquals(groups, NoMoreGroups))
+        {
+            return;
+        }
+
+        lock (groups)
+        {
+            _groupsClosed = true;
+            foreach (var group in groups)
+            {
+                _route.Groups.Leave(group, this);
+            }
+
+            groups.Clear();
+        }
+    }
+
+    public ValueTask BroadcastAsync(string text, CancellationToken cancellationToken) => _route.PublishAsync(null, text, cancellationToken);
+
+    public ValueTask SendToGroupAsync(string group, string text, CancellationToken cancellationToken) => _route.PublishAsync(group, text, cancellationToken);
+
+    public IReadOnlyList<ISession> LocalGroupMembers(string group) => [.. _route.Groups.Members(group)];
 
     /// <summary>Made when a command first runs (idle sessions hold none); cancelled when a drain runs out of time.</summary>
     private CancellationTokenSource CutOff()

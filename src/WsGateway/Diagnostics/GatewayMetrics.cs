@@ -28,6 +28,10 @@ internal sealed class GatewayMetrics
     private readonly Counter _sendBufferOverflows;
     private readonly Counter _reloads;
     private readonly Counter _reloadFailures;
+    private readonly Counter.Child _busPublished;
+    private readonly Counter.Child _busReceived;
+    private readonly Gauge _busUp;
+    private readonly Gauge _node;
 
     public GatewayMetrics()
     {
@@ -51,7 +55,23 @@ internal sealed class GatewayMetrics
         _reloads = factory.CreateCounter("wsgateway_reloads_total", "Plugin loads and script compiles that went live, by kind.", "kind");
         _reloadFailures = factory.CreateCounter(
             "wsgateway_reload_failures_total", "Plugin loads and script compiles that failed, by kind.", "kind");
+        var bus = factory.CreateCounter(
+            "wsgateway_bus_messages_total",
+            "Broadcasts and group messages: published on this node, or received from other nodes.", "direction");
+        _busPublished = bus.WithLabels("published");
+        _busReceived = bus.WithLabels("received");
+        _busUp = factory.CreateGauge("wsgateway_cluster_bus_up", "1 while the cluster bus works (always, for a gateway without Cluster:Redis); 0 while Redis is unreachable.");
+        _node = factory.CreateGauge("wsgateway_node_info", "Always 1; the label names this gateway in the cluster.", "node");
     }
+
+    /// <summary>Names this node and reads the bus's state at each scrape.</summary>
+    public void WatchBus(string nodeId, Func<bool> busUp)
+    {
+        _node.WithLabels(nodeId).Set(1);
+        _registry.AddBeforeCollectCallback(() => _busUp.Set(busUp() ? 1 : 0));
+    }
+
+    public void BusMessage(bool published) => (published ? _busPublished : _busReceived).Inc();
 
     public void ConnectionOpened()
     {

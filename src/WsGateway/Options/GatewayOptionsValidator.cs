@@ -1,8 +1,9 @@
-using WsGateway.Authentication;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using WsGateway.Authentication;
+using WsGateway.Commands;
 using WsGateway.Connections;
 
 namespace WsGateway.Options;
@@ -54,6 +55,7 @@ internal static class GatewayOptionsValidator
         ValidateScripts(options.Scripts, errors);
         Seconds(errors, "Shutdown:ReadinessGraceSeconds", options.Shutdown.ReadinessGraceSeconds, zeroAllowed: true);
         Seconds(errors, "Shutdown:DrainSeconds", options.Shutdown.DrainSeconds, zeroAllowed: true);
+        ValidateCluster(options.Cluster, errors);
         return errors;
     }
 
@@ -114,6 +116,37 @@ internal static class GatewayOptionsValidator
         catch (Exception ex) when (ex is CryptographicException or ArgumentException or IOException or UnauthorizedAccessException)
         {
             errors.Add($"Tls:CertificatePath \"{options.Tls.CertificatePath}\" cannot be loaded: {ex.Message.TrimEnd('.')}");
+        }
+    }
+
+    private static void ValidateCluster(ClusterOptions cluster, List<string> errors)
+    {
+        if (cluster.Redis.Length > 0)
+        {
+            try
+            {
+                _ = StackExchange.Redis.ConfigurationOptions.Parse(cluster.Redis);
+            }
+            catch (ArgumentException ex)
+            {
+                // Not the string itself: it may hold a password.
+                errors.Add($"Cluster:Redis is not a Redis connection string: {ex.Message}");
+            }
+        }
+
+        if (!IsToken(cluster.ChannelPrefix))
+        {
+            errors.Add($"Cluster:ChannelPrefix \"{cluster.ChannelPrefix}\" must be letters, digits and punctuation without spaces");
+        }
+
+        if (cluster.NodeName.Length > 0 && !CommandNames.IsValid(cluster.NodeName))
+        {
+            errors.Add($"Cluster:NodeName \"{cluster.NodeName}\" must be letters, digits, '-', '_' and '.'");
+        }
+
+        if (!(cluster.HeartbeatSeconds >= 0.1 && cluster.HeartbeatSeconds <= 60))
+        {
+            errors.Add(Invariant($"Cluster:HeartbeatSeconds must be between 0.1 and 60 (was {cluster.HeartbeatSeconds})"));
         }
     }
 

@@ -29,6 +29,7 @@ public sealed class LiveOptions
         next.Echo = Pin(nameof(GatewayOptions.Echo), current.Echo, next.Echo, needRestart);
         next.Plugins = Pin(nameof(GatewayOptions.Plugins), current.Plugins, next.Plugins, needRestart);
         next.Scripts = Pin(nameof(GatewayOptions.Scripts), current.Scripts, next.Scripts, needRestart);
+        next.Cluster = Pin(nameof(GatewayOptions.Cluster), current.Cluster, next.Cluster, needRestart);
         if (!current.Commands.Paths.SequenceEqual(next.Commands.Paths, StringComparer.Ordinal))
         {
             needRestart.Add("Commands:Paths");

@@ -39,6 +39,15 @@ public sealed class ScriptGlobals
     /// <summary>Sends <paramref name="text"/> to every session on a command route, the caller included.</summary>
     public Task BroadcastAsync(string text) => Context.BroadcastAsync(text).AsTask();
 
+    /// <summary>Adds the caller's session to <paramref name="group"/>; it leaves all its groups when it closes.</summary>
+    public Task JoinGroupAsync(string group) => Context.JoinGroupAsync(group).AsTask();
+
+    /// <summary>Removes the caller's session from <paramref name="group"/>.</summary>
+    public Task LeaveGroupAsync(string group) => Context.LeaveGroupAsync(group).AsTask();
+
+    /// <summary>Sends <paramref name="text"/> to every member of <paramref name="group"/> on every gateway of the cluster.</summary>
+    public Task SendToGroupAsync(string group, string text) => Context.SendToGroupAsync(group, text).AsTask();
+
     /// <summary>Starts the close handshake with the caller after the replies sent so far.</summary>
     public Task CloseAsync(int code = CloseCodes.NormalClosure, string reason = "") =>
         Context.CloseAsync(code, reason).AsTask();

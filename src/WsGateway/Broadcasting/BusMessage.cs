@@ -1,0 +1,7 @@
+namespace WsGateway.Broadcasting;
+
+/// <summary>One message on the bus: text for every command session, or for the members of one group, on every node.</summary>
+/// <param name="Group">The group whose members get it; null for everyone.</param>
+/// <param name="Text">The text frame's content.</param>
+/// <param name="OriginNode">The node that published it (a node skips its own messages when the bus echoes them back).</param>
+public sealed record BusMessage(string? Group, string Text, string OriginNode);

@@ -1,0 +1,129 @@
+using System.Buffers;
+using System.Text.Json;
+using WsGateway.Contracts;
+
+namespace WsGateway.Broadcasting;
+
+/// <summary>
+/// What nodes send each other over Redis, as small JSON objects: a message (<c>{"k":"m","n":NODE,"i":INSTANCE,"g":GROUP,"t":TEXT}</c>,
+/// <c>g</c> null for everyone), a heartbeat (<c>{"k":"h","n":NODE,"i":INSTANCE,"s":SESSIONS}</c>) or a goodbye
+/// (<c>{"k":"bye","n":NODE,"i":INSTANCE}</c>). The instance is random per process: a node skips what it sent itself
+/// even when another node has been given the same name. Pure: no I/O; a payload that does not parse gives a reason,
+/// never an exception.
+/// </summary>
+internal static class BusPayload
+{
+    public static byte[] Message(BusMessage message, string instance) => Write(json =>
+    {
+        json.WriteString("k", "m");
+        json.WriteString("n", message.OriginNode);
+        json.WriteString("i", instance);
+        if (message.Group is null)
+        {
+            json.WriteNull("g");
+        }
+        else
+        {
+            json.WriteString("g", message.Group);
+        }
+
+        json.WriteString("t", message.Text);
+    });
+
+    public static byte[] Heartbeat(string node, string instance, int sessions) => Write(json =>
+    {
+        json.WriteString("k", "h");
+        json.WriteString("n", node);
+        json.WriteString("i", instance);
+        json.WriteNumber("s", sessions);
+    });
+
+    public static byte[] Goodbye(string node, string instance) => Write(json =>
+    {
+        json.WriteString("k", "bye");
+        json.WriteString("n", node);
+        json.WriteString("i", instance);
+    });
+
+    /// <returns>Null when <paramref name="payload"/> is one of ours; otherwise why not.</returns>
+    public static string? TryRead(ReadOnlySpan<byte> payload, out Parsed parsed)
+    {
+        parsed = default;
+        string? kind = null, node = null, instance = null, group = null, text = null;
+        int sessions = 0;
+        try
+        {
+            var json = new Utf8JsonReader(payload);
+            if (!json.Read() || json.TokenType != JsonTokenType.StartObject)
+            {
+                return "not a JSON object";
+            }
+
+            while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = json.GetString();
+                json.Read();
+                switch (name)
+                {
+                    case "k": kind = json.GetString(); break;
+                    case "n": node = json.GetString(); break;
+                    case "i": instance = json.GetString(); break;
+                    case "g": group = json.TokenType == JsonTokenType.Null ? null : json.GetString(); break;
+                    case "t": text = json.GetString(); break;
+                    case "s": sessions = json.GetInt32(); break;
+                    default: json.Skip(); break;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+        {
+            return "malformed JSON: " + ex.Message;
+        }
+
+        if (string.IsNullOrEmpty(node) || string.IsNullOrEmpty(instance))
+        {
+            return "no node name or instance";
+        }
+
+        switch (kind)
+        {
+            case "m" when text is null:
+                return "a message without text";
+            case "m" when group is not null && !GroupNames.IsValid(group):
+                return "a message for an invalid group name";
+            case "m":
+                parsed = new Parsed(PayloadKind.Message, node, instance, new BusMessage(group, text, node), 0);
+                return null;
+            case "h":
+                parsed = new Parsed(PayloadKind.Heartbeat, node, instance, null, Math.Max(0, sessions));
+                return null;
+            case "bye":
+                parsed = new Parsed(PayloadKind.Goodbye, node, instance, null, 0);
+                return null;
+            default:
+                return $"unknown kind \"{kind}\"";
+        }
+    }
+
+    private static byte[] Write(Action<Utf8JsonWriter> body)
+    {
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    internal enum PayloadKind
+    {
+        Message,
+        Heartbeat,
+        Goodbye,
+    }
+
+    internal readonly record struct Parsed(PayloadKind Kind, string Node, string Instance, BusMessage? Message, int Sessions);
+}
