@@ -42,6 +42,13 @@ internal sealed class HandshakeAuthentication
         AuthenticationVerdict? firstRefusal = null;
         foreach (var method in methods.Methods)
         {
+            // "none" lets in callers that bring no credentials, not callers whose credentials a method refused:
+            // with ["jwt", "none"] a bad or expired token gets 401 instead of an anonymous session.
+            if (firstRefusal is not null && method.Authenticator is AnonymousAuthenticator)
+            {
+                continue;
+            }
+
             var authenticator = method.Authenticator;
             if (authenticator is null && !_plugins.TryGet(method.PluginAuthenticator!, out authenticator))
             {

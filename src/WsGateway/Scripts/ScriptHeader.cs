@@ -41,8 +41,11 @@ internal sealed record ScriptHeader(string? Description, CommandAccess Access, S
             }
             else if (body.StartsWith(RequiresMarker, StringComparison.OrdinalIgnoreCase))
             {
-                var value = body[RequiresMarker.Length..].Trim();
-                int column = raw.Length - raw.TrimStart().Length + (line.Length - body.Length) + RequiresMarker.Length + 1;
+                var afterMarker = body[RequiresMarker.Length..];
+                var value = afterMarker.Trim();
+                // 1-based column of the value itself (past the spaces after the marker), where an editor should jump.
+                int column = raw.Length - raw.TrimStart().Length + (line.Length - body.Length) + RequiresMarker.Length
+                    + (afterMarker.Length - afterMarker.TrimStart().Length) + 1;
                 if (value.Equals("authenticated", StringComparison.OrdinalIgnoreCase))
                 {
                     authenticated = true;
