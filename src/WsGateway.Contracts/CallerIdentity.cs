@@ -21,7 +21,10 @@ public sealed class CallerIdentity
     /// <param name="authenticatedBy">The method that accepted it: <c>jwt</c>, <c>apikey</c> or a plugin authenticator's name.</param>
     /// <param name="roles">Roles or scopes, compared case-sensitively (as JWT claims are).</param>
     /// <param name="claims">Other facts about the caller (a token's claims), for commands that want them.</param>
-    /// <param name="expiresAt">When the credential stops being valid (a token's <c>exp</c>); null when it does not expire.</param>
+    /// <param name="expiresAt">
+    /// When the credential stops being valid (for a JWT, its <c>exp</c> plus the clock skew the gateway allows); null
+    /// when it does not expire.
+    /// </param>
     public CallerIdentity(
         string name, string authenticatedBy, IEnumerable<string>? roles = null,
         IEnumerable<KeyValuePair<string, string>>? claims = null, DateTimeOffset? expiresAt = null)

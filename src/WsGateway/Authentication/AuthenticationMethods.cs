@@ -53,6 +53,12 @@ internal sealed class AuthenticationMethods
             switch (name.ToLowerInvariant())
             {
                 case "none":
+                    if (i != options.Methods.Length - 1)
+                    {
+                        // It accepts everyone, so whatever came after it would never run.
+                        problems.Add($"{key} \"none\" must be the last method: it lets everyone in, so the ones after it would never run");
+                    }
+
                     methods.Add(new Method(name, AnonymousAuthenticator.Instance, null));
                     break;
                 case "jwt":

@@ -19,12 +19,14 @@ internal sealed class JwtAuthenticator : IAuthenticator
 
     private readonly JsonWebTokenHandler _handler = new();
     private readonly TokenValidationParameters _parameters;
+    private readonly TimeSpan _clockSkew;
     private readonly string _nameClaim;
     private readonly string _roleClaim;
 
     private JwtAuthenticator(TokenValidationParameters parameters, string nameClaim, string roleClaim)
     {
         _parameters = parameters;
+        _clockSkew = parameters.ClockSkew;
         _nameClaim = nameClaim;
         _roleClaim = roleClaim;
     }
@@ -216,7 +218,9 @@ internal sealed class JwtAuthenticator : IAuthenticator
             return null;
         }
 
-        DateTimeOffset? expires = token.ValidTo == DateTime.MinValue ? null : new DateTimeOffset(token.ValidTo, TimeSpan.Zero);
+        // The session ends when the handshake would stop accepting the token (exp plus the clock skew), so a token
+        // accepted within the skew is not expired the moment its session opens.
+        DateTimeOffset? expires = token.ValidTo == DateTime.MinValue ? null : new DateTimeOffset(token.ValidTo, TimeSpan.Zero) + _clockSkew;
         return new CallerIdentity(name, Name, roles, claims, expires);
     }
 

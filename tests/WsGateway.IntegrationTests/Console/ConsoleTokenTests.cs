@@ -1,9 +1,6 @@
-using System.Security.Claims;
-using System.Text;
 using System.Text.RegularExpressions;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Microsoft.Playwright;
+using WsGateway.IntegrationTests.Authentication;
 using static Microsoft.Playwright.Assertions;
 
 namespace WsGateway.IntegrationTests.Console;
@@ -14,9 +11,6 @@ namespace WsGateway.IntegrationTests.Console;
 /// </summary>
 public sealed class ConsoleTokenTests : IAsyncLifetime
 {
-    private const string Issuer = "https://issuer.test";
-    private const string Audience = "wsgateway-console-test";
-    private static readonly string Secret = Convert.ToBase64String(Encoding.UTF8.GetBytes("console token test secret, 32+ bytes long"));
     private static readonly LocatorAssertionsToHaveAttributeOptions Connects = new() { Timeout = 15_000 };
 
     private TestGateway _gateway = null!;
@@ -28,13 +22,7 @@ public sealed class ConsoleTokenTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _gateway = await TestGateway.StartAsync(options =>
-        {
-            options.Authentication.Methods = ["jwt"];
-            options.Authentication.Jwt.Issuer = Issuer;
-            options.Authentication.Jwt.Audience = Audience;
-            options.Authentication.Jwt.SigningKey = Secret;
-        });
+        _gateway = await TestGateway.StartAsync(options => TestTokens.Configure(options, "jwt"));
         _chromium = await HeadlessChromium.LaunchAsync();
     }
 
@@ -47,7 +35,7 @@ public sealed class ConsoleTokenTests : IAsyncLifetime
     [Fact]
     public async Task Console_opened_with_a_token_in_its_fragment_connects_as_the_token_holder()
     {
-        var token = Token("ada", ["operator"]);
+        var token = TestTokens.Create("ada", ["operator"]);
 
         await Page.GotoAsync($"{_gateway.HttpUri()}#access_token={token}");
 
@@ -77,13 +65,4 @@ public sealed class ConsoleTokenTests : IAsyncLifetime
             () => _gateway.Logs.Messages().Any(m => m.Contains("refused with 401", StringComparison.Ordinal) && m.Contains("credentials required", StringComparison.Ordinal)),
             Eventually.Patience), "the gateway logs the refused upgrade with its reason");
     }
-
-    private static string Token(string subject, string[] roles) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-    {
-        Issuer = Issuer,
-        Audience = Audience,
-        Subject = new ClaimsIdentity([new Claim("sub", subject), .. roles.Select(r => new Claim("roles", r))]),
-        Expires = DateTime.UtcNow.AddMinutes(10),
-        SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Secret)), SecurityAlgorithms.HmacSha256),
-    });
 }
