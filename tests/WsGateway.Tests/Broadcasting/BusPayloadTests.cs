@@ -1,0 +1,62 @@
+using System.Text;
+using WsGateway.Broadcasting;
+
+namespace WsGateway.Tests.Broadcasting;
+
+public sealed class BusPayloadTests
+{
+    [Theory]
+    [InlineData(null, "hello everyone")]
+    [InlineData("chat:lobby", "[lobby] ada: \"quoted\" and ünïcode ✓")]
+    [InlineData("room#1", "")]
+    public void A_message_reads_back_as_it_was_written(string? group, string text)
+    {
+        var payload = BusPayload.Message(new BusMessage(group, text, "node-a"), "0a1b2c3d");
+
+        Assert.Null(BusPayload.TryRead(payload, out var parsed));
+        Assert.Equal(BusPayload.PayloadKind.Message, parsed.Kind);
+        Assert.Equal("node-a", parsed.Node);
+        Assert.Equal("0a1b2c3d", parsed.Instance);
+        Assert.Equal(new BusMessage(group, text, "node-a"), parsed.Message);
+    }
+
+    [Fact]
+    public void Heartbeats_and_goodbyes_carry_their_node()
+    {
+        Assert.Null(BusPayload.TryRead(BusPayload.Heartbeat("node-b", "ffff0000", 42), out var heartbeat));
+        Assert.Equal((BusPayload.PayloadKind.Heartbeat, "node-b", "ffff0000", 42), (heartbeat.Kind, heartbeat.Node, heartbeat.Instance, heartbeat.Sessions));
+
+        Assert.Null(BusPayload.TryRead(BusPayload.Goodbye("node-b", "ffff0000"), out var goodbye));
+        Assert.Equal((BusPayload.PayloadKind.Goodbye, "node-b"), (goodbye.Kind, goodbye.Node));
+    }
+
+    [Theory]
+    [InlineData("[1,2]", "not a JSON object")]
+    [InlineData("{\"k\":\"m\",\"n\":\"a\",\"t\":\"x\"}", "no node name or instance")]
+    [InlineData("{\"k\":\"m\",\"i\":\"1\",\"t\":\"x\"}", "no node name or instance")]
+    [InlineData("{\"k\":\"m\",\"n\":\"a\",\"i\":\"1\"}", "a message without text")]
+    [InlineData("{\"k\":\"m\",\"n\":\"a\",\"i\":\"1\",\"g\":\"has space\",\"t\":\"x\"}", "a message for an invalid group name")]
+    [InlineData("{\"k\":\"zzz\",\"n\":\"a\",\"i\":\"1\"}", "unknown kind \"zzz\"")]
+    public void Anything_else_is_refused_with_a_reason(string json, string reason)
+    {
+        Assert.Equal(reason, BusPayload.TryRead(Encoding.UTF8.GetBytes(json), out _));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{\"k\":\"m\",\"n\":")]
+    [InlineData("{\"k\":\"h\",\"n\":\"a\",\"i\":\"1\",\"s\":\"many\"}")]
+    [InlineData("\u00ff\u00fe")]
+    public void Broken_json_gives_a_reason_not_an_exception(string json)
+    {
+        Assert.StartsWith("malformed JSON", BusPayload.TryRead(Encoding.Latin1.GetBytes(json), out _) ?? "parsed");
+    }
+
+    [Fact]
+    public void Unknown_fields_are_skipped_for_newer_nodes()
+    {
+        var json = "{\"k\":\"m\",\"v\":{\"future\":[1,2]},\"n\":\"a\",\"i\":\"1\",\"g\":null,\"t\":\"x\"}";
+        Assert.Null(BusPayload.TryRead(Encoding.UTF8.GetBytes(json), out var parsed));
+        Assert.Equal("x", parsed.Message!.Text);
+    }
+}
