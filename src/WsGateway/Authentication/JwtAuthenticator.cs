@@ -78,6 +78,7 @@ internal sealed class JwtAuthenticator : IAuthenticator
 
     private static List<SecurityKey> LoadKeys(JwtOptions jwt, Func<string, string> resolvePath, List<string> problems)
     {
+        int before = problems.Count;
         var keys = new List<SecurityKey>();
         if (jwt.SigningKey.Length > 0)
         {
@@ -123,7 +124,8 @@ internal sealed class JwtAuthenticator : IAuthenticator
             }
         }
 
-        if (keys.Count == 0 && problems.Count == 0)
+        // Only when no key setting already has its own problem; earlier problems (an empty Issuer) do not hide this one.
+        if (keys.Count == 0 && problems.Count == before)
         {
             problems.Add("Authentication:Jwt has no key: set SigningKey, PublicKeyFile or JwksFile");
         }
