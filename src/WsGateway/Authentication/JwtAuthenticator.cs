@@ -148,13 +148,15 @@ internal sealed class JwtAuthenticator : IAuthenticator
 
     private static SecurityKey? PublicKey(string pem)
     {
+        // ImportFromPem throws ArgumentException when the file has no PEM block it knows, and CryptographicException
+        // when a "PUBLIC KEY" block holds another algorithm's key (an EC key read as RSA) or does not decode.
         var rsa = RSA.Create();
         try
         {
             rsa.ImportFromPem(pem);
             return new RsaSecurityKey(rsa);
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {
             rsa.Dispose();
         }
@@ -165,7 +167,7 @@ internal sealed class JwtAuthenticator : IAuthenticator
             ecdsa.ImportFromPem(pem);
             return new ECDsaSecurityKey(ecdsa);
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {
             ecdsa.Dispose();
             return null;
