@@ -36,6 +36,14 @@ public sealed class AuthenticationMethodsTests
     }
 
     [Fact]
+    public void None_with_required_roles_is_not_anonymous_only()
+    {
+        var methods = Built(new AuthenticationOptions { Methods = ["none"], RequiredRoles = ["admin"] });
+        Assert.False(methods.AnonymousOnly);
+        Assert.IsType<AnonymousAuthenticator>(Assert.Single(methods.Methods).Authenticator);
+    }
+
+    [Fact]
     public void Methods_are_built_in_the_listed_order_with_plugin_names_kept_for_later()
     {
         var options = new AuthenticationOptions
