@@ -28,9 +28,8 @@ public sealed class JwtAuthenticatorTests
 
     private static AuthenticationResult Authenticate(JwtAuthenticator authenticator, IUpgradeRequest request)
     {
-        var pending = authenticator.AuthenticateAsync(request, CancellationToken.None);
-        // JsonWebTokenHandler validates without real I/O; the result is there by the time the call returns, or soon after.
-        return pending.AsTask().GetAwaiter().GetResult();
+        // JsonWebTokenHandler validates in memory (the keys are loaded up front), so waiting here blocks on no I/O.
+        return authenticator.AuthenticateAsync(request, CancellationToken.None).AsTask().GetAwaiter().GetResult();
     }
 
     private static CallerIdentity Accepted(JwtAuthenticator authenticator, string token)
