@@ -27,8 +27,11 @@ internal sealed class AuthenticationMethods
     /// <summary>Set when these options could not be built (see <see cref="Unusable"/>): every handshake is then refused.</summary>
     public IReadOnlyList<string>? Problems { get; }
 
-    /// <summary>True when <c>none</c> is the only method: every handshake is anonymous and nothing else runs.</summary>
-    public bool AnonymousOnly => Methods is [{ Authenticator: AnonymousAuthenticator }];
+    /// <summary>
+    /// True when <c>none</c> is the only method and no role is required: every handshake is anonymous and nothing else
+    /// runs. With <c>RequiredRoles</c> set, anonymous callers (who hold no role) are refused, so the methods do run.
+    /// </summary>
+    public bool AnonymousOnly => Methods is [{ Authenticator: AnonymousAuthenticator }] && Source.RequiredRoles.Length == 0;
 
     /// <returns>Null when something is wrong; then <paramref name="problems"/> says what (never a secret).</returns>
     public static AuthenticationMethods? Build(AuthenticationOptions options, Func<string, string> resolvePath, List<string> problems)

@@ -10,6 +10,7 @@ namespace WsGateway.Authentication;
 /// <summary>
 /// Runs <c>Authentication:Methods</c> on an upgrade request: the first method that accepts gives the identity; a
 /// request that none accepts is refused with 401 (or 403 when a method forbids it or a required role is missing).
+/// <c>none</c> accepts only while no earlier method has refused the request's credentials.
 /// </summary>
 internal sealed class HandshakeAuthentication
 {
@@ -55,6 +56,13 @@ internal sealed class HandshakeAuthentication
                 _log.Warning("Authentication method {Method} is not loaded (no plugin defines an IAuthenticator named {Name})",
                     method.Name, method.PluginAuthenticator);
                 return AuthenticationVerdict.Unavailable($"authentication method {method.Name} is not loaded");
+            }
+
+            if (firstRefusal is not null && authenticator is AnonymousAuthenticator)
+            {
+                // "none" lets in callers who bring no credentials, not ones whose credentials an earlier method refused:
+                // ["jwt", "none"] refuses an expired token instead of quietly downgrading its holder to anonymous.
+                return firstRefusal;
             }
 
             AuthenticationResult result;

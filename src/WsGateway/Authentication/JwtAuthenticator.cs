@@ -80,6 +80,7 @@ internal sealed class JwtAuthenticator : IAuthenticator
 
     private static List<SecurityKey> LoadKeys(JwtOptions jwt, Func<string, string> resolvePath, List<string> problems)
     {
+        int before = problems.Count;
         var keys = new List<SecurityKey>();
         if (jwt.SigningKey.Length > 0)
         {
@@ -125,7 +126,8 @@ internal sealed class JwtAuthenticator : IAuthenticator
             }
         }
 
-        if (keys.Count == 0 && problems.Count == 0)
+        // Only when no key setting already has its own problem; earlier problems (an empty Issuer) do not hide this one.
+        if (keys.Count == 0 && problems.Count == before)
         {
             problems.Add("Authentication:Jwt has no key: set SigningKey, PublicKeyFile or JwksFile");
         }
@@ -148,13 +150,15 @@ internal sealed class JwtAuthenticator : IAuthenticator
 
     private static SecurityKey? PublicKey(string pem)
     {
+        // ImportFromPem throws ArgumentException when the file has no PEM block it knows, and CryptographicException
+        // when a "PUBLIC KEY" block holds another algorithm's key (an EC key read as RSA) or does not decode.
         var rsa = RSA.Create();
         try
         {
             rsa.ImportFromPem(pem);
             return new RsaSecurityKey(rsa);
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {
             rsa.Dispose();
         }
@@ -165,7 +169,7 @@ internal sealed class JwtAuthenticator : IAuthenticator
             ecdsa.ImportFromPem(pem);
             return new ECDsaSecurityKey(ecdsa);
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {
             ecdsa.Dispose();
             return null;

@@ -71,7 +71,8 @@ internal sealed record ScriptHeader(string? Description, CommandAccess Access, S
     private static List<string>? Roles(ReadOnlySpan<char> value)
     {
         int space = value.IndexOfAny(' ', '\t');
-        if (space < 0 || !(value[..space] is "role" or "roles"))
+        // Case-insensitive like "requires:" and "authenticated"; the role names after it are compared exactly.
+        if (space < 0 || !(value[..space].Equals("role", StringComparison.OrdinalIgnoreCase) || value[..space].Equals("roles", StringComparison.OrdinalIgnoreCase)))
         {
             return null;
         }

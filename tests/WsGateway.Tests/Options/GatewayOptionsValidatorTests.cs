@@ -177,6 +177,98 @@ public sealed class GatewayOptionsValidatorTests
         Assert.Equal(["Commands:Subprotocols[2] \"graphql-ws\" is listed twice"], errors);
     }
 
+    [Theory]
+    [InlineData("Authentication:Methods:0", "password", "Authentication:Methods[0] \"password\" is not a method (none, jwt, apikey or plugin:NAME)")]
+    [InlineData("Authentication:Methods:0", "apikey", "Authentication:Methods has \"apikey\" but Authentication:ApiKeys is empty")]
+    [InlineData("Authentication:Jwt:Issuer", "https://issuer.example", "Authentication:Jwt is set but Authentication:Methods does not list \"jwt\"")]
+    [InlineData("Authentication:RequiredRoles:0", "", "Authentication:RequiredRoles[0] is empty")]
+    public void Authentication_problems_are_reported_with_their_key(string key, string value, string expected)
+    {
+        Assert.Equal([expected], ErrorsFor(key, value));
+    }
+
+    [Fact]
+    public void Authentication_methods_are_checked_as_a_whole()
+    {
+        ReadKeys(out var errors, ("Authentication:Methods:0", "jwt"), ("Authentication:Methods:1", "none"), ("Authentication:Methods:2", "NONE"));
+        Assert.Equal(
+            [
+                "Authentication:Jwt:Issuer is empty (the iss every token must carry)",
+                "Authentication:Jwt:Audience is empty (the aud every token must carry)",
+                "Authentication:Jwt has no key: set SigningKey, PublicKeyFile or JwksFile",
+                "Authentication:Methods[2] \"NONE\" is listed twice",
+            ],
+            errors);
+
+        ReadKeys(out errors, ("Authentication:Methods:0", "none"), ("Authentication:Methods:1", "plugin:Corp.Sso"));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void A_missing_authentication_key_is_reported_along_with_other_problems()
+    {
+        ReadKeys(out var errors, ("Listen:Address", "abc"), ("Authentication:Methods:0", "jwt"),
+            ("Authentication:Jwt:Issuer", "https://issuer.example"), ("Authentication:Jwt:Audience", "gateway"));
+        Assert.Equal(
+            ["Listen:Address \"abc\" is not an IP address", "Authentication:Jwt has no key: set SigningKey, PublicKeyFile or JwksFile"],
+            errors);
+    }
+
+    [Fact]
+    public void Authentication_secrets_are_never_repeated_in_problems()
+    {
+        const string ShortSigningKey = "short-signing-key";
+        const string ShortApiKey = "short-api-key";
+        ReadJson($$"""
+            {
+              "Authentication": {
+                "Methods": [ "jwt", "apikey" ],
+                "Jwt": { "Issuer": "https://issuer.example", "Audience": "gateway", "SigningKey": "{{ShortSigningKey}}" },
+                "ApiKeys": [ { "Name": "bot", "Key": "{{ShortApiKey}}" } ]
+              }
+            }
+            """, out var errors);
+        Assert.Equal(
+            [
+                "Authentication:Jwt:SigningKey is too short to be a secret (at least 32 bytes, for HS256)",
+                "Authentication:ApiKeys[0] (\"bot\") is too short to be a secret (at least 16 characters)",
+            ],
+            errors);
+        Assert.All(errors, e => Assert.DoesNotContain("short-", e, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Authentication_key_files_are_looked_up_relative_to_the_configuration_folder()
+    {
+        var folder = Directory.CreateTempSubdirectory("wsgateway-auth-").FullName;
+        try
+        {
+            using (var key = RSA.Create(2048))
+            {
+                File.WriteAllText(Path.Combine(folder, "issuer.pem"), key.ExportSubjectPublicKeyInfoPem());
+            }
+
+            using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+            {
+                File.WriteAllText(Path.Combine(folder, "issuer-ec.pem"), key.ExportSubjectPublicKeyInfoPem());
+            }
+
+            const string Json = """{ "Authentication": { "Methods": [ "jwt" ], "Jwt": { "Issuer": "i", "Audience": "a", "PublicKeyFile": "FILE" } } }""";
+            ReadJson(Json.Replace("FILE", "issuer.pem", StringComparison.Ordinal), out var errors, folder);
+            Assert.Empty(errors);
+            ReadJson(Json.Replace("FILE", "issuer-ec.pem", StringComparison.Ordinal), out errors, folder);
+            Assert.Empty(errors);
+            ReadJson(Json.Replace("FILE", "elsewhere.pem", StringComparison.Ordinal), out errors, folder);
+            var error = Assert.Single(errors);
+            Assert.StartsWith("Authentication:Jwt:PublicKeyFile \"elsewhere.pem\" cannot be read: ", error);
+            Assert.Contains(Path.Combine(folder, "elsewhere.pem"), error, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public void Tls_certificate_is_loaded_to_find_a_wrong_password_or_a_missing_key()
     {
