@@ -58,13 +58,6 @@ internal sealed class HandshakeAuthentication
                 return AuthenticationVerdict.Unavailable($"authentication method {method.Name} is not loaded");
             }
 
-            if (firstRefusal is not null && authenticator is AnonymousAuthenticator)
-            {
-                // "none" lets in callers who bring no credentials, not ones whose credentials an earlier method refused:
-                // ["jwt", "none"] refuses an expired token instead of quietly downgrading its holder to anonymous.
-                return firstRefusal;
-            }
-
             AuthenticationResult result;
             try
             {

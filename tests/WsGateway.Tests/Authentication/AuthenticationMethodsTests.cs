@@ -76,11 +76,22 @@ public sealed class AuthenticationMethodsTests
     {
         Assert.Equal(
             [$"Authentication:Methods[1] \"{name}\" is not a method (none, jwt, apikey or plugin:NAME)"],
-            Problems(Options("none", name)));
+            Problems(Options("plugin:First", name)));
+    }
+
+    [Fact]
+    public void None_must_be_the_last_method_because_it_lets_everyone_in()
+    {
+        Assert.Equal(
+            ["Authentication:Methods[0] \"none\" must be the last method: it lets everyone in, so the ones after it would never run"],
+            Problems(Options("none", "plugin:Sso")));
+        var problems = new List<string>();
+        Assert.NotNull(AuthenticationMethods.Build(Options("plugin:Sso", "none"), Path.GetFullPath, problems));
+        Assert.Empty(problems);
     }
 
     [Theory]
-    [InlineData("none", "NONE")]
+    [InlineData("plugin:Corp", "plugin:CORP")]
     [InlineData("plugin:Sso", "PLUGIN:sso")]
     public void A_method_listed_twice_is_reported(string first, string second)
     {

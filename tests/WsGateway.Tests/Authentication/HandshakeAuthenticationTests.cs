@@ -168,18 +168,6 @@ public sealed class HandshakeAuthenticationTests
     }
 
     [Fact]
-    public async Task None_before_other_methods_accepts_everyone_so_they_never_run()
-    {
-        var later = ScriptedAuthenticator.Accepting("later", "someone");
-        Plugin("plugin:P", later);
-
-        var identity = AssertAccepted(await Authenticate(Create("none", "plugin:later"), Requests.Upgrade()));
-
-        Assert.Same(CallerIdentity.Anonymous, identity);
-        Assert.Equal(0, later.Calls);
-    }
-
-    [Fact]
     public async Task A_method_that_forbids_gives_403_at_once()
     {
         var gate = new ScriptedAuthenticator("gate", _ => AuthenticationResult.Forbid("not during maintenance"));

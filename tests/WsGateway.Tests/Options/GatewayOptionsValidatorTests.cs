@@ -196,11 +196,12 @@ public sealed class GatewayOptionsValidatorTests
                 "Authentication:Jwt:Issuer is empty (the iss every token must carry)",
                 "Authentication:Jwt:Audience is empty (the aud every token must carry)",
                 "Authentication:Jwt has no key: set SigningKey, PublicKeyFile or JwksFile",
+                "Authentication:Methods[1] \"none\" must be the last method: it lets everyone in, so the ones after it would never run",
                 "Authentication:Methods[2] \"NONE\" is listed twice",
             ],
             errors);
 
-        ReadKeys(out errors, ("Authentication:Methods:0", "none"), ("Authentication:Methods:1", "plugin:Corp.Sso"));
+        ReadKeys(out errors, ("Authentication:Methods:0", "plugin:Corp.Sso"), ("Authentication:Methods:1", "none"));
         Assert.Empty(errors);
     }
 

@@ -87,15 +87,15 @@ public sealed class ScriptHeaderTests
     }
 
     [Theory]
-    [InlineData("// requires: admins", 1, 13, "admins")]
+    [InlineData("// requires: admins", 1, 14, "admins")]
     [InlineData("// requires:", 1, 13, "")]
-    [InlineData("// requires: role", 1, 13, "role")]
-    [InlineData("// requires: role admin,,ops", 1, 13, "role admin,,ops")]
-    [InlineData("// requires: role admin, ops team", 1, 13, "role admin, ops team")]
-    [InlineData("// requires: role ,", 1, 13, "role ,")]
-    [InlineData("// requires: everyone", 1, 13, "everyone")]
-    [InlineData("// description: x\n  //   requires: nobody", 2, 17, "nobody")]
-    [InlineData("\uFEFF// requires: authenticated\r\n// requires: group admin\r\n1", 2, 13, "group admin")]
+    [InlineData("// requires: role", 1, 14, "role")]
+    [InlineData("// requires: role admin,,ops", 1, 14, "role admin,,ops")]
+    [InlineData("// requires: role admin, ops team", 1, 14, "role admin, ops team")]
+    [InlineData("// requires: role ,", 1, 14, "role ,")]
+    [InlineData("// requires: everyone", 1, 14, "everyone")]
+    [InlineData("// description: x\n  //   requires: nobody", 2, 18, "nobody")]
+    [InlineData("\uFEFF// requires: authenticated\r\n// requires: group admin\r\n1", 2, 14, "group admin")]
     public void A_requires_line_that_does_not_parse_is_a_WSG0001_error_at_its_line_and_column(string source, int line, int column, string value)
     {
         var header = ScriptHeader.Read(source, "deploy.csx");
