@@ -148,30 +148,22 @@ internal sealed class JwtAuthenticator : IAuthenticator
         }
     }
 
-    private static SecurityKey? PublicKey(string pem)
+    private static SecurityKey? PublicKey(string pem) =>
+        Import(RSA.Create(), pem, rsa => new RsaSecurityKey(rsa)) ?? Import(ECDsa.Create(), pem, ecdsa => new ECDsaSecurityKey(ecdsa));
+
+    private static SecurityKey? Import<T>(T algorithm, string pem, Func<T, SecurityKey> key)
+        where T : AsymmetricAlgorithm
     {
         // ImportFromPem throws ArgumentException when the file has no PEM block it knows, and CryptographicException
         // when a "PUBLIC KEY" block holds another algorithm's key (an EC key read as RSA) or does not decode.
-        var rsa = RSA.Create();
         try
         {
-            rsa.ImportFromPem(pem);
-            return new RsaSecurityKey(rsa);
+            algorithm.ImportFromPem(pem);
+            return key(algorithm);
         }
         catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {
-            rsa.Dispose();
-        }
-
-        var ecdsa = ECDsa.Create();
-        try
-        {
-            ecdsa.ImportFromPem(pem);
-            return new ECDsaSecurityKey(ecdsa);
-        }
-        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
-        {
-            ecdsa.Dispose();
+            algorithm.Dispose();
             return null;
         }
     }

@@ -25,6 +25,16 @@ internal static class ProbePlugin
                 public ValueTask ExecuteAsync(ICommandContext context) => context.ReplyAsync("probe v{{version}}");
             }
             """;
+        return CompileAssembly(SoakGateway.ProbeName, source);
+    }
+
+    /// <summary>
+    /// Compiles <paramref name="source"/> into a plugin DLL named <paramref name="name"/>, against the runtime, the
+    /// contracts and Serilog, as a plugin project would build.
+    /// </summary>
+    /// <exception cref="BenchmarkException">It does not compile; the message lists the diagnostics.</exception>
+    public static byte[] CompileAssembly(string name, string source)
+    {
         var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
             .Split(Path.PathSeparator)
             .Append(typeof(ICommand).Assembly.Location)
@@ -32,7 +42,7 @@ internal static class ProbePlugin
             .DistinctBy(Path.GetFileName)
             .Select(path => MetadataReference.CreateFromFile(path));
         var compilation = CSharpCompilation.Create(
-            SoakGateway.ProbeName,
+            name,
             [CSharpSyntaxTree.ParseText(source)],
             references,
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
@@ -40,6 +50,6 @@ internal static class ProbePlugin
         var emitted = compilation.Emit(assembly);
         return emitted.Success
             ? assembly.ToArray()
-            : throw new BenchmarkException("the probe plugin did not compile: " + string.Join("; ", emitted.Diagnostics));
+            : throw new BenchmarkException($"the plugin {name} did not compile: " + string.Join("; ", emitted.Diagnostics));
     }
 }

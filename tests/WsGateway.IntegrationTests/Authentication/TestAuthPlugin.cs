@@ -1,6 +1,4 @@
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using WsGateway.Contracts;
+using WsGateway.Benchmark.Soak;
 
 namespace WsGateway.IntegrationTests.Authentication;
 
@@ -92,22 +90,6 @@ public static class TestAuthPlugin
         Directory.Move(staging, Path.Combine(pluginsDirectory, Name));
     }
 
-    private static byte[] Compile()
-    {
-        var references = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
-            .Split(Path.PathSeparator)
-            .Append(typeof(IAuthenticator).Assembly.Location)
-            .Append(typeof(Serilog.ILogger).Assembly.Location)
-            .DistinctBy(Path.GetFileName)
-            .Select(path => MetadataReference.CreateFromFile(path));
-        var compilation = CSharpCompilation.Create(
-            Name,
-            [CSharpSyntaxTree.ParseText(Source)],
-            references,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-        using var assembly = new MemoryStream();
-        var emitted = compilation.Emit(assembly);
-        Assert.True(emitted.Success, "the test plugin does not compile: " + string.Join("; ", emitted.Diagnostics));
-        return assembly.ToArray();
-    }
+    // The soak's compiler: the runtime, the contracts and Serilog, as a plugin project builds.
+    private static byte[] Compile() => ProbePlugin.CompileAssembly(Name, Source);
 }
