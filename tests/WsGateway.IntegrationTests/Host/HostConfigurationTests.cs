@@ -81,7 +81,7 @@ public sealed partial class HostConfigurationTests : IDisposable
         Assert.Equal(EchoProbe.Echoed, await EchoProbe.SendAsync(gateway.Port, 5));
 
         Assert.True(await gateway.WaitForOutputAsync(line => SessionLine().IsMatch(line), Eventually.Patience), string.Join('\n', gateway.Output));
-        Assert.Contains(gateway.Output, line => line.EndsWith(" INF       ] Listening on ws://127.0.0.1:" + gateway.Port, StringComparison.Ordinal));
+        Assert.Contains(gateway.Output, line => line.Contains(" INF       ] Listening on ws://127.0.0.1:" + gateway.Port + " as node ", StringComparison.Ordinal));
     }
 
     [Fact]
