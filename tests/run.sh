@@ -2,7 +2,8 @@
 # Runs every test of the solution and ends with the totals alone on a line: "N passed, M failed".
 # As root on Debian it first installs the real clients the tests drive when they are missing, in one apt-get call:
 # chromium (browser tests), python3-websockets for /usr/bin/python3 (interop tests), and nodejs + npm (interop tests,
-# which npm-install the ws package themselves) only when there is no node at all, and afl++ (the fuzzing smoke).
+# which npm-install the ws package themselves) only when there is no node at all, afl++ (the fuzzing smoke) and
+# redis-server (the cluster tests start their own Redis on a free port; without it they fail, they never skip).
 # After dotnet test it runs the fuzzing smoke: 15 s of afl++ on each of the four parsers, one test each in the totals.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -12,8 +13,9 @@ missing=()
 { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import websockets' 2>/dev/null; } || missing+=(python3-websockets)
 command -v node >/dev/null || missing+=(nodejs npm)
 command -v afl-fuzz >/dev/null || missing+=(afl++)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installing ${missing[*]} for the browser, interop and fuzzing tests..."
+  echo "Installing ${missing[*]} for the browser, interop, cluster and fuzzing tests..."
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 

@@ -1,0 +1,105 @@
+using System.Net;
+
+namespace WsGateway.IntegrationTests.Cluster;
+
+/// <summary>
+/// Gateways of one cluster for the tests: a real <see cref="TestGateway"/> each, on the Redis given, with the shipped
+/// <c>broadcast.csx</c> script and the sample Chat plugin (join, say, leave, who) copied into its own folders.
+/// </summary>
+internal static class ClusterGateways
+{
+    /// <summary>Short, so that nodes find each other (and forget each other) quickly.</summary>
+    public const double HeartbeatSeconds = 0.5;
+
+    /// <summary>
+    /// How long a client keeps listening after the last expected message before its counts are checked: a duplicate
+    /// (a message delivered twice, or echoed back by the bus) would arrive in this window.
+    /// </summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
+
+    /// <summary>A channel prefix no other test class uses, so that clusters of different classes never hear each other.</summary>
+    public static string UniquePrefix(string testClass) => $"test-{testClass}-{Guid.NewGuid():N}";
+
+    public static Task<TestGateway> StartAsync(string redis, string channelPrefix, string nodeName) =>
+        TestGateway.StartAsync(options =>
+        {
+            options.Cluster.Redis = redis;
+            options.Cluster.ChannelPrefix = channelPrefix;
+            options.Cluster.NodeName = nodeName;
+            options.Cluster.HeartbeatSeconds = HeartbeatSeconds;
+            var root = options.BaseDirectory;
+            File.Copy(Path.Combine(BuildPaths.SampleScripts, "broadcast.csx"), Path.Combine(root, "scripts", "broadcast.csx"));
+            var chat = Path.Combine(BuildPaths.SamplePlugins, "Chat");
+            Assert.True(Directory.Exists(chat), $"The sample Chat plugin is not deployed at {chat}: build the solution first (dotnet build WsGateway.sln).");
+            CopyFolder(chat, Path.Combine(root, "plugins", "Chat"));
+        });
+
+    /// <summary>Waits until every gateway's bus lists every one of them (each has heard the others' heartbeats).</summary>
+    public static async Task WaitUntilTheySeeEachOtherAsync(params TestGateway[] gateways)
+    {
+        var names = gateways.Select(g => g.Gateway.Bus.NodeId).Order(StringComparer.Ordinal).ToArray();
+        bool AllSeeAll() => gateways.All(g => g.Gateway.Bus.Nodes().Select(n => n.Id).Order(StringComparer.Ordinal).SequenceEqual(names));
+        Assert.True(
+            await Eventually.TrueAsync(AllSeeAll, Eventually.Patience),
+            "The nodes did not find each other on the bus: " + string.Join("; ", gateways.Select(g =>
+                $"{g.Gateway.Bus.NodeId} sees [{string.Join(", ", g.Gateway.Bus.Nodes().Select(n => n.Id))}], degraded: {g.Gateway.Bus.Degraded ?? "no"}")));
+    }
+
+    /// <summary>
+    /// Waits until each of <paramref name="clients"/> has <paramref name="text"/>, listens for <see cref="Settle"/> more,
+    /// then asserts each has it exactly once.
+    /// </summary>
+    public static async Task AssertEachGetsItOnceAsync(string text, params ListeningClient[] clients)
+    {
+        foreach (var client in clients)
+        {
+            Assert.True(await client.HasReceivedAsync(text), $"{client.Name} never received \"{text}\"; it received: {client.Describe()}");
+        }
+
+        await Task.Delay(Settle);
+        foreach (var client in clients)
+        {
+            Assert.True(client.Count(text) == 1, $"{client.Name} received \"{text}\" {client.Count(text)} times: {client.Describe()}");
+        }
+    }
+
+    public static async Task<(HttpStatusCode Status, string Body)> ReadyzAsync(TestGateway gateway)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var response = await http.GetAsync(gateway.HttpUri("/readyz"));
+        // The body is one line of text.
+        return (response.StatusCode, (await response.Content.ReadAsStringAsync()).TrimEnd('\n'));
+    }
+
+    /// <summary>Polls <c>/readyz</c> until its answer satisfies <paramref name="accept"/>; returns the last answer.</summary>
+    public static async Task<(HttpStatusCode Status, string Body)> ReadyzUntilAsync(TestGateway gateway, Func<(HttpStatusCode Status, string Body), bool> accept) =>
+        await Eventually.ValueAsync<(HttpStatusCode, string)>(async () => await ReadyzAsync(gateway), accept, Eventually.Patience);
+
+    public static bool IsDegraded((HttpStatusCode Status, string Body) readyz) =>
+        readyz.Status == HttpStatusCode.OK && readyz.Body.StartsWith("ready (degraded: ", StringComparison.Ordinal);
+
+    public static bool IsPlainReady((HttpStatusCode Status, string Body) readyz) =>
+        readyz.Status == HttpStatusCode.OK && readyz.Body == "ready";
+
+    /// <summary>The <c>wsgateway_cluster_bus_up</c> gauge from <c>/metrics</c> (1 while the bus works, 0 while Redis is unreachable).</summary>
+    public static async Task<string> BusUpMetricAsync(TestGateway gateway)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var metrics = await http.GetStringAsync(gateway.HttpUri("/metrics"));
+        return metrics.Split('\n').Single(l => l.StartsWith("wsgateway_cluster_bus_up ", StringComparison.Ordinal))["wsgateway_cluster_bus_up ".Length..];
+    }
+
+    /// <summary>How many "Cluster bus down" warnings the gateway logged.</summary>
+    public static int BusDownWarnings(TestGateway gateway) =>
+        gateway.Logs.Events.Count(e => e.Level == Serilog.Events.LogEventLevel.Warning && e.MessageTemplate.Text.StartsWith("Cluster bus down", StringComparison.Ordinal));
+
+    private static void CopyFolder(string from, string to)
+    {
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}
