@@ -26,6 +26,10 @@ public sealed class RedisMessageBus : IMessageBus
     private Func<int> _localSessions = static () => 0;
     private Task _background = Task.CompletedTask;
     private volatile string? _degraded = "connecting to Redis";
+    // Connecting, Up or Down: a transition is taken by one thread only, so each loss and recovery is logged once
+    // even when the multiplexer reports it for several connections at the same moment.
+    private int _state = Connecting;
+    private const int Connecting = 0, Up = 1, Down = 2;
     private int _duplicateNameWarned;
 
     public RedisMessageBus(ClusterOptions options, string nodeId, ILogger log)
@@ -220,9 +224,8 @@ public sealed class RedisMessageBus : IMessageBus
 
     private void MarkDown(string why)
     {
-        var was = _degraded;
         _degraded = $"Redis unreachable ({why}); serving this node's sessions only";
-        if (was is null || was == "connecting to Redis")
+        if (Interlocked.Exchange(ref _state, Down) != Down)
         {
             _log.Warning(
                 "Cluster bus down: {Why}. This node keeps serving its own sessions and groups; messages to other nodes are dropped until Redis is back (retrying)",
@@ -232,7 +235,7 @@ public sealed class RedisMessageBus : IMessageBus
 
     private void MarkUpIfConnected()
     {
-        if (_redis is { IsConnected: true } && _degraded is not null)
+        if (_redis is { IsConnected: true } && Interlocked.Exchange(ref _state, Up) != Up)
         {
             _degraded = null;
             _log.Information("Cluster bus up: connected to Redis, channel {Channel}", _channel.ToString());
