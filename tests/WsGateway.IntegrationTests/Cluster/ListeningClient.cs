@@ -40,6 +40,15 @@ public sealed class ListeningClient : IAsyncDisposable
     public static async Task<ListeningClient> ConnectAsync(TestGateway gateway, string name) =>
         new(name, await gateway.ConnectAsync());
 
+    /// <summary>Connects to a gateway that is not a <see cref="TestGateway"/> (a host process).</summary>
+    public static async Task<ListeningClient> ConnectAsync(Uri uri, string name)
+    {
+        var socket = new ClientWebSocket();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.ConnectAsync(uri, timeout.Token);
+        return new(name, socket);
+    }
+
     public Task SendAsync(string text) => _socket.SendTextAsync(text);
 
     /// <summary>How many received messages are exactly <paramref name="text"/>.</summary>
