@@ -53,10 +53,13 @@ internal sealed class HostConfiguration : IDisposable
         try
         {
             var commandLine = new ConfigurationBuilder().AddCommandLine(args, SwitchMappings).Build();
-            var path = Path.GetFullPath(commandLine["ConfigFile"] ?? "gateway.json");
+            var named = commandLine["ConfigFile"];
+            var path = named is null ? DefaultFile() : Path.GetFullPath(named);
             if (!File.Exists(path))
             {
-                error = $"configuration file {path} not found (pass --config PATH)";
+                error = named is null
+                    ? $"no gateway.json in the current directory or next to the executable ({string.Join(", ", DefaultFileCandidates())}; pass --config PATH)"
+                    : $"configuration file {path} not found (pass --config PATH)";
                 return false;
             }
 
@@ -112,6 +115,36 @@ internal sealed class HostConfiguration : IDisposable
     {
         _following.Dispose();
         _root.Dispose();
+    }
+
+    /// <summary>
+    /// Without <c>--config</c>: gateway.json in the current directory (a clone, <c>dotnet run</c>), else the one next to
+    /// the executable (an installed single-file gateway started from anywhere, as systemd does).
+    /// </summary>
+    private static string DefaultFile()
+    {
+        var candidates = DefaultFileCandidates();
+        return candidates.FirstOrDefault(File.Exists) ?? candidates[0];
+    }
+
+    private static List<string> DefaultFileCandidates()
+    {
+        // The executable's folder: Environment.ProcessPath for an apphost or a single-file binary (whose
+        // AppContext.BaseDirectory may be the folder it extracted itself to); AppContext.BaseDirectory under
+        // `dotnet WsGateway.Host.dll`, where the process is the dotnet muxer.
+        var folders = new List<string> { Directory.GetCurrentDirectory() };
+        if (Environment.ProcessPath is { } process
+            && Path.GetDirectoryName(process) is { } processFolder
+            && !Path.GetFileNameWithoutExtension(process).Equals("dotnet", StringComparison.Ordinal))
+        {
+            folders.Add(processFolder);
+        }
+
+        folders.Add(AppContext.BaseDirectory);
+        return folders
+            .Select(folder => Path.GetFullPath(Path.Combine(folder, "gateway.json")))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
     }
 
     /// <summary>

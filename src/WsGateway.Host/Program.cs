@@ -39,6 +39,15 @@ int signals = 0;
 using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
+// Under systemd (Type=notify) the unit is "active" once READY=1 arrives, and a watchdog tick missed restarts it.
+using var systemd = SystemdNotifier.FromEnvironment();
+using var watchdogStop = new CancellationTokenSource();
+var watchdog = systemd?.RunWatchdogAsync(watchdogStop.Token) ?? Task.CompletedTask;
+if (systemd?.WatchdogInterval is { } watchdogInterval)
+{
+    Log.Information("systemd watchdog: WATCHDOG=1 every {Interval} ms", watchdogInterval.TotalMilliseconds);
+}
+
 try
 {
     await using var gateway = new Gateway(settings.Gateway, Log.Logger);
@@ -51,8 +60,11 @@ try
     using var reloader = new ConfigurationReloader(configuration, gateway.Options, level, Log.Logger);
     var reloading = reloader.RunAsync(stop.Token);
     await gateway.StartAsync(stop.Token);
+    // Plugins and scripts are loaded and the listener accepts: what /readyz calls ready.
+    systemd?.Notify($"READY=1\nSTATUS=Listening on port {gateway.EndPoint.Port}");
     await Task.Delay(Timeout.Infinite, stop.Token).ContinueWith(_ => { }, TaskScheduler.Default);
     await reloading;
+    systemd?.Notify($"STOPPING=1\nSTATUS=Draining {gateway.ConnectionCount} connections");
     await gateway.StopAsync(skipGrace.Token);
     return 0;
 }
@@ -63,6 +75,8 @@ catch (Exception ex)
 }
 finally
 {
+    await watchdogStop.CancelAsync();
+    await watchdog;
     await Log.CloseAndFlushAsync();
 }
 

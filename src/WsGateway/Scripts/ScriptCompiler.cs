@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text;
@@ -80,9 +81,9 @@ internal sealed class ScriptCompiler
         // reference, so the second compile of anything is several times faster than the first.
         var references = new List<MetadataReference>
         {
-            MetadataReference.CreateFromFile(typeof(object).Assembly.Location),
-            MetadataReference.CreateFromFile(typeof(ICommandContext).Assembly.Location),
-            MetadataReference.CreateFromFile(typeof(Serilog.ILogger).Assembly.Location),
+            MetadataReference.CreateFromFile(FileOf(typeof(object).Assembly)),
+            MetadataReference.CreateFromFile(FileOf(typeof(ICommandContext).Assembly)),
+            MetadataReference.CreateFromFile(FileOf(typeof(Serilog.ILogger).Assembly)),
         };
         references.AddRange(RuntimeBasics
             .Where(platform.ContainsKey)
@@ -215,13 +216,28 @@ internal sealed class ScriptCompiler
         }
 
         var loaded = AppDomain.CurrentDomain.GetAssemblies()
-            .FirstOrDefault(a => !a.IsDynamic && a.Location.Length > 0
+            .FirstOrDefault(a => !a.IsDynamic && FileOrNull(a) is not null
                 && string.Equals(a.GetName().Name, reference, StringComparison.OrdinalIgnoreCase));
         return loaded is not null
-            ? MetadataReference.CreateFromFile(loaded.Location)
+            ? MetadataReference.CreateFromFile(FileOf(loaded))
             : throw new ArgumentException(
                 $"Scripts:References:{index}: '{reference}' is neither a file nor an assembly the runtime knows.", nameof(reference));
     }
+
+    /// <summary>The file an assembly was loaded from: Roslyn reads the metadata of every reference from disk.</summary>
+    /// <remarks>
+    /// A single-file gateway has its assemblies on disk only because the host's publish sets
+    /// <c>IncludeAllContentForSelfExtract</c> (see WsGateway.Host.csproj): Roslyn's scripting API itself references
+    /// CoreLib and the globals' assembly by <see cref="Assembly.Location"/>, which is empty for an assembly bundled
+    /// in memory.
+    /// </remarks>
+    private static string FileOf(Assembly assembly) =>
+        FileOrNull(assembly) ?? throw new InvalidOperationException(
+                $"{assembly.GetName().Name} has no file: scripts need the runtime's assemblies on disk " +
+                "(publish a single-file gateway with IncludeAllContentForSelfExtract=true)");
+
+    [UnconditionalSuppressMessage("SingleFile", "IL3000", Justification = "Single-file builds extract every assembly to disk; FileOf reports one that is not.")]
+    private static string? FileOrNull(Assembly assembly) => assembly.Location is { Length: > 0 } location ? location : null;
 
     /// <summary>The assemblies the host resolves by itself (the runtime and the app's own), by simple name.</summary>
     private static Dictionary<string, string> PlatformAssemblies()

@@ -35,10 +35,22 @@ public sealed partial class GatewayProcess : IAsyncDisposable
         StartAsync(workingDirectory, new Dictionary<string, string>(), arguments);
 
     /// <summary>Starts the host with <paramref name="environment"/> added to the test's environment variables.</summary>
-    public static async Task<GatewayProcess> StartAsync(
-        string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    public static Task<GatewayProcess> StartAsync(
+        string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments) =>
+        StartAsync(StartInfo(workingDirectory, environment, arguments));
+
+    /// <summary>Starts another build of the host (a published single file) as its own executable.</summary>
+    public static Task<GatewayProcess> StartExecutableAsync(
+        string executable, string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = StartInfo(workingDirectory, environment, arguments);
+        start.FileName = executable;
+        start.ArgumentList.RemoveAt(0);
+        return StartAsync(start);
+    }
+
+    private static async Task<GatewayProcess> StartAsync(ProcessStartInfo start)
+    {
         var gateway = new GatewayProcess(Process.Start(start)!);
         gateway._process.OutputDataReceived += (_, e) => gateway.Collect(e.Data);
         gateway._process.ErrorDataReceived += (_, e) => gateway.Collect(e.Data);
