@@ -8,13 +8,17 @@ namespace WsGateway.IntegrationTests.Proxies;
 /// README's <c>ProxyProtocol</c> settings) and, without it, with <c>option forwardfor</c> alone; either way the
 /// upgrade passes through (after /readyz health checks, sent with a PROXY header too) and the gateways see the client's address.
 /// </summary>
-public sealed class HaproxyTests : IAsyncDisposable
+public sealed class HaproxyTests : IAsyncLifetime
 {
     private static readonly IPAddress Alice = IPAddress.Parse("127.0.0.2");
     private ProxiedGateways? _gateways;
     private LoadBalancer? _haproxy;
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xunit 2 does not dispose test classes asynchronously, and the HAProxy
+    // processes would outlive the test.
+    public async Task DisposeAsync()
     {
         if (_haproxy is not null)
         {
@@ -49,6 +53,8 @@ public sealed class HaproxyTests : IAsyncDisposable
         await AssertSeenAsAliceOnBothGatewaysAsync();
     }
 
+    private string Logs() => string.Join("\n", _gateways!.All.SelectMany(g => g.Logs.Messages()));
+
     private async Task StartAsync(ProxyOptions proxies, string snippet)
     {
         _gateways = await ProxiedGateways.StartAsync(proxies);
@@ -59,8 +65,12 @@ public sealed class HaproxyTests : IAsyncDisposable
     private async Task AssertSeenAsAliceOnBothGatewaysAsync()
     {
         var uri = new Uri($"ws://127.0.0.1:{_haproxy!.Port}/echo");
-        await using var first = await ClientFrom.ConnectAsync(Alice, uri);
-        await using var second = await ClientFrom.ConnectAsync(Alice, uri);
+        var (first, firstStatus) = await ClientFrom.TryConnectAsync(Alice, uri);
+        await using var _ = first;
+        Assert.True(first is not null, $"refused with {firstStatus}; HAProxy said:\n{_haproxy.Output}\ngateways:\n{Logs()}");
+        var (second, secondStatus) = await ClientFrom.TryConnectAsync(Alice, uri);
+        await using var __ = second;
+        Assert.True(second is not null, $"refused with {secondStatus}; HAProxy said:\n{_haproxy.Output}\ngateways:\n{Logs()}");
 
         Assert.Equal("one", await first.RoundTripAsync("one"));
         Assert.Equal("two", await second.RoundTripAsync("two"));

@@ -80,7 +80,7 @@ public sealed class LoadBalancer : IAsyncDisposable
                     timeout connect 5s
                     timeout client 1h
                     timeout server 1h
-                    timeout check 2s
+                    timeout check 5s
 
                 {config}
                 """);
