@@ -8,6 +8,7 @@ using WsGateway.Diagnostics;
 using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Protocol;
+using WsGateway.Proxies;
 using WsGateway.Transport;
 
 namespace WsGateway.Connections;
@@ -27,6 +28,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     private readonly ILogger _log;
     private readonly GatewayMetrics _metrics;
     private readonly ConnectionLimiter _limiter = new();
+    private readonly ProxyTrust _proxies;
     private readonly IdleMemoryTrim _trim;
     private readonly X509Certificate2? _certificate;
     private readonly ConcurrentDictionary<WebSocketConnection, Task> _connections = new();
@@ -46,7 +48,8 @@ internal sealed class GatewayServer : IAsyncDisposable
         _options = options;
         _log = log.ForContext<GatewayServer>();
         _trim = new IdleMemoryTrim(_log);
-        _handshake = new UpgradeHandshake(options, http, decision, _limiter, metrics, _log);
+        _proxies = new ProxyTrust(options);
+        _handshake = new UpgradeHandshake(options, http, decision, _limiter, _proxies, metrics, _log);
     }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("Not started."));
@@ -201,6 +204,16 @@ internal sealed class GatewayServer : IAsyncDisposable
         try
         {
             var remote = socket.RemoteEndPoint as IPEndPoint;
+            if (_proxies.ExpectsProxyHeader(remote))
+            {
+                remote = await ReceiveProxyHeaderAsync(socket, remote);
+                if (remote is null)
+                {
+                    socket.Dispose();
+                    return;
+                }
+            }
+
             var transport = _certificate is null
                 ? TransportConnection.Accept(socket, _metrics)
                 : await AcceptTlsAsync(socket, remote);
@@ -243,7 +256,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             finally
             {
                 _connections.TryRemove(connection, out _);
-                _limiter.Release(remote?.Address);
+                _limiter.Release(connection.RemoteEndPoint?.Address);
                 _metrics.ConnectionClosed();
                 _trim.ConnectionClosed();
             }
@@ -256,6 +269,30 @@ internal sealed class GatewayServer : IAsyncDisposable
                 _allHandled.TrySetResult();
             }
         }
+    }
+
+    /// <returns>The client the trusted proxy's PROXY header names (the proxy itself for LOCAL), or null to close.</returns>
+    private async Task<IPEndPoint?> ReceiveProxyHeaderAsync(Socket socket, IPEndPoint? proxy)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(_options.Current.Limits.HandshakeTimeoutSeconds));
+        string? problem;
+        try
+        {
+            (var header, problem) = await ProxyHeaderReceiver.ReceiveAsync(socket, timeout.Token);
+            if (header is { } found)
+            {
+                return found.Source ?? proxy;
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            problem = ex is OperationCanceledException ? "no whole PROXY header in time" : ex.Message;
+        }
+
+        _metrics.HandshakeFailed("proxy");
+        _log.Information("Connection from trusted proxy {RemoteAddress} closed: {Problem} (Proxies:ProxyProtocol)", proxy, problem);
+        return null;
     }
 
     private async Task<TransportConnection?> AcceptTlsAsync(Socket socket, IPEndPoint? remote)

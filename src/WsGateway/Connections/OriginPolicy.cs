@@ -17,14 +17,16 @@ internal sealed class OriginPolicy
 
     public OriginPolicy(LiveOptions options) => _options = options;
 
+    /// <param name="host">The host the client asked for (the Host header, or a trusted proxy's <c>X-Forwarded-Host</c>): what <c>self</c> means.</param>
+    /// <param name="https">Whether the client used TLS (the gateway's own, or a trusted proxy's <c>X-Forwarded-Proto</c>).</param>
     /// <returns>Null when the request's Origin may connect; otherwise the 403 to answer.</returns>
-    public HttpResponse? Check(HttpRequestHead request)
+    public HttpResponse? Check(HttpRequestHead request, string? host, bool https)
     {
         var current = _options.Current;
         var origin = request.GetHeader("Origin");
         bool allowed = origin is null
             ? current.Origins.AllowMissing
-            : IsAllowed(origin, Patterns(current.Origins.Allowed), request.GetHeader("Host"), current.Tls.Enabled);
+            : IsAllowed(origin, Patterns(current.Origins.Allowed), host, https);
         return allowed
             ? null
             : HttpResponse.Text(403, origin is null

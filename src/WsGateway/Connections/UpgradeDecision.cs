@@ -3,6 +3,7 @@ using WsGateway.Authentication;
 using WsGateway.Contracts;
 using WsGateway.Http;
 using WsGateway.Protocol;
+using WsGateway.Proxies;
 
 namespace WsGateway.Connections;
 
@@ -23,9 +24,15 @@ internal sealed class UpgradeDecision
         _authentication = authentication;
     }
 
+    /// <summary>A request straight from the client (no proxy): its Host header, plain HTTP.</summary>
+    public ValueTask<UpgradeVerdict> DecideAsync(
+        HttpRequestHead request, HandshakeValidation validation, IPEndPoint? remote, CancellationToken cancellationToken) =>
+        DecideAsync(request, validation, new ClientView(remote, request.GetHeader("Host"), false), cancellationToken);
+
     /// <param name="validation">The request's handshake check (<see cref="WebSocketHandshake.Validate"/>), an upgrade attempt.</param>
+    /// <param name="client">The client as a trusted proxy described it, or as the connection shows it.</param>
     public async ValueTask<UpgradeVerdict> DecideAsync(
-        HttpRequestHead request, HandshakeValidation validation, IPEndPoint? remote, CancellationToken cancellationToken)
+        HttpRequestHead request, HandshakeValidation validation, ClientView client, CancellationToken cancellationToken)
     {
         switch (validation.Outcome)
         {
@@ -47,12 +54,12 @@ internal sealed class UpgradeDecision
         }
 
         // Before authentication: a page from a refused origin learns nothing about which credentials would work.
-        if (_origins.Check(request) is { } refusedOrigin)
+        if (_origins.Check(request, client.Host, client.IsHttps) is { } refusedOrigin)
         {
             return UpgradeVerdict.Refuse(refusedOrigin, "origin");
         }
 
-        var authentication = await _authentication.AuthenticateAsync(request, remote, cancellationToken);
+        var authentication = await _authentication.AuthenticateAsync(request, client.RemoteEndPoint, cancellationToken);
         if (authentication.Refusal is { } refusal)
         {
             var label = refusal.Status switch { 401 => "unauthorized", 403 => "forbidden", _ => "auth_unavailable" };

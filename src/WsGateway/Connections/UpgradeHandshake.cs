@@ -6,6 +6,7 @@ using WsGateway.Diagnostics;
 using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Protocol;
+using WsGateway.Proxies;
 using WsGateway.Transport;
 
 namespace WsGateway.Connections;
@@ -20,6 +21,7 @@ internal sealed class UpgradeHandshake
     private readonly HttpRouter _http;
     private readonly UpgradeDecision _decision;
     private readonly ConnectionLimiter _limiter;
+    private readonly ProxyTrust _proxies;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _log;
     private readonly IPAddress _listenAddress;
@@ -27,8 +29,10 @@ internal sealed class UpgradeHandshake
 
     /// <param name="limiter">Shared with the server, which releases the slot when the connection ends.</param>
     public UpgradeHandshake(
-        LiveOptions options, HttpRouter http, UpgradeDecision decision, ConnectionLimiter limiter, GatewayMetrics metrics, ILogger log)
+        LiveOptions options, HttpRouter http, UpgradeDecision decision, ConnectionLimiter limiter, ProxyTrust proxies,
+        GatewayMetrics metrics, ILogger log)
     {
+        _proxies = proxies;
         _options = options;
         _http = http;
         _decision = decision;
@@ -38,9 +42,10 @@ internal sealed class UpgradeHandshake
         _listenAddress = IPAddress.Parse(options.Current.Listen.Address);
     }
 
+    /// <param name="peer">The connection's peer, or the client its PROXY header named.</param>
     /// <returns>The upgraded connection, or null when the request was answered over plain HTTP or dropped.</returns>
     public async Task<(WebSocketConnection? Connection, byte[]? SwitchingProtocols)> RunAsync(
-        TransportConnection transport, IPEndPoint? remote, CancellationToken stopping)
+        TransportConnection transport, IPEndPoint? peer, CancellationToken stopping)
     {
         var options = _options.Current;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -53,7 +58,7 @@ internal sealed class UpgradeHandshake
         catch (OperationCanceledException)
         {
             _metrics.HandshakeFailed("timeout");
-            _log.Debug("Handshake from {RemoteAddress} timed out", remote);
+            _log.Debug("Handshake from {RemoteAddress} timed out", peer);
             return (null, null);
         }
 
@@ -62,12 +67,16 @@ internal sealed class UpgradeHandshake
             return (null, null);
         }
 
+        // From here on the client is who a trusted proxy says it is (Proxies), or the peer.
+        var client = _proxies.See(request, peer, options.Tls.Enabled);
+        var remote = client.RemoteEndPoint;
+
         // Before anything else, plain HTTP included: a rebinding page must not reach a route, the origin check or /metrics.
-        if (HostFilter.Effective(options.Hosts.Allowed, _listenAddress) is { } hosts && !HostFilter.IsAllowed(request.GetHeader("Host"), hosts))
+        if (HostFilter.Effective(options.Hosts.Allowed, _listenAddress) is { } hosts && !HostFilter.IsAllowed(client.Host, hosts))
         {
             _metrics.HandshakeFailed("host");
             _log.Information("Request from {RemoteAddress} for {Path} refused: Host {Host} is not allowed (Hosts:Allowed)",
-                remote, request.Path, request.GetHeader("Host") ?? "missing");
+                remote, request.Path, client.Host ?? "missing");
             await RespondAsync(transport, HttpResponse.Text(400, "This host name is not served here (see Hosts:Allowed)."), headOnly: false);
             return (null, null);
         }
@@ -79,7 +88,7 @@ internal sealed class UpgradeHandshake
             return (null, null);
         }
 
-        var verdict = await _decision.DecideAsync(request, validation, remote, timeout.Token);
+        var verdict = await _decision.DecideAsync(request, validation, client, timeout.Token);
         var (refusal, reason) = (verdict.Refusal, verdict.Reason);
         if (refusal is null && _limiter.TryAcquire(remote?.Address, options.Limits) is { } full)
         {
@@ -113,7 +122,7 @@ internal sealed class UpgradeHandshake
                 id, remote, request.Path, deflate?.ResponseHeader ?? "no extension");
         }
 
-        return (new WebSocketConnection(id, transport, request.Path, subprotocol, deflate, identity, _options, route, _metrics, _log),
+        return (new WebSocketConnection(id, transport, remote, request.Path, subprotocol, deflate, identity, _options, route, _metrics, _log),
             HttpResponseWriter.SwitchingProtocols(accept, subprotocol, deflate?.ResponseHeader));
     }
 
@@ -141,6 +150,16 @@ internal sealed class UpgradeHandshake
             var result = await input.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             var status = RequestHeadReader.TryFindHead(buffer, maxBytes, out int headLength);
+            if (status == HeadReadStatus.Complete && _proxies.RefusesProxyHeaders && ProxyHeaderReader.StartsLikeProxyHeader(buffer))
+            {
+                // A PROXY header from a peer that may not send one (or a second one): someone claiming another address.
+                input.AdvanceTo(buffer.End);
+                _metrics.HandshakeFailed("proxy");
+                _log.Information("Connection from {RemoteAddress} closed: a PROXY header from a peer not in Proxies:TrustedProxies",
+                    transport.RemoteEndPoint);
+                return null;
+            }
+
             if (status == HeadReadStatus.Complete)
             {
                 var head = ArrayPool<byte>.Shared.Rent(headLength);

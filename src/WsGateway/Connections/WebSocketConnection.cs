@@ -36,10 +36,11 @@ internal sealed class WebSocketConnection
     private ConnectionLiveness _liveness = new(Environment.TickCount64);
 
     public WebSocketConnection(
-        string id, TransportConnection transport, string path, string? subprotocol, DeflateAgreement? deflate,
+        string id, TransportConnection transport, IPEndPoint? remoteEndPoint, string path, string? subprotocol, DeflateAgreement? deflate,
         CallerIdentity identity, LiveOptions options, IWebSocketRoute route, GatewayMetrics metrics, ILogger serverLog)
     {
         Id = id;
+        RemoteEndPoint = remoteEndPoint;
         _transport = transport;
         Path = path;
         Subprotocol = subprotocol;
@@ -55,7 +56,9 @@ internal sealed class WebSocketConnection
     }
 
     public string Id { get; }
-    public IPEndPoint? RemoteEndPoint => _transport.RemoteEndPoint;
+
+    /// <summary>The client's address: the peer's, or the one a trusted proxy gave (<see cref="Proxies.ProxyTrust"/>).</summary>
+    public IPEndPoint? RemoteEndPoint { get; }
     public string Path { get; }
 
     /// <summary>The subprotocol agreed in the handshake, or null.</summary>

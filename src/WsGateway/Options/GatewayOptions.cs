@@ -17,6 +17,7 @@ public sealed class GatewayOptions
     public ShutdownOptions Shutdown { get; set; } = new();
     public MetricsOptions Metrics { get; set; } = new();
     public ClusterOptions Cluster { get; set; } = new();
+    public ProxyOptions Proxies { get; set; } = new();
 
     /// <summary>
     /// The folder relative paths in the configuration are resolved against (the folder of gateway.json).

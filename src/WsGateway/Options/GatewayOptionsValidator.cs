@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using WsGateway.Authentication;
 using WsGateway.Commands;
 using WsGateway.Connections;
+using WsGateway.Proxies;
 
 namespace WsGateway.Options;
 
@@ -56,6 +57,7 @@ internal static class GatewayOptionsValidator
         Seconds(errors, "Shutdown:ReadinessGraceSeconds", options.Shutdown.ReadinessGraceSeconds, zeroAllowed: true);
         Seconds(errors, "Shutdown:DrainSeconds", options.Shutdown.DrainSeconds, zeroAllowed: true);
         ValidateCluster(options.Cluster, errors);
+        ValidateProxies(options.Proxies, errors);
         return errors;
     }
 
@@ -147,6 +149,23 @@ internal static class GatewayOptionsValidator
         if (!(cluster.HeartbeatSeconds >= 0.1 && cluster.HeartbeatSeconds <= 60))
         {
             errors.Add(Invariant($"Cluster:HeartbeatSeconds must be between 0.1 and 60 (was {cluster.HeartbeatSeconds})"));
+        }
+    }
+
+    private static void ValidateProxies(ProxyOptions proxies, List<string> errors)
+    {
+        for (int i = 0; i < proxies.TrustedProxies.Length; i++)
+        {
+            if (!TrustedNetworks.TryParse(proxies.TrustedProxies[i], out _, out var problem))
+            {
+                errors.Add($"{Element("Proxies:TrustedProxies", i)} \"{proxies.TrustedProxies[i]}\" is not an address or range ({problem})");
+            }
+        }
+
+        if (proxies.ProxyProtocol && proxies.TrustedProxies.Length == 0)
+        {
+            errors.Add("Proxies:ProxyProtocol is true but Proxies:TrustedProxies is empty " +
+                       "(only a trusted proxy may send a PROXY header: list the load balancers' addresses)");
         }
     }
 

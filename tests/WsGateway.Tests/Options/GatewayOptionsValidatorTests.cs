@@ -107,6 +107,24 @@ public sealed class GatewayOptionsValidatorTests
     }
 
     [Fact]
+    public void Trusted_proxy_that_is_not_an_address_or_range_is_reported_with_its_index()
+    {
+        ReadKeys(out var errors, ("Proxies:TrustedProxies:0", "10.0.0.0/8"), ("Proxies:TrustedProxies:1", "10.0.0.1/8"));
+        Assert.Equal(["Proxies:TrustedProxies[1] \"10.0.0.1/8\" is not an address or range (host bits are set; the range is 10.0.0.0/8)"], errors);
+        Assert.Empty(ErrorsFor("Proxies:TrustedProxies:0", "::1"));
+    }
+
+    [Fact]
+    public void Proxy_protocol_without_a_trusted_proxy_is_refused()
+    {
+        Assert.Equal(
+            ["Proxies:ProxyProtocol is true but Proxies:TrustedProxies is empty (only a trusted proxy may send a PROXY header: list the load balancers' addresses)"],
+            ErrorsFor("Proxies:ProxyProtocol", "true"));
+        ReadKeys(out var errors, ("Proxies:ProxyProtocol", "true"), ("Proxies:TrustedProxies:0", "10.0.0.5"));
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public void Host_pattern_that_cannot_match_is_reported_with_its_index()
     {
         ReadKeys(out var errors, ("Hosts:Allowed:0", "gateway.example.com"), ("Hosts:Allowed:1", "https://gateway.example.com"));

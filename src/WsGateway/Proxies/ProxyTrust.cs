@@ -1,0 +1,82 @@
+using System.Net;
+using WsGateway.Options;
+using WsGateway.Protocol;
+
+namespace WsGateway.Proxies;
+
+/// <summary>
+/// Applies <c>Proxies</c>: whether a peer must send a PROXY header, and what a request's client looks like once a
+/// trusted proxy's forwarding headers are taken into account. With <c>Proxies:TrustedProxies</c> empty (the default)
+/// it only ever returns the connection's own view, without allocating.
+/// </summary>
+internal sealed class ProxyTrust
+{
+    private readonly LiveOptions _options;
+
+    // Parsed once per configuration: a reload brings a new array, which is parsed on its first use.
+    private Parsed _parsed = new([], TrustedNetworks.None);
+
+    public ProxyTrust(LiveOptions options) => _options = options;
+
+    /// <summary>Whether <paramref name="peer"/> must start its connection with a PROXY header (and may).</summary>
+    public bool ExpectsProxyHeader(IPEndPoint? peer)
+    {
+        var proxies = _options.Current.Proxies;
+        return proxies.ProxyProtocol && Networks(proxies.TrustedProxies).Contains(peer?.Address);
+    }
+
+    /// <summary>True when a PROXY header is a protocol error unless <see cref="ExpectsProxyHeader"/> consumed it first.</summary>
+    public bool RefusesProxyHeaders => _options.Current.Proxies.ProxyProtocol;
+
+    /// <param name="remote">The connection's peer, or the client a PROXY header named.</param>
+    /// <param name="tls">Whether the connection to the gateway is TLS.</param>
+    public ClientView See(HttpRequestHead request, IPEndPoint? remote, bool tls)
+    {
+        var proxies = _options.Current.Proxies;
+        var host = request.GetHeader("Host");
+        if (!proxies.ForwardedHeaders || remote is null || proxies.TrustedProxies.Length == 0)
+        {
+            return new ClientView(remote, host, tls);
+        }
+
+        var networks = Networks(proxies.TrustedProxies);
+        if (!networks.Contains(remote.Address))
+        {
+            return new ClientView(remote, host, tls);
+        }
+
+        var client = ForwardedFor.Resolve(remote, Values(request, "X-Forwarded-For"), networks);
+        var forwardedHost = ForwardedFor.LastElement(Values(request, "X-Forwarded-Host"));
+        var proto = ForwardedFor.LastElement(Values(request, "X-Forwarded-Proto"));
+        bool https = proto is null ? tls : proto.Equals("https", StringComparison.OrdinalIgnoreCase) || proto.Equals("wss", StringComparison.OrdinalIgnoreCase);
+        return new ClientView(client, forwardedHost ?? host, https);
+    }
+
+    private static List<string> Values(HttpRequestHead request, string name)
+    {
+        var values = new List<string>(1);
+        foreach (var header in request.Headers)
+        {
+            if (header.Key.Equals(name, StringComparison.OrdinalIgnoreCase))
+            {
+                values.Add(header.Value);
+            }
+        }
+
+        return values;
+    }
+
+    private TrustedNetworks Networks(string[] entries)
+    {
+        var parsed = Volatile.Read(ref _parsed);
+        if (!ReferenceEquals(parsed.Source, entries))
+        {
+            parsed = new Parsed(entries, TrustedNetworks.Parse(entries));
+            Volatile.Write(ref _parsed, parsed);
+        }
+
+        return parsed.Networks;
+    }
+
+    private sealed record Parsed(string[] Source, TrustedNetworks Networks);
+}
