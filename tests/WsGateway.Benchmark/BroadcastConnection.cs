@@ -22,6 +22,7 @@ internal sealed class BroadcastConnection : IDisposable
 
     private readonly Socket _socket;
     private readonly BroadcastTimeline _timeline;
+    private readonly LatencyHistogram _latency;
     private readonly byte[] _buffer;
     private readonly int _frameLength;
     private int _start;
@@ -36,10 +37,12 @@ internal sealed class BroadcastConnection : IDisposable
     private int _sent;
     private int _inFlight;
 
-    private BroadcastConnection(Socket socket, BroadcastTimeline timeline, bool sender)
+    private BroadcastConnection(Socket socket, BroadcastTimeline timeline, bool sender, bool onReceiverUrl)
     {
         _socket = socket;
         _timeline = timeline;
+        OnReceiverUrl = onReceiverUrl;
+        _latency = onReceiverUrl ? timeline.ReceiverUrlLatency : timeline.Latency;
         var options = timeline.Options;
         _frameLength = (options.Size <= 125 ? 2 : 4) + options.Size;
         _buffer = new byte[Math.Max(8 * 1024, 4 * _frameLength)];
@@ -53,6 +56,9 @@ internal sealed class BroadcastConnection : IDisposable
     }
 
     public nint Handle => _socket.Handle;
+
+    /// <summary>Connected to <see cref="BroadcastOptions.ReceiverUrl"/> rather than <see cref="BroadcastOptions.Url"/>.</summary>
+    public bool OnReceiverUrl { get; }
 
     /// <summary>Deliveries received inside the measurement window.</summary>
     public long Measured { get; private set; }
@@ -72,10 +78,11 @@ internal sealed class BroadcastConnection : IDisposable
     /// <summary>
     /// Connects and completes the handshake with blocking calls (each bounded by a 10 s timeout), so the socket never
     /// joins the runtime's epoll; then it is switched to non-blocking for the loop (a stalled one stays blocking).
+    /// The sender always connects to <see cref="BroadcastOptions.Url"/>.
     /// </summary>
-    public static BroadcastConnection Connect(BroadcastTimeline timeline, bool sender, bool stalled)
+    public static BroadcastConnection Connect(BroadcastTimeline timeline, bool sender, bool stalled, bool onReceiverUrl = false)
     {
-        var url = timeline.Options.Url;
+        var url = onReceiverUrl && !sender ? timeline.Options.ReceiverUrl! : timeline.Options.Url;
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
         {
             NoDelay = true,
@@ -94,7 +101,7 @@ internal sealed class BroadcastConnection : IDisposable
             }
 
             socket.Connect(new IPEndPoint(IPAddress.Parse(url.Host), url.Port));
-            var connection = new BroadcastConnection(socket, timeline, sender);
+            var connection = new BroadcastConnection(socket, timeline, sender, onReceiverUrl && !sender);
             (connection._start, connection._end) = ClientHandshake.Run(socket, url, connection._buffer);
             if (stalled)
             {
@@ -180,7 +187,7 @@ internal sealed class BroadcastConnection : IDisposable
                 if (now >= _timeline.Clock.MeasureFrom && now < _timeline.Clock.SendUntil)
                 {
                     Measured++;
-                    _timeline.Latency.Record((long)((now - _timeline.SentAt[sequence]) * RunClock.NanosecondsPerTick));
+                    _latency.Record((long)((now - _timeline.SentAt[sequence]) * RunClock.NanosecondsPerTick));
                 }
 
                 if (_request is not null)

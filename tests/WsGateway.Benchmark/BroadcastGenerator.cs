@@ -6,7 +6,8 @@ namespace WsGateway.Benchmark;
 /// The broadcast mode: receivers that only read, and one sender that asks the server to broadcast and sends the next
 /// request when its own copy of one comes back (keeping a window of them in flight). Counts deliveries: broadcast
 /// messages arriving at the receivers and at the sender, inside the measurement window. One thread reads every
-/// socket through <see cref="Epoll"/>; this one keeps the time and collects the figures.
+/// socket through <see cref="Epoll"/>; this one keeps the time and collects the figures. With a receiver URL (a
+/// second node of a cluster) every other receiver connects there, and latency is also given for each URL's receivers.
 /// </summary>
 internal static class BroadcastGenerator
 {
@@ -29,7 +30,7 @@ internal static class BroadcastGenerator
         {
             for (int i = 0; i < options.Receivers; i++)
             {
-                receivers.Add(BroadcastConnection.Connect(timeline, sender: false, stalled: i < options.Stalled));
+                receivers.Add(BroadcastConnection.Connect(timeline, sender: false, stalled: i < options.Stalled, options.OnReceiverUrl(i)));
             }
 
             sender = BroadcastConnection.Connect(timeline, sender: true, stalled: false);
@@ -38,7 +39,7 @@ internal static class BroadcastGenerator
         {
             errors.Add(ex);
             receivers.ForEach(c => c.Dispose());
-            return Summarize(options, timeline, [], null, errors, clientCpu: 0, serverCpu: null, stalledDropped: null);
+            return Summarize(options, timeline, [], null, errors, clientCpu: 0, default, stalledDropped: null);
         }
 
         // Every receiver must get every broadcast from the first on, so the last sessions get a moment to be registered
@@ -66,10 +67,10 @@ internal static class BroadcastGenerator
 
         await RunClock.DelayUntilAsync(clock.MeasureFrom);
         var clientBefore = Environment.CpuUsage.TotalTime;
-        double? serverBefore = options.ServerPid is { } pid ? ProcessCpu.Seconds(pid) : null;
+        var serversBefore = ServerSeconds.Read(options);
         await RunClock.DelayUntilAsync(clock.SendUntil);
         var clientAfter = Environment.CpuUsage.TotalTime;
-        double? serverAfter = options.ServerPid is { } pid2 ? ProcessCpu.Seconds(pid2) : null;
+        var serversAfter = ServerSeconds.Read(options);
 
         // The sender stops at the end of the window; then every receiver must get every broadcast up to its last one.
         int last = -1;
@@ -113,7 +114,7 @@ internal static class BroadcastGenerator
         receivers.ForEach(c => c.Dispose());
         sender.Dispose();
         double clientCpu = (clientAfter - clientBefore).TotalSeconds / options.DurationSeconds;
-        double? serverCpu = serverAfter - serverBefore is { } used ? used / options.DurationSeconds : null;
+        var serverCpu = serversAfter.Minus(serversBefore, options.DurationSeconds);
         return Summarize(options, timeline, active, sender, errors, clientCpu, serverCpu, stalledDropped);
     }
 
@@ -165,11 +166,19 @@ internal static class BroadcastGenerator
 
     private static RunResult Summarize(
         BroadcastOptions options, BroadcastTimeline timeline, List<BroadcastConnection> active, BroadcastConnection? sender,
-        ErrorTally errors, double clientCpu, double? serverCpu, bool? stalledDropped)
+        ErrorTally errors, double clientCpu, ServerSeconds cores, bool? stalledDropped)
     {
         long deliveries = active.Sum(c => c.Measured);
         double perSecond = deliveries / options.DurationSeconds;
-        var latency = timeline.Latency;
+        var latency = new LatencyHistogram();
+        latency.Add(timeline.Latency);
+        latency.Add(timeline.ReceiverUrlLatency);
+        bool split = options.ReceiverUrl is not null;
+        double? PerSecond(bool onReceiverUrl) =>
+            split ? Math.Round(active.Where(c => c.OnReceiverUrl == onReceiverUrl).Sum(c => c.Measured) / options.DurationSeconds, 1) : null;
+        double? Us(LatencyHistogram histogram, double quantile) => split ? RunClock.Microseconds(histogram.ValueAt(quantile)) : null;
+        double? serverCpu = cores.Server;
+        double? PerDelivery(double? used) => used is { } c && deliveries > 0 ? Math.Round(c * options.DurationSeconds * 1e6 / deliveries, 3) : null;
         return new RunResult
         {
             Mode = "broadcast",
@@ -177,6 +186,7 @@ internal static class BroadcastGenerator
             Case = options.Case,
             Round = options.Round,
             Url = options.Url.ToString(),
+            ReceiverUrl = options.ReceiverUrl?.ToString(),
             Connections = options.Receivers + 1,
             Size = options.Size,
             Kind = "text",
@@ -194,12 +204,41 @@ internal static class BroadcastGenerator
             FirstError = errors.First,
             ClientCpu = Math.Round(clientCpu, 3),
             ServerCpu = serverCpu is { } s ? Math.Round(s, 3) : null,
-            ServerCpuUsPerMessage = serverCpu is { } c && deliveries > 0 ? Math.Round(c * options.DurationSeconds * 1e6 / deliveries, 3) : null,
+            ServerCpuUsPerMessage = PerDelivery(serverCpu),
+            ReceiverServerCpu = cores.ReceiverServer is { } r ? Math.Round(r, 3) : null,
+            RedisCpu = cores.Redis is { } redis ? Math.Round(redis, 3) : null,
+            RedisCpuUsPerMessage = PerDelivery(cores.Redis),
             Receivers = options.Receivers,
             Stalled = options.Stalled,
             StalledDropped = stalledDropped,
             BroadcastsPerSecond = sender is null ? null : Math.Round(sender.Measured / options.DurationSeconds, 1),
+            UrlDeliveriesPerSecond = PerSecond(onReceiverUrl: false),
+            ReceiverUrlDeliveriesPerSecond = PerSecond(onReceiverUrl: true),
+            UrlP50Us = Us(timeline.Latency, 0.50),
+            UrlP99Us = Us(timeline.Latency, 0.99),
+            ReceiverUrlP50Us = Us(timeline.ReceiverUrlLatency, 0.50),
+            ReceiverUrlP99Us = Us(timeline.ReceiverUrlLatency, 0.99),
         };
+    }
+
+    /// <summary>
+    /// CPU seconds of the server (the one behind --url plus the one behind --receiver-url, when given) and of Redis, or
+    /// their shares of a core between two readings. A figure is null when a process was not given or not readable.
+    /// </summary>
+    private readonly record struct ServerSeconds(double? Server, double? ReceiverServer, double? Redis)
+    {
+        public static ServerSeconds Read(BroadcastOptions options)
+        {
+            double? url = options.ServerPid is { } a ? ProcessCpu.Seconds(a) : null;
+            double? receiver = options.ReceiverServerPid is { } b ? ProcessCpu.Seconds(b) : null;
+            double? redis = options.RedisPid is { } c ? ProcessCpu.Seconds(c) : null;
+            // Both servers or nothing: half a sum would look like a cheaper server.
+            double? server = options.ReceiverServerPid is null ? url : url + receiver;
+            return new ServerSeconds(server, receiver, redis);
+        }
+
+        public ServerSeconds Minus(ServerSeconds before, double seconds) =>
+            new((Server - before.Server) / seconds, (ReceiverServer - before.ReceiverServer) / seconds, (Redis - before.Redis) / seconds);
     }
 
 }

@@ -5,17 +5,23 @@ internal sealed class BroadcastOptions
 {
     public const string Usage = """
         broadcast --url ws://127.0.0.1:PORT/PATH [--receivers 1000] [--size 32] [--window 1]
+             [--receiver-url ws://127.0.0.1:PORT2/PATH]   (every other receiver connects here; the sender stays on --url)
              [--prefix "/bcast "]   (what makes the server broadcast the rest of the message; WsGateway: "broadcast ")
              [--stalled 0]          (receivers that never read, among --receivers)
              [--echo-prefix ""]     (what makes the server echo the rest; the stalled ones ask for a large echo they never read)
              [--warmup 1] [--duration 5] [--messages 1000000]   (seconds, seconds, broadcasts)
              [--server NAME] [--case NAME] [--round N] [--server-pid PID]
+             [--receiver-server-pid PID]   (the server behind --receiver-url: its CPU is added to the server's)
+             [--redis-pid PID]             (a server between the two, e.g. Redis: its CPU is reported on its own)
         """;
 
     // The payload starts with the broadcast's number in hex, so every delivery says which broadcast it is.
     public const int SequenceDigits = 8;
 
     public required Uri Url { get; init; }
+
+    /// <summary>Where every other receiver connects instead of <see cref="Url"/> (a second node); null: all on Url.</summary>
+    public Uri? ReceiverUrl { get; init; }
     public int Receivers { get; init; } = 1000;
     public int Size { get; init; } = 32;
     public int Window { get; init; } = 1;
@@ -30,6 +36,12 @@ internal sealed class BroadcastOptions
     public int Round { get; init; }
     public int? ServerPid { get; init; }
 
+    /// <summary>The process behind <see cref="ReceiverUrl"/>; its CPU counts as the server's too.</summary>
+    public int? ReceiverServerPid { get; init; }
+
+    /// <summary>A process between the servers (Redis), whose CPU is reported apart from theirs.</summary>
+    public int? RedisPid { get; init; }
+
     public static BroadcastOptions Parse(string[] args)
     {
         var values = OptionValues.Parse(args);
@@ -39,9 +51,16 @@ internal sealed class BroadcastOptions
             throw new ArgumentException("--url must be ws://...");
         }
 
+        var receiverUrl = values.Take("receiver-url") is { } r ? new Uri(r) : null;
+        if (receiverUrl is not null && receiverUrl.Scheme != "ws")
+        {
+            throw new ArgumentException("--receiver-url must be ws://...");
+        }
+
         var options = new BroadcastOptions
         {
             Url = url,
+            ReceiverUrl = receiverUrl,
             Receivers = values.Int("receivers", 1000),
             Size = values.Int("size", 32),
             Window = values.Int("window", 1),
@@ -55,6 +74,8 @@ internal sealed class BroadcastOptions
             Case = values.Take("case") ?? "",
             Round = values.Int("round", 0),
             ServerPid = values.NullableInt("server-pid"),
+            ReceiverServerPid = values.NullableInt("receiver-server-pid"),
+            RedisPid = values.NullableInt("redis-pid"),
         };
         values.EnsureAllTaken();
 
@@ -70,6 +91,9 @@ internal sealed class BroadcastOptions
 
         return options;
     }
+
+    /// <summary>Receiver <paramref name="index"/> connects to <see cref="ReceiverUrl"/> when there is one and the index is odd.</summary>
+    public bool OnReceiverUrl(int index) => ReceiverUrl is not null && index % 2 == 1;
 
     /// <summary>The payload of broadcast 0; broadcast n differs in its first <see cref="SequenceDigits"/> bytes only.</summary>
     public byte[] Payload()

@@ -17,8 +17,14 @@ internal sealed class BroadcastTimeline(BroadcastOptions options)
     /// <summary>Every delivery's payload after its sequence number.</summary>
     public byte[] Tail { get; } = options.Payload()[BroadcastOptions.SequenceDigits..];
 
-    /// <summary>Every delivery's latency, from the send of its broadcast. One for all: the connections share a thread.</summary>
+    /// <summary>
+    /// The latency of every delivery to a connection on <see cref="BroadcastOptions.Url"/> (the sender's included), from
+    /// the send of its broadcast. One for all of them: the connections share a thread.
+    /// </summary>
     public LatencyHistogram Latency { get; } = new();
+
+    /// <summary>The same for the receivers on <see cref="BroadcastOptions.ReceiverUrl"/>; empty without one.</summary>
+    public LatencyHistogram ReceiverUrlLatency { get; } = new();
 
     /// <summary>Set before the client closes: close frames and hang-ups from then on are expected.</summary>
     public bool Closing => _closing;

@@ -77,12 +77,20 @@ static string Summary(RunResult r) => r.Mode switch
     "broadcast" => string.Create(CultureInfo.InvariantCulture,
         $"{r.Server,-18} {r.Case,-10} round {r.Round}: {r.MessagesPerSecond,10:N0} deliveries/s ({r.BroadcastsPerSecond:N0} broadcasts/s)  " +
         $"p50 {r.P50Us:N0} µs  p99 {r.P99Us:N0} µs  errors {r.Errors}{(r.FirstError is null ? "" : $" ({r.FirstError})")}  " +
-        $"cpu client {r.ClientCpu:0.00} server {Cpu(r)}{(r.StalledDropped is { } dropped ? $"  stalled receiver {(dropped ? "dropped" : "open")}" : "")}"),
+        $"cpu client {r.ClientCpu:0.00} server {Cpu(r)}{(r.StalledDropped is { } dropped ? $"  stalled receiver {(dropped ? "dropped" : "open")}" : "")}") +
+        TwoServers(r),
     _ => string.Create(CultureInfo.InvariantCulture,
         $"{r.Server,-18} {r.Case,-8} round {r.Round}: {r.MessagesPerSecond,10:N0} msg/s {r.MegabytesPerSecond,8:N1} MB/s  " +
         $"p50 {r.P50Us:N0} µs  p99 {r.P99Us:N0} µs  p99.9 {r.P999Us:N0} µs  errors {r.Errors}{(r.FirstError is null ? "" : $" ({r.FirstError})")}  " +
         $"cpu client {r.ClientCpu:0.00} server {Cpu(r)}"),
 };
+
+// With a receiver URL: each URL's deliveries and latency, the second server's CPU, and Redis's.
+static string TwoServers(RunResult r) =>
+    (r.ReceiverUrl is null ? "" : string.Create(CultureInfo.InvariantCulture,
+        $"  | on --url {r.UrlDeliveriesPerSecond:N0}/s p50 {r.UrlP50Us:N0} p99 {r.UrlP99Us:N0} µs; " +
+        $"on --receiver-url {r.ReceiverUrlDeliveriesPerSecond:N0}/s p50 {r.ReceiverUrlP50Us:N0} p99 {r.ReceiverUrlP99Us:N0} µs, its server {r.ReceiverServerCpu:0.00}")) +
+    (r.RedisCpu is { } redis ? string.Create(CultureInfo.InvariantCulture, $"  redis {redis:0.00} ({r.RedisCpuUsPerMessage:0.00} µs/msg)") : "");
 
 static string Cpu(RunResult r) => string.Create(CultureInfo.InvariantCulture,
     $"{r.ServerCpu?.ToString("0.00", CultureInfo.InvariantCulture) ?? "?"}{(r.ServerCpuUsPerMessage is { } us ? $" ({us:0.00} µs/msg)" : "")}");

@@ -12,11 +12,14 @@ namespace WsGateway.Benchmark;
 internal static class Report
 {
     // The first server of a case present in this list is the subject; the others are what it is compared with.
-    private static readonly string[] ServerOrder = ["wsgateway", "wsgateway-command", "wsgateway-echo", "kestrel", "node-ws", "tcp", "tcp-dotnet"];
+    private static readonly string[] ServerOrder = ["wsgateway", "wsgateway-redis", "wsgateway-2nodes", "wsgateway-command", "wsgateway-echo", "kestrel", "node-ws", "tcp", "tcp-dotnet"];
 
     private static readonly Dictionary<string, string> ServerNames = new(StringComparer.Ordinal)
     {
         ["wsgateway"] = "WsGateway",
+        // cluster.sh: one node with Cluster:Redis set but alone; two nodes through Redis.
+        ["wsgateway-redis"] = "WsGateway + Redis, alone",
+        ["wsgateway-2nodes"] = "2 × WsGateway via Redis",
         ["wsgateway-command"] = "WsGateway `/` command",
         ["wsgateway-echo"] = "WsGateway `/echo`",
         ["kestrel"] = "Kestrel",
@@ -70,10 +73,12 @@ internal static class Report
             var (label, headline, format) = Headline(runs[0].Mode);
             var servers = Servers(runs);
             string subject = servers[0];
+            // cluster.sh's setups are each set against the single gateway (x / it), as in its summary table.
+            bool inverse = IsCluster(runs);
             md.AppendLine(Inv($"**{name}** ({label})"));
             md.AppendLine();
             md.Append("| round | order | ").AppendJoin(" | ", servers.Select(Display));
-            md.Append(" | ").AppendJoin(" | ", servers.Skip(1).Select(o => Inv($"{Display(subject)} / {Display(o)}"))).AppendLine(" |");
+            md.Append(" | ").AppendJoin(" | ", servers.Skip(1).Select(o => inverse ? Inv($"{Display(o)} / {Display(subject)}") : Inv($"{Display(subject)} / {Display(o)}"))).AppendLine(" |");
             md.Append("|---:|---|").AppendJoin("", servers.Select(_ => "---:|")).AppendJoin("", servers.Skip(1).Select(_ => "---:|")).AppendLine();
             foreach (var round in runs.Select(r => r.Round).Distinct().Order())
             {
@@ -87,7 +92,7 @@ internal static class Report
 
                 foreach (var other in servers.Skip(1))
                 {
-                    md.Append(Inv($" {Ratio(inRound, subject, other, headline):0.00} |"));
+                    md.Append(Inv($" {(inverse ? Ratio(inRound, other, subject, headline) : Ratio(inRound, subject, other, headline)):0.00} |"));
                 }
 
                 md.AppendLine();
@@ -133,8 +138,11 @@ internal static class Report
         var runs = results.Where(r => r.Case == name).ToList();
         var servers = Servers(runs);
         var first = runs[0];
+        // cluster.sh's case: some runs on two nodes (every other receiver on the second one), some with Redis's CPU.
+        bool cluster = IsCluster(runs);
         md.AppendLine(Inv($"**{name}**: {first.Receivers:N0} receivers + 1 sender × {Bytes(first.Size)} text, window {first.Window}") +
             (first.Stalled is > 0 ? Inv($", {first.Stalled} of the receivers never reading") : "") +
+            (runs.Any(r => r.ReceiverUrl is not null) ? "; on two nodes every other receiver is on the second node, the sender on the first" : "") +
             Inv($", {first.DurationSeconds:0.#} s after {first.WarmupSeconds:0.#} s warm-up"));
         md.AppendLine();
         Header(md, servers);
@@ -143,8 +151,25 @@ internal static class Report
         Row(md, "delivery p50 µs", servers, s => Median(runs, s, r => r.P50Us), "N0");
         Row(md, "delivery p99 µs", servers, s => Median(runs, s, r => r.P99Us), "N0");
         Row(md, "delivery p99.9 µs", servers, s => Median(runs, s, r => r.P999Us), "N0");
-        Row(md, "server CPU µs/delivery", servers, s => Median(runs, s, r => r.ServerCpuUsPerMessage ?? double.NaN), "N2");
-        Row(md, "server CPU (cores)", servers, s => Median(runs, s, r => r.ServerCpu ?? double.NaN), "N2");
+        if (cluster)
+        {
+            Row(md, "deliveries/s, sender's node", servers, s => Median(runs, s, r => r.UrlDeliveriesPerSecond ?? double.NaN), "N0");
+            Row(md, "deliveries/s, other node", servers, s => Median(runs, s, r => r.ReceiverUrlDeliveriesPerSecond ?? double.NaN), "N0");
+            Row(md, "delivery p50 µs, sender's node", servers, s => Median(runs, s, r => r.UrlP50Us ?? double.NaN), "N0");
+            Row(md, "delivery p99 µs, sender's node", servers, s => Median(runs, s, r => r.UrlP99Us ?? double.NaN), "N0");
+            Row(md, "delivery p50 µs, other node", servers, s => Median(runs, s, r => r.ReceiverUrlP50Us ?? double.NaN), "N0");
+            Row(md, "delivery p99 µs, other node", servers, s => Median(runs, s, r => r.ReceiverUrlP99Us ?? double.NaN), "N0");
+        }
+
+        Row(md, cluster ? "gateways' CPU µs/delivery" : "server CPU µs/delivery", servers, s => Median(runs, s, r => r.ServerCpuUsPerMessage ?? double.NaN), "N2");
+        Row(md, cluster ? "gateways' CPU (cores)" : "server CPU (cores)", servers, s => Median(runs, s, r => r.ServerCpu ?? double.NaN), "N2");
+        if (cluster)
+        {
+            Row(md, "of which the other node (cores)", servers, s => Median(runs, s, r => r.ReceiverServerCpu ?? double.NaN), "N2");
+            Row(md, "Redis CPU µs/delivery", servers, s => Median(runs, s, r => r.RedisCpuUsPerMessage ?? double.NaN), "N2");
+            Row(md, "Redis CPU (cores)", servers, s => Median(runs, s, r => r.RedisCpu ?? double.NaN), "N2");
+        }
+
         Row(md, "client CPU (cores)", servers, s => Median(runs, s, r => r.ClientCpu), "N2");
         if (first.Stalled is > 0)
         {
@@ -159,8 +184,18 @@ internal static class Report
         }
 
         Row(md, "errors (all rounds)", servers, s => runs.Where(r => r.Server == s).Sum(r => r.Errors), "N0");
-        RatioRow(md, "**deliveries/s {0} / x**", runs, servers, r => r.MessagesPerSecond, bold: true);
-        RatioRow(md, "CPU/delivery {0} / x", runs, servers, r => r.ServerCpuUsPerMessage ?? double.NaN, bold: false);
+        if (cluster)
+        {
+            // What each setup gives against the single node: x ÷ it.
+            RatioRow(md, "**deliveries/s ÷ {0}'s**", runs, servers, r => r.MessagesPerSecond, bold: true, inverse: true);
+            RatioRow(md, "gateways' CPU/delivery ÷ {0}'s", runs, servers, r => r.ServerCpuUsPerMessage ?? double.NaN, bold: false, inverse: true);
+            RatioRow(md, "p99 ÷ {0}'s", runs, servers, r => r.P99Us, bold: false, inverse: true);
+        }
+        else
+        {
+            RatioRow(md, "**deliveries/s {0} / x**", runs, servers, r => r.MessagesPerSecond, bold: true);
+            RatioRow(md, "CPU/delivery {0} / x", runs, servers, r => r.ServerCpuUsPerMessage ?? double.NaN, bold: false);
+        }
 
         // The same server without the stalled receiver, in the same round: what the stall costs the others.
         var plain = results.FirstOrDefault(r => r.Mode == "broadcast" && r.Stalled is 0 or null && r.Receivers == first.Receivers
@@ -203,6 +238,8 @@ internal static class Report
         md.AppendLine();
     }
 
+    private static bool IsCluster(List<RunResult> runs) => runs.Any(r => r.ReceiverUrl is not null || r.RedisCpu is not null);
+
     /// <summary>What the per-round table shows for a mode: its label, the value, and its format.</summary>
     private static (string Label, Func<RunResult, double> Value, string Format) Headline(string mode) => mode switch
     {
@@ -217,14 +254,18 @@ internal static class Report
         md.Append("|---|").AppendJoin("", servers.Select(_ => "---:|")).AppendLine();
     }
 
-    /// <summary>The median over rounds of subject ÷ each other server; <paramref name="label"/> gets the subject's name.</summary>
-    private static void RatioRow(StringBuilder md, string label, List<RunResult> runs, List<string> servers, Func<RunResult, double> value, bool bold)
+    /// <summary>
+    /// The median over rounds of subject ÷ each other server (<paramref name="inverse"/>: each other server ÷ subject);
+    /// <paramref name="label"/> gets the subject's name.
+    /// </summary>
+    private static void RatioRow(
+        StringBuilder md, string label, List<RunResult> runs, List<string> servers, Func<RunResult, double> value, bool bold, bool inverse = false)
     {
         string subject = servers[0];
         md.Append("| ").Append(string.Format(CultureInfo.InvariantCulture, label, Display(subject))).Append(" |");
         foreach (var other in servers)
         {
-            double ratio = MedianRatio(runs, subject, other, value);
+            double ratio = inverse ? MedianRatio(runs, other, subject, value) : MedianRatio(runs, subject, other, value);
             md.Append(other == subject ? " |" : double.IsNaN(ratio) ? " – |" : bold ? Inv($" **{ratio:0.00}** |") : Inv($" {ratio:0.00} |"));
         }
 

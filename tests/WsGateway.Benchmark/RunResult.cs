@@ -12,6 +12,9 @@ internal sealed record RunResult
     public string Case { get; init; } = "";
     public int Round { get; init; }
     public string Url { get; init; } = "";
+
+    /// <summary>Broadcast: where every other receiver connected instead of <see cref="Url"/> (a second node); null: none.</summary>
+    public string? ReceiverUrl { get; init; }
     public int Connections { get; init; }
     public int Size { get; init; }
     public string Kind { get; init; } = "";
@@ -41,6 +44,15 @@ internal sealed record RunResult
     /// <summary>Server CPU time per echoed message, in microseconds; null without --server-pid.</summary>
     public double? ServerCpuUsPerMessage { get; init; }
 
+    /// <summary>Broadcast with a receiver URL: the share of a core its server used (already counted in <see cref="ServerCpu"/>).</summary>
+    public double? ReceiverServerCpu { get; init; }
+
+    /// <summary>Broadcast with --redis-pid: the share of a core that process used (not counted in <see cref="ServerCpu"/>).</summary>
+    public double? RedisCpu { get; init; }
+
+    /// <summary>Broadcast with --redis-pid: its CPU time per delivery, in microseconds.</summary>
+    public double? RedisCpuUsPerMessage { get; init; }
+
     /// <summary>Broadcast: receivers, the sender not counted.</summary>
     public int? Receivers { get; init; }
 
@@ -52,6 +64,20 @@ internal sealed record RunResult
 
     /// <summary>Broadcast: the sender's own copies per second, i.e. broadcasts completed.</summary>
     public double? BroadcastsPerSecond { get; init; }
+
+    /// <summary>Broadcast with a receiver URL: deliveries per second to the connections on <see cref="Url"/> (the sender's included).</summary>
+    public double? UrlDeliveriesPerSecond { get; init; }
+
+    /// <summary>Broadcast with a receiver URL: deliveries per second to the receivers on <see cref="ReceiverUrl"/>.</summary>
+    public double? ReceiverUrlDeliveriesPerSecond { get; init; }
+
+    /// <summary>Broadcast with a receiver URL: latency of the deliveries to the connections on <see cref="Url"/>.</summary>
+    public double? UrlP50Us { get; init; }
+    public double? UrlP99Us { get; init; }
+
+    /// <summary>Broadcast with a receiver URL: latency of the deliveries to the receivers on <see cref="ReceiverUrl"/>.</summary>
+    public double? ReceiverUrlP50Us { get; init; }
+    public double? ReceiverUrlP99Us { get; init; }
 
     /// <summary>Idle: the server's resident memory before the connections (after a warm-up), bytes.</summary>
     public long? RssBeforeBytes { get; init; }

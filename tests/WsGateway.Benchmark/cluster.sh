@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# Broadcast to 1,000 receivers across two gateways through Redis (issue 20, item 5), against the single-node figure.
+# Each round runs three setups of the `bcast` case, the sender always on the first gateway:
+#   wsgateway         one gateway, no Redis
+#   wsgateway-redis   one gateway with Cluster:Redis set but alone on its channel (the cost of publishing to Redis)
+#   wsgateway-2nodes  two gateways through Redis: every other receiver on the second one
+# The gateways (all four started together at the start of a round) and Redis are pinned to core 0 after they start,
+# the load generator runs on core 1, as in run.sh; even rounds run the setups in reverse order. The report gives the
+# median over rounds and the median of the per-round ratios to the single gateway (see README.md, "Broadcast across
+# two nodes").
+#
+#   bash tests/WsGateway.Benchmark/cluster.sh                  # 3 rounds, about 45 s each with the default times
+#   options: --rounds N  --warmup SECONDS  --duration SECONDS  --receivers N (default 1000)
+#            --gateway-arg Section:Key=value (repeatable; passed to every gateway)
+#            --out DIR (default artifacts/benchmark/cluster-<time>)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+ROUNDS=3
+WARMUP=1.5
+DURATION=3.5
+RECEIVERS=1000
+OUT=""
+GATEWAY_ARGS=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --rounds) ROUNDS=$2; shift ;;
+    --warmup) WARMUP=$2; shift ;;
+    --duration) DURATION=$2; shift ;;
+    --receivers) RECEIVERS=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    --gateway-arg) GATEWAY_ARGS+=("$2"); shift ;;
+    *) echo "usage: $0 [--rounds N] [--warmup S] [--duration S] [--receivers N] [--gateway-arg KEY=VALUE] [--out DIR]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ "$(nproc --all)" -lt 2 ]; then
+  echo "cluster.sh needs two cores (servers on core 0, load generator on core 1)" >&2
+  exit 2
+fi
+command -v redis-server >/dev/null || { echo "cluster.sh needs redis-server (apt-get install -y redis-server)" >&2; exit 2; }
+if [ ! -f scripts/broadcast.csx ]; then
+  echo "cluster.sh needs the gateway's broadcast command, scripts/broadcast.csx" >&2
+  exit 2
+fi
+
+OUT=${OUT:-artifacts/benchmark/cluster-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT/logs"
+OUT=$(cd "$OUT" && pwd)
+RESULTS="$OUT/results.jsonl"
+: >"$RESULTS"
+
+BENCH=tests/WsGateway.Benchmark/bin/Release/net10.0/WsGateway.Benchmark.dll
+HOST=src/WsGateway.Host/bin/Release/net10.0/WsGateway.Host.dll
+CONFIG=tests/WsGateway.Benchmark/gateway.benchmark.json
+
+echo "== build (Release)"
+for project in src/WsGateway.Host tests/WsGateway.Benchmark; do
+  dotnet build "$project" -c Release -nologo -v quiet >"$OUT/logs/build.log" 2>&1 || { cat "$OUT/logs/build.log"; exit 1; }
+done
+
+{
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- cpu: $(nproc --all) × $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); $(uname -sr)"
+  echo "- .NET $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -1), $(redis-server --version | cut -d' ' -f1-3)"
+  echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- gateway arguments: ${GATEWAY_ARGS[*]:-(none)}"
+  echo "- rounds $ROUNDS, warm-up $WARMUP s, measured $DURATION s per run, $RECEIVERS receivers + 1 sender"
+} >"$OUT/machine.md"
+cat "$OUT/machine.md"
+
+declare -A PID URL
+STARTED=()
+REDIS_PID=""
+
+stop_process() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+stop_gateways() {
+  for pid in "${STARTED[@]}"; do
+    stop_process "$pid"
+  done
+  STARTED=()
+}
+
+stop_all() {
+  stop_gateways
+  if [ -n "$REDIS_PID" ]; then
+    stop_process "$REDIS_PID"
+    REDIS_PID=""
+  fi
+}
+trap stop_all EXIT
+trap 'exit 130' INT TERM
+
+# Every thread the process has now; threads it makes later inherit the mask of the thread that makes them.
+pin() {
+  local pid=$1 task
+  for task in /proc/"$pid"/task/*; do
+    taskset -pc 0 "${task##*/}" >/dev/null 2>&1 || true
+  done
+}
+
+# wait_for_line LOG PATTERN PID WHAT: waits up to 60 s for PATTERN in LOG while PID lives.
+wait_for_line() {
+  local log=$1 pattern=$2 pid=$3 what=$4
+  for _ in $(seq 1 600); do
+    grep -q -m1 -- "$pattern" "$log" 2>/dev/null && return 0
+    kill -0 "$pid" 2>/dev/null || { echo "$what exited:" >&2; cat "$log" >&2; exit 1; }
+    sleep 0.1
+  done
+  echo "$what: no \"$pattern\" within 60 s:" >&2
+  cat "$log" >&2
+  exit 1
+}
+
+# Redis of our own on a free port: a random one that nothing listens on; if another process takes it first,
+# redis-server exits and the next port is tried.
+start_redis() {
+  local log="$OUT/logs/redis.log" port pid
+  for _ in $(seq 1 20); do
+    port=$((20000 + RANDOM % 40000))
+    if ss -Htln "sport = :$port" 2>/dev/null | grep -q .; then
+      continue
+    fi
+    redis-server --port "$port" --save '' --appendonly no --bind 127.0.0.1 >"$log" 2>&1 &
+    pid=$!
+    for _ in $(seq 1 100); do
+      if grep -q 'Ready to accept connections' "$log" 2>/dev/null; then
+        REDIS_PID=$pid
+        REDIS_PORT=$port
+        pin "$pid"
+        return 0
+      fi
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    stop_process "$pid"
+  done
+  echo "could not start redis-server on a free port:" >&2
+  cat "$log" >&2
+  exit 1
+}
+
+# start_gateway NAME LOG ARGS...: starts a gateway with the benchmark's configuration, waits for its
+# "Listening on ws://HOST:PORT" line, pins it.
+start_gateway() {
+  local name=$1 log=$2
+  shift 2
+  dotnet "$HOST" --port 0 --config "$CONFIG" "${GATEWAY_ARGS[@]}" "$@" >"$log" 2>&1 &
+  local pid=$!
+  STARTED+=("$pid")
+  PID[$name]=$pid
+}
+
+listening() {
+  local name=$1 log=$2 url
+  wait_for_line "$log" 'Listening on ws://' "${PID[$name]}" "$name"
+  url=$(grep -o -m1 'Listening on ws://[0-9.]*:[0-9]*' "$log" | cut -d' ' -f3)
+  URL[$name]=$url/
+  pin "${PID[$name]}"
+}
+
+# bench SETUP ARGS...: one broadcast run on core 1, its JSON line appended to the results.
+bench() {
+  local setup=$1
+  shift
+  for pid in "${PID[@]}" "$REDIS_PID"; do
+    pin "$pid"
+  done
+  timeout --kill-after=5 120 taskset -c 1 dotnet "$BENCH" broadcast --prefix "broadcast " --receivers "$RECEIVERS" --size 32 \
+    --warmup "$WARMUP" --duration "$DURATION" --server "$setup" --case bcast --round "$round" --redis-pid "$REDIS_PID" \
+    "$@" >>"$RESULTS" || true
+}
+
+echo "== redis"
+start_redis
+echo "redis-server on 127.0.0.1:$REDIS_PORT (pid $REDIS_PID)"
+REDIS=127.0.0.1:$REDIS_PORT
+
+for round in $(seq 1 "$ROUNDS"); do
+  order=(wsgateway wsgateway-redis wsgateway-2nodes)
+  if [ $((round % 2)) -eq 0 ]; then
+    order=(wsgateway-2nodes wsgateway-redis wsgateway)
+  fi
+  echo "== round $round of $ROUNDS: ${order[*]}"
+  echo "- load average at round $round: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.md"
+  round_start=$SECONDS
+
+  # Each setup has its own channel, so no gateway hears another setup's broadcasts.
+  L=$OUT/logs
+  start_gateway single "$L/single-$round.log"
+  start_gateway alone "$L/alone-$round.log" "Cluster:Redis=$REDIS" "Cluster:ChannelPrefix=bench-alone-$round" "Cluster:NodeName=alone"
+  start_gateway a "$L/a-$round.log" "Cluster:Redis=$REDIS" "Cluster:ChannelPrefix=bench-pair-$round" "Cluster:NodeName=gw-a"
+  start_gateway b "$L/b-$round.log" "Cluster:Redis=$REDIS" "Cluster:ChannelPrefix=bench-pair-$round" "Cluster:NodeName=gw-b"
+  listening single "$L/single-$round.log"
+  listening alone "$L/alone-$round.log"
+  listening a "$L/a-$round.log"
+  listening b "$L/b-$round.log"
+  # Each node has heard the other's heartbeat through Redis: both are subscribed.
+  wait_for_line "$L/a-$round.log" 'Node gw-b joined the cluster' "${PID[a]}" gw-a
+  wait_for_line "$L/b-$round.log" 'Node gw-a joined the cluster' "${PID[b]}" gw-b
+
+  for setup in "${order[@]}"; do
+    case $setup in
+      wsgateway) bench wsgateway --url "${URL[single]}" --server-pid "${PID[single]}" ;;
+      wsgateway-redis) bench wsgateway-redis --url "${URL[alone]}" --server-pid "${PID[alone]}" ;;
+      wsgateway-2nodes) bench wsgateway-2nodes --url "${URL[a]}" --server-pid "${PID[a]}" \
+        --receiver-url "${URL[b]}" --receiver-server-pid "${PID[b]}" ;;
+    esac
+  done
+
+  stop_gateways
+  PID=()
+  echo "round $round took $((SECONDS - round_start)) s"
+done
+
+echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.md"
+{
+  cat "$OUT/machine.md"
+  echo
+  dotnet "$BENCH" report "$RESULTS"
+  echo "### Warnings and errors in the servers' logs"
+  echo
+  problems=$(grep -h -E '^\[[0-9:]+ (WRN|ERR|FTL)' "$OUT"/logs/{single,alone,a,b}-*.log 2>/dev/null | sed 's/^\[[0-9:]* //' | sort | uniq -c || true)
+  # Redis closes a subscriber whose output buffer passes its limit: the other node would miss broadcasts.
+  redis_problems=$(grep -h -i -E 'output buffer|overcoming' "$OUT/logs/redis.log" 2>/dev/null || true)
+  if [ -z "$problems$redis_problems" ]; then
+    echo "none"
+  else
+    echo '```'
+    [ -n "$problems" ] && echo "$problems"
+    [ -n "$redis_problems" ] && echo "$redis_problems"
+    echo '```'
+  fi
+} >"$OUT/results.md"
+echo
+cat "$OUT/results.md"
+echo "Results: $OUT/results.md (raw: results.jsonl, server logs: logs/)"
