@@ -4,7 +4,8 @@
 # chromium (browser tests), python3-websockets for /usr/bin/python3 (interop tests), and nodejs + npm (interop tests,
 # which npm-install the ws package themselves) only when there is no node at all, afl++ (the fuzzing smoke) and
 # redis-server (the cluster tests start their own Redis on a free port; without it they fail, they never skip), and
-# nginx and haproxy (the proxy tests start each in the foreground on a free port in front of two gateways).
+# nginx and haproxy (the proxy tests start each in the foreground on a free port in front of two gateways), and
+# systemd for systemd-analyze (a test verifies deploy/wsgateway.service with it; nothing is started under systemd).
 # After dotnet test it runs the fuzzing smoke: 15 s of afl++ on each of the four parsers, one test each in the totals.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +18,9 @@ command -v afl-fuzz >/dev/null || missing+=(afl++)
 command -v redis-server >/dev/null || missing+=(redis-server)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || missing+=(nginx)
 [ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null || missing+=(haproxy)
+command -v systemd-analyze >/dev/null || missing+=(systemd)
 if [ ${#missing[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "Installing ${missing[*]} for the browser, interop, cluster, proxy and fuzzing tests..."
+  echo "Installing ${missing[*]} for the browser, interop, cluster, proxy, service and fuzzing tests..."
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
