@@ -43,7 +43,7 @@ public sealed class Gateway : IAsyncDisposable
         Bus = bus ?? (options.Cluster.Redis.Length == 0
             ? new LocalMessageBus(nodeId)
             : new RedisMessageBus(options.Cluster, nodeId, log));
-        Metrics.WatchBus(Bus.NodeId, () => Bus.Degraded is null);
+        Metrics.WatchBus(Bus.NodeId, () => Bus.Degraded is null, () => (Bus as RedisMessageBus)?.Dropped ?? 0);
         Registry = new CommandRegistry(log);
         _commandRoute = new CommandRoute(Registry, Bus, Options, Metrics);
         Registry.SetSource(HelpCommand.SourceKey, [HelpCommand.Create(Registry), WhoAmICommand.Create(), NodesCommand.Create(Bus)]);

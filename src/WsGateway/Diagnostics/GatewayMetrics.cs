@@ -32,6 +32,7 @@ internal sealed class GatewayMetrics
     private readonly Counter.Child _busReceived;
     private readonly Gauge _busUp;
     private readonly Gauge _node;
+    private readonly Counter _busDropped;
 
     public GatewayMetrics()
     {
@@ -62,13 +63,19 @@ internal sealed class GatewayMetrics
         _busReceived = bus.WithLabels("received");
         _busUp = factory.CreateGauge("wsgateway_cluster_bus_up", "1 while the cluster bus works (always, for a gateway without Cluster:Redis); 0 while Redis is unreachable.");
         _node = factory.CreateGauge("wsgateway_node_info", "Always 1; the label names this gateway in the cluster.", "node");
+        _busDropped = factory.CreateCounter(
+            "wsgateway_bus_dropped_total", "Broadcasts and group messages that could not be handed to Redis (it was unreachable): the other nodes never got them.");
     }
 
     /// <summary>Names this node and reads the bus's state at each scrape.</summary>
-    public void WatchBus(string nodeId, Func<bool> busUp)
+    public void WatchBus(string nodeId, Func<bool> busUp, Func<long> dropped)
     {
         _node.WithLabels(nodeId).Set(1);
-        _registry.AddBeforeCollectCallback(() => _busUp.Set(busUp() ? 1 : 0));
+        _registry.AddBeforeCollectCallback(() =>
+        {
+            _busUp.Set(busUp() ? 1 : 0);
+            _busDropped.IncTo(dropped());
+        });
     }
 
     public void BusMessage(bool published) => (published ? _busPublished : _busReceived).Inc();

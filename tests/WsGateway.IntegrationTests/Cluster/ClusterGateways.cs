@@ -82,11 +82,14 @@ internal static class ClusterGateways
         readyz.Status == HttpStatusCode.OK && readyz.Body == "ready";
 
     /// <summary>The <c>wsgateway_cluster_bus_up</c> gauge from <c>/metrics</c> (1 while the bus works, 0 while Redis is unreachable).</summary>
-    public static async Task<string> BusUpMetricAsync(TestGateway gateway)
+    public static Task<string> BusUpMetricAsync(TestGateway gateway) => MetricAsync(gateway, "wsgateway_cluster_bus_up");
+
+    /// <summary>The value of the unlabelled metric <paramref name="name"/> on the gateway's /metrics, as written there.</summary>
+    public static async Task<string> MetricAsync(TestGateway gateway, string name)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var metrics = await http.GetStringAsync(gateway.HttpUri("/metrics"));
-        return metrics.Split('\n').Single(l => l.StartsWith("wsgateway_cluster_bus_up ", StringComparison.Ordinal))["wsgateway_cluster_bus_up ".Length..];
+        return metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..];
     }
 
     /// <summary>How many "Cluster bus down" warnings the gateway logged.</summary>

@@ -54,6 +54,8 @@ public sealed class ClusterOutageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await ClusterGateways.ReadyzAsync(a)).Status);
         Assert.Equal("0", await ClusterGateways.BusUpMetricAsync(a));
         Assert.Equal("0", await ClusterGateways.BusUpMetricAsync(b));
+        // Every broadcast of the outage is counted as lost for the other nodes (none was handed to Redis).
+        Assert.Equal("20", await ClusterGateways.MetricAsync(a, "wsgateway_bus_dropped_total"));
         Assert.Equal(1, ClusterGateways.BusDownWarnings(a));
         Assert.Equal(1, ClusterGateways.BusDownWarnings(b));
 
