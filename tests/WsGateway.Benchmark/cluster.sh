@@ -9,15 +9,18 @@
 # median over rounds and the median of the per-round ratios to the single gateway (see README.md, "Broadcast across
 # two nodes").
 #
-#   bash tests/WsGateway.Benchmark/cluster.sh                  # 3 rounds, about 45 s each with the default times
-#   options: --rounds N  --warmup SECONDS  --duration SECONDS  --receivers N (default 1000)
+#   bash tests/WsGateway.Benchmark/cluster.sh                  # 3 rounds, under a minute each
+#   options: --rounds N  --warmup SECONDS (default 5)  --duration SECONDS (default 3.5)  --receivers N (default 1000)
 #            --gateway-arg Section:Key=value (repeatable; passed to every gateway)
 #            --out DIR (default artifacts/benchmark/cluster-<time>)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 ROUNDS=3
-WARMUP=1.5
+# Longer than run.sh's 1.5 s: here every gateway is fresh and runs one case, so the JIT is still tiering up its
+# broadcast path (and a Redis node's publishing path) after 1.5 s; that took 24-29 % of a Redis node's CPU in the
+# measured seconds (7-14 % without Redis), and 0.2-5 % after 5 s (see README.md).
+WARMUP=5
 DURATION=3.5
 RECEIVERS=1000
 OUT=""
