@@ -206,6 +206,7 @@ internal static class BroadcastGenerator
             ServerCpu = serverCpu is { } s ? Math.Round(s, 3) : null,
             ServerCpuUsPerMessage = PerDelivery(serverCpu),
             ReceiverServerCpu = cores.ReceiverServer is { } r ? Math.Round(r, 3) : null,
+            ServerJitCpu = cores.Jit is { } jit ? Math.Round(jit, 3) : null,
             RedisCpu = cores.Redis is { } redis ? Math.Round(redis, 3) : null,
             RedisCpuUsPerMessage = PerDelivery(cores.Redis),
             Receivers = options.Receivers,
@@ -222,11 +223,17 @@ internal static class BroadcastGenerator
     }
 
     /// <summary>
-    /// CPU seconds of the server (the one behind --url plus the one behind --receiver-url, when given) and of Redis, or
-    /// their shares of a core between two readings. A figure is null when a process was not given or not readable.
+    /// CPU seconds of the server (the one behind --url plus the one behind --receiver-url, when given), of the .NET
+    /// runtime's background JIT threads in them, and of Redis; or their shares of a core between two readings. A figure
+    /// is null when a process was not given or not readable.
     /// </summary>
-    private readonly record struct ServerSeconds(double? Server, double? ReceiverServer, double? Redis)
+    private readonly record struct ServerSeconds(
+        double? Server, double? ReceiverServer, double? Redis, double? Jit = null, Dictionary<int, double>?[]? JitThreads = null)
     {
+        // The runtime's thread that compiles hot methods again, optimized (".NET Tiered Compilation Worker", cut to 15
+        // characters by Linux). Its time in the measured seconds means the server was not warm yet.
+        private const string JitThread = ".NET Tiered Com";
+
         public static ServerSeconds Read(BroadcastOptions options)
         {
             double? url = options.ServerPid is { } a ? ProcessCpu.Seconds(a) : null;
@@ -234,11 +241,20 @@ internal static class BroadcastGenerator
             double? redis = options.RedisPid is { } c ? ProcessCpu.Seconds(c) : null;
             // Both servers or nothing: half a sum would look like a cheaper server.
             double? server = options.ReceiverServerPid is null ? url : url + receiver;
-            return new ServerSeconds(server, receiver, redis);
+            Dictionary<int, double>?[] jit = [.. new[] { options.ServerPid, options.ReceiverServerPid }
+                .OfType<int>().Select(pid => ProcessCpu.ThreadSeconds(pid, JitThread))];
+            return new ServerSeconds(server, receiver, redis, JitThreads: jit);
         }
 
-        public ServerSeconds Minus(ServerSeconds before, double seconds) =>
-            new((Server - before.Server) / seconds, (ReceiverServer - before.ReceiverServer) / seconds, (Redis - before.Redis) / seconds);
+        public ServerSeconds Minus(ServerSeconds before, double seconds)
+        {
+            // A JIT thread that ended within the window is missed: a lower bound.
+            double? jit = JitThreads is { Length: > 0 } after && before.JitThreads is { } was && after.Length == was.Length
+                && after.All(t => t is not null) && was.All(t => t is not null)
+                ? after.Select((threads, i) => ProcessCpu.Used(was[i]!, threads!)).Sum() / seconds
+                : null;
+            return new((Server - before.Server) / seconds, (ReceiverServer - before.ReceiverServer) / seconds, (Redis - before.Redis) / seconds, jit);
+        }
     }
 
 }

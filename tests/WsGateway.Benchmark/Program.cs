@@ -90,7 +90,8 @@ static string TwoServers(RunResult r) =>
     (r.ReceiverUrl is null ? "" : string.Create(CultureInfo.InvariantCulture,
         $"  | on --url {r.UrlDeliveriesPerSecond:N0}/s p50 {r.UrlP50Us:N0} p99 {r.UrlP99Us:N0} µs; " +
         $"on --receiver-url {r.ReceiverUrlDeliveriesPerSecond:N0}/s p50 {r.ReceiverUrlP50Us:N0} p99 {r.ReceiverUrlP99Us:N0} µs, its server {r.ReceiverServerCpu:0.00}")) +
-    (r.RedisCpu is { } redis ? string.Create(CultureInfo.InvariantCulture, $"  redis {redis:0.00} ({r.RedisCpuUsPerMessage:0.00} µs/msg)") : "");
+    (r.RedisCpu is { } redis ? string.Create(CultureInfo.InvariantCulture, $"  redis {redis:0.00} ({r.RedisCpuUsPerMessage:0.00} µs/msg)") : "") +
+    (r.ServerJitCpu is > 0 ? string.Create(CultureInfo.InvariantCulture, $"  server JIT {r.ServerJitCpu:0.00}") : "");
 
 static string Cpu(RunResult r) => string.Create(CultureInfo.InvariantCulture,
     $"{r.ServerCpu?.ToString("0.00", CultureInfo.InvariantCulture) ?? "?"}{(r.ServerCpuUsPerMessage is { } us ? $" ({us:0.00} µs/msg)" : "")}");

@@ -166,6 +166,7 @@ internal static class Report
         if (cluster)
         {
             Row(md, "of which the other node (cores)", servers, s => Median(runs, s, r => r.ReceiverServerCpu ?? double.NaN), "N2");
+            Row(md, "of which JIT compiling (cores)", servers, s => Median(runs, s, r => r.ServerJitCpu ?? double.NaN), "N2");
             Row(md, "Redis CPU µs/delivery", servers, s => Median(runs, s, r => r.RedisCpuUsPerMessage ?? double.NaN), "N2");
             Row(md, "Redis CPU (cores)", servers, s => Median(runs, s, r => r.RedisCpu ?? double.NaN), "N2");
         }

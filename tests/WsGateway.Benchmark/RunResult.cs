@@ -47,6 +47,13 @@ internal sealed record RunResult
     /// <summary>Broadcast with a receiver URL: the share of a core its server used (already counted in <see cref="ServerCpu"/>).</summary>
     public double? ReceiverServerCpu { get; init; }
 
+    /// <summary>
+    /// Broadcast: the share of a core the servers' .NET background JIT threads used (part of <see cref="ServerCpu"/>):
+    /// well above zero, the server was still compiling hot code in the measured seconds. A lower bound (a thread that
+    /// ended within the window is missed).
+    /// </summary>
+    public double? ServerJitCpu { get; init; }
+
     /// <summary>Broadcast with --redis-pid: the share of a core that process used (not counted in <see cref="ServerCpu"/>).</summary>
     public double? RedisCpu { get; init; }
 

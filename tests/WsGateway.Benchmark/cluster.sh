@@ -4,13 +4,14 @@
 #   wsgateway         one gateway, no Redis
 #   wsgateway-redis   one gateway with Cluster:Redis set but alone on its channel (the cost of publishing to Redis)
 #   wsgateway-2nodes  two gateways through Redis: every other receiver on the second one
-# The gateways (all four started together at the start of a round) and Redis are pinned to core 0 after they start,
-# the load generator runs on core 1, as in run.sh; even rounds run the setups in reverse order. The report gives the
-# median over rounds and the median of the per-round ratios to the single gateway (see README.md, "Broadcast across
-# two nodes").
+# The four gateways and Redis are started once and pinned to core 0 after they start, the load generator runs on core 1,
+# as in run.sh. Before the rounds, two warm-up passes run every setup unmeasured (--prewarm seconds each): a fresh
+# gateway's JIT takes some 20 s of this load to finish tiering up, which would otherwise be in the measured seconds
+# (see README.md). Even rounds run the setups in reverse order. The report gives the median over rounds and the median
+# of the per-round ratios to the single gateway (see README.md, "Broadcast across two nodes").
 #
-#   bash tests/WsGateway.Benchmark/cluster.sh                  # 3 rounds, about 45 s each with the default times
-#   options: --rounds N  --warmup SECONDS  --duration SECONDS  --receivers N (default 1000)
+#   bash tests/WsGateway.Benchmark/cluster.sh                  # 3 rounds of about 25 s, after about 1 minute of warm-up
+#   options: --rounds N  --warmup SECONDS  --duration SECONDS  --prewarm SECONDS (default 8)  --receivers N (default 1000)
 #            --gateway-arg Section:Key=value (repeatable; passed to every gateway)
 #            --out DIR (default artifacts/benchmark/cluster-<time>)
 set -euo pipefail
@@ -19,6 +20,7 @@ cd "$(dirname "$0")/../.."
 ROUNDS=3
 WARMUP=1.5
 DURATION=3.5
+PREWARM=8
 RECEIVERS=1000
 OUT=""
 GATEWAY_ARGS=()
@@ -27,10 +29,11 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
     --duration) DURATION=$2; shift ;;
+    --prewarm) PREWARM=$2; shift ;;
     --receivers) RECEIVERS=$2; shift ;;
     --out) OUT=$2; shift ;;
     --gateway-arg) GATEWAY_ARGS+=("$2"); shift ;;
-    *) echo "usage: $0 [--rounds N] [--warmup S] [--duration S] [--receivers N] [--gateway-arg KEY=VALUE] [--out DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--rounds N] [--warmup S] [--duration S] [--prewarm S] [--receivers N] [--gateway-arg KEY=VALUE] [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -66,7 +69,7 @@ done
   echo "- .NET $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -1), $(redis-server --version | cut -d' ' -f1-3)"
   echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- gateway arguments: ${GATEWAY_ARGS[*]:-(none)}"
-  echo "- rounds $ROUNDS, warm-up $WARMUP s, measured $DURATION s per run, $RECEIVERS receivers + 1 sender"
+  echo "- rounds $ROUNDS, warm-up $WARMUP s, measured $DURATION s per run, $RECEIVERS receivers + 1 sender; before the rounds 2 unmeasured passes of $PREWARM s per setup"
 } >"$OUT/machine.md"
 cat "$OUT/machine.md"
 
@@ -170,16 +173,20 @@ listening() {
   pin "${PID[$name]}"
 }
 
-# bench SETUP ARGS...: one broadcast run on core 1, its JSON line appended to the results.
+# bench FILE WARMUP DURATION SETUP: one broadcast run of SETUP on core 1, its JSON line appended to FILE.
 bench() {
-  local setup=$1
-  shift
+  local file=$1 warmup=$2 duration=$3 setup=$4 args
   for pid in "${PID[@]}" "$REDIS_PID"; do
     pin "$pid"
   done
+  case $setup in
+    wsgateway) args=(--url "${URL[single]}" --server-pid "${PID[single]}") ;;
+    wsgateway-redis) args=(--url "${URL[alone]}" --server-pid "${PID[alone]}") ;;
+    wsgateway-2nodes) args=(--url "${URL[a]}" --server-pid "${PID[a]}" --receiver-url "${URL[b]}" --receiver-server-pid "${PID[b]}") ;;
+  esac
   timeout --kill-after=5 120 taskset -c 1 dotnet "$BENCH" broadcast --prefix "broadcast " --receivers "$RECEIVERS" --size 32 \
-    --warmup "$WARMUP" --duration "$DURATION" --server "$setup" --case bcast --round "$round" --redis-pid "$REDIS_PID" \
-    "$@" >>"$RESULTS" || true
+    --warmup "$warmup" --duration "$duration" --server "$setup" --case bcast --round "$round" --redis-pid "$REDIS_PID" \
+    "${args[@]}" >>"$file" || true
 }
 
 echo "== redis"
@@ -187,42 +194,45 @@ start_redis
 echo "redis-server on 127.0.0.1:$REDIS_PORT (pid $REDIS_PID)"
 REDIS=127.0.0.1:$REDIS_PORT
 
+# Each setup has its own channel, so no gateway hears another setup's broadcasts.
+echo "== gateways"
+L=$OUT/logs
+start_gateway single "$L/single.log"
+start_gateway alone "$L/alone.log" "Cluster:Redis=$REDIS" "Cluster:ChannelPrefix=bench-alone" "Cluster:NodeName=alone"
+start_gateway a "$L/a.log" "Cluster:Redis=$REDIS" "Cluster:ChannelPrefix=bench-pair" "Cluster:NodeName=gw-a"
+start_gateway b "$L/b.log" "Cluster:Redis=$REDIS" "Cluster:ChannelPrefix=bench-pair" "Cluster:NodeName=gw-b"
+listening single "$L/single.log"
+listening alone "$L/alone.log"
+listening a "$L/a.log"
+listening b "$L/b.log"
+# Each node has heard the other's heartbeat through Redis: both are subscribed.
+wait_for_line "$L/a.log" 'Node gw-b joined the cluster' "${PID[a]}" gw-a
+wait_for_line "$L/b.log" 'Node gw-a joined the cluster' "${PID[b]}" gw-b
+
+SETUPS=(wsgateway wsgateway-redis wsgateway-2nodes)
+# Unmeasured: the gateways compile their hot paths (connecting, broadcasting, publishing, closing) at full tier now.
+round=0
+for pass in 1 2; do
+  echo "== warm-up pass $pass of 2"
+  for setup in "${SETUPS[@]}"; do
+    bench "$OUT/warm-up.jsonl" 0 "$PREWARM" "$setup"
+  done
+done
+
 for round in $(seq 1 "$ROUNDS"); do
-  order=(wsgateway wsgateway-redis wsgateway-2nodes)
+  order=("${SETUPS[@]}")
   if [ $((round % 2)) -eq 0 ]; then
     order=(wsgateway-2nodes wsgateway-redis wsgateway)
   fi
   echo "== round $round of $ROUNDS: ${order[*]}"
   echo "- load average at round $round: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.md"
   round_start=$SECONDS
-
-  # Each setup has its own channel, so no gateway hears another setup's broadcasts.
-  L=$OUT/logs
-  start_gateway single "$L/single-$round.log"
-  start_gateway alone "$L/alone-$round.log" "Cluster:Redis=$REDIS" "Cluster:ChannelPrefix=bench-alone-$round" "Cluster:NodeName=alone"
-  start_gateway a "$L/a-$round.log" "Cluster:Redis=$REDIS" "Cluster:ChannelPrefix=bench-pair-$round" "Cluster:NodeName=gw-a"
-  start_gateway b "$L/b-$round.log" "Cluster:Redis=$REDIS" "Cluster:ChannelPrefix=bench-pair-$round" "Cluster:NodeName=gw-b"
-  listening single "$L/single-$round.log"
-  listening alone "$L/alone-$round.log"
-  listening a "$L/a-$round.log"
-  listening b "$L/b-$round.log"
-  # Each node has heard the other's heartbeat through Redis: both are subscribed.
-  wait_for_line "$L/a-$round.log" 'Node gw-b joined the cluster' "${PID[a]}" gw-a
-  wait_for_line "$L/b-$round.log" 'Node gw-a joined the cluster' "${PID[b]}" gw-b
-
   for setup in "${order[@]}"; do
-    case $setup in
-      wsgateway) bench wsgateway --url "${URL[single]}" --server-pid "${PID[single]}" ;;
-      wsgateway-redis) bench wsgateway-redis --url "${URL[alone]}" --server-pid "${PID[alone]}" ;;
-      wsgateway-2nodes) bench wsgateway-2nodes --url "${URL[a]}" --server-pid "${PID[a]}" \
-        --receiver-url "${URL[b]}" --receiver-server-pid "${PID[b]}" ;;
-    esac
+    bench "$RESULTS" "$WARMUP" "$DURATION" "$setup"
   done
-
-  stop_gateways
-  PID=()
   echo "round $round took $((SECONDS - round_start)) s"
 done
+stop_gateways
 
 echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.md"
 {
@@ -231,7 +241,9 @@ echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.md
   dotnet "$BENCH" report "$RESULTS"
   echo "### Warnings and errors in the servers' logs"
   echo
-  problems=$(grep -h -E '^\[[0-9:]+ (WRN|ERR|FTL)' "$OUT"/logs/{single,alone,a,b}-*.log 2>/dev/null | sed 's/^\[[0-9:]* //' | sort | uniq -c || true)
+  warmup_errors=$(grep -o '"errors":[1-9][0-9]*' "$OUT/warm-up.jsonl" 2>/dev/null || true)
+  [ -n "$warmup_errors" ] && echo "Errors in the warm-up passes: $(echo "$warmup_errors" | tr '\n' ' ')(see warm-up.jsonl)" && echo
+  problems=$(grep -h -E '^\[[0-9:]+ (WRN|ERR|FTL)' "$OUT"/logs/{single,alone,a,b}.log 2>/dev/null | sed 's/^\[[0-9:]* //' | sort | uniq -c || true)
   # Redis closes a subscriber whose output buffer passes its limit: the other node would miss broadcasts.
   redis_problems=$(grep -h -i -E 'output buffer|overcoming' "$OUT/logs/redis.log" 2>/dev/null || true)
   if [ -z "$problems$redis_problems" ]; then
