@@ -73,20 +73,12 @@ done
 } >"$OUT/machine.md"
 cat "$OUT/machine.md"
 
+# shellcheck source=tests/WsGateway.Benchmark/processes.sh
+source tests/WsGateway.Benchmark/processes.sh
+
 declare -A PID URL
 STARTED=()
 REDIS_PID=""
-
-stop_process() {
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 
 stop_gateways() {
   for pid in "${STARTED[@]}"; do
@@ -104,14 +96,6 @@ stop_all() {
 }
 trap stop_all EXIT
 trap 'exit 130' INT TERM
-
-# Every thread the process has now; threads it makes later inherit the mask of the thread that makes them.
-pin() {
-  local pid=$1 task
-  for task in /proc/"$pid"/task/*; do
-    taskset -pc 0 "${task##*/}" >/dev/null 2>&1 || true
-  done
-}
 
 # wait_for_line LOG PATTERN PID WHAT: waits up to 60 s for PATTERN in LOG while PID lives.
 wait_for_line() {

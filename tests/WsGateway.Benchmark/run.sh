@@ -76,35 +76,19 @@ npm install --prefix "$OUT/node" --no-audit --no-fund --silent "ws@$WS_VERSION" 
 } >"$OUT/machine.md"
 cat "$OUT/machine.md"
 
+# shellcheck source=tests/WsGateway.Benchmark/processes.sh
+source tests/WsGateway.Benchmark/processes.sh
+
 declare -A PID URL
 STARTED=()
 
-stop_server() {
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
 stop_all() {
   for pid in "${STARTED[@]}"; do
-    stop_server "$pid"
+    stop_process "$pid"
   done
   STARTED=()
 }
 trap stop_all EXIT
-
-# Every thread the server has now; threads it makes later inherit the mask of the thread that makes them.
-pin() {
-  local pid=$1 task
-  for task in /proc/"$pid"/task/*; do
-    taskset -pc 0 "${task##*/}" >/dev/null 2>&1 || true
-  done
-}
 
 # start_server NAME LOG COMMAND...: runs COMMAND, waits for its "Listening on SCHEME://HOST:PORT" line, pins it.
 start_server() {
