@@ -13,6 +13,8 @@ using WsGateway.Options;
 using WsGateway.Plugins;
 using WsGateway.Scripts;
 using WsGateway.Transport;
+using WsGateway.Handshake;
+using WsGateway.Listening;
 
 namespace WsGateway;
 

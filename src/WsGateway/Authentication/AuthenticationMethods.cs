@@ -1,4 +1,3 @@
-using WsGateway.Commands;
 using WsGateway.Contracts;
 using WsGateway.Options;
 

@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Serilog;
 using WsGateway.Connections;
 using WsGateway.Contracts;
+using WsGateway.Diagnostics;
 
 namespace WsGateway.Commands;
 
@@ -266,7 +267,7 @@ internal sealed class CommandSession : ISession
         if (!_route.Registry.Current.TryGet(request.Name, out var descriptor))
         {
             _route.Metrics.CommandUnknown();
-            await Replies.ReplyErrorAsync(request.Id, $"unknown command \"{CommandNames.Excerpt(request.Name)}\"; send \"help\" to list commands");
+            await Replies.ReplyErrorAsync(request.Id, $"unknown command \"{SentText.Excerpt(request.Name)}\"; send \"help\" to list commands");
             return;
         }
 

@@ -8,6 +8,7 @@ using WsGateway.Diagnostics;
 using WsGateway.Options;
 using WsGateway.Protocol;
 using WsGateway.Transport;
+using WsGateway.Sending;
 
 namespace WsGateway.Connections;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Prometheus;
-using WsGateway.Commands;
 
 namespace WsGateway.Diagnostics;
 

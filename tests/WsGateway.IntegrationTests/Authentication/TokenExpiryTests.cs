@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
-using WsGateway.Options;
 using static WsGateway.IntegrationTests.Authentication.Handshakes;
+using WsGateway.Options;
 
 namespace WsGateway.IntegrationTests.Authentication;
 

@@ -1,4 +1,5 @@
 using Serilog.Events;
+using WsGateway.Transport;
 
 namespace WsGateway.IntegrationTests.Host;
 

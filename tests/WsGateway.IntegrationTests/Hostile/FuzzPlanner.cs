@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
+using WsGateway.Commands;
 
 namespace WsGateway.IntegrationTests.Hostile;
 

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using WsGateway.Authentication;
 
 namespace WsGateway.IntegrationTests.Infrastructure;
 

@@ -1,4 +1,3 @@
-using WsGateway.Authentication;
 
 namespace WsGateway.Tests.Authentication;
 

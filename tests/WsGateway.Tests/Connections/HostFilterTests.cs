@@ -1,5 +1,5 @@
 using System.Net;
-using WsGateway.Connections;
+using WsGateway.Handshake;
 
 namespace WsGateway.Tests.Connections;
 

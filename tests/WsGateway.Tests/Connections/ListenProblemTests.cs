@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using WsGateway.Connections;
+using WsGateway.Listening;
 
 namespace WsGateway.Tests.Connections;
 

@@ -1,4 +1,4 @@
-using WsGateway.Connections;
+using WsGateway.Handshake;
 
 namespace WsGateway.Tests.Connections;
 

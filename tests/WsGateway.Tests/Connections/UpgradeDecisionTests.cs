@@ -6,6 +6,7 @@ using WsGateway.Options;
 using WsGateway.Protocol;
 using WsGateway.Tests.Authentication;
 using WsGateway.Tests.Plugins;
+using WsGateway.Handshake;
 
 namespace WsGateway.Tests.Connections;
 

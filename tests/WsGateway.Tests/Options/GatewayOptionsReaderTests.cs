@@ -1,6 +1,7 @@
 using WsGateway.Options;
 using WsGateway.Tests.Plugins;
 using static WsGateway.Tests.Options.OptionsFixture;
+using WsGateway.Transport;
 
 namespace WsGateway.Tests.Options;
 

@@ -1,4 +1,4 @@
-namespace WsGateway.Commands;
+namespace WsGateway.Diagnostics;
 
 internal enum CommandOutcome
 {

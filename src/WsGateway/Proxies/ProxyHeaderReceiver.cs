@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using WsGateway.Protocol;
 
-namespace WsGateway.Transport;
+namespace WsGateway.Proxies;
 
 /// <summary>
 /// Takes the PROXY protocol header off an accepted socket before anything else reads it (the TLS handshake included,

@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using WsGateway.Options;
 
-namespace WsGateway.Connections;
+namespace WsGateway.Listening;
 
 /// <summary>Loads the server certificate named by <see cref="TlsOptions"/>: PFX/PKCS#12, or PEM with its key.</summary>
 internal static class CertificateLoader

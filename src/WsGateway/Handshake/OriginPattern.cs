@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace WsGateway.Connections;
+namespace WsGateway.Handshake;
 
 /// <summary>
 /// One entry of <c>Origins:Allowed</c>, parsed once by the one parser that both the configuration check and the

@@ -2,7 +2,7 @@ using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Protocol;
 
-namespace WsGateway.Connections;
+namespace WsGateway.Handshake;
 
 /// <summary>
 /// Refuses upgrades from pages whose Origin is not allowed (cross-site WebSocket hijacking): a browser sends the

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using WsGateway.Options;
 
-namespace WsGateway.Connections;
+namespace WsGateway.Handshake;
 
 /// <summary>Counts open WebSocket connections, in all and per remote IP, against the configured maximums.</summary>
 internal sealed class ConnectionLimiter

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace WsGateway.Connections;
+namespace WsGateway.Listening;
 
 /// <summary>
 /// Why the listening socket could not be bound, in one line an operator can act on. These are mistakes in the

@@ -8,8 +8,9 @@ using WsGateway.Options;
 using WsGateway.Protocol;
 using WsGateway.Proxies;
 using WsGateway.Transport;
+using WsGateway.Connections;
 
-namespace WsGateway.Connections;
+namespace WsGateway.Handshake;
 
 /// <summary>
 /// The HTTP side of an accepted connection: reads the request head within the limits, answers plain HTTP routes and

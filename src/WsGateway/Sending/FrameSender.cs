@@ -6,7 +6,7 @@ using WsGateway.Options;
 using WsGateway.Protocol;
 using WsGateway.Transport;
 
-namespace WsGateway.Connections;
+namespace WsGateway.Sending;
 
 /// <summary>
 /// The send side of one WebSocket connection: frames messages into the transport's output pipe and has them sent.

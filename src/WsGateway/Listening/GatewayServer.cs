@@ -10,8 +10,10 @@ using WsGateway.Options;
 using WsGateway.Protocol;
 using WsGateway.Proxies;
 using WsGateway.Transport;
+using WsGateway.Connections;
+using WsGateway.Handshake;
 
-namespace WsGateway.Connections;
+namespace WsGateway.Listening;
 
 /// <summary>
 /// Owns the listening socket and the connections it accepted: makes each a transport (plain or TLS), lets the

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 
-namespace WsGateway.Connections;
+namespace WsGateway.Handshake;
 
 /// <summary>
 /// Decides whether a request's Host header names this gateway (DNS rebinding protection, as ASP.NET Core's

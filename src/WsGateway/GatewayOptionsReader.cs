@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
+using WsGateway.Options;
 
-namespace WsGateway.Options;
+namespace WsGateway;
 
 /// <summary>
 /// Reads <see cref="GatewayOptions"/> from a configuration and checks them: unknown keys, values of the wrong type and

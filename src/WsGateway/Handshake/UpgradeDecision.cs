@@ -4,8 +4,9 @@ using WsGateway.Contracts;
 using WsGateway.Http;
 using WsGateway.Protocol;
 using WsGateway.Proxies;
+using WsGateway.Connections;
 
-namespace WsGateway.Connections;
+namespace WsGateway.Handshake;
 
 /// <summary>
 /// Whether a WebSocket upgrade request may become a connection, and as whom: a valid RFC 6455 handshake, a route at
