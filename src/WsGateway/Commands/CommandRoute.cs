@@ -11,7 +11,7 @@ namespace WsGateway.Commands;
 /// <summary>The command route: each text message runs one command from the <see cref="CommandRegistry"/>.</summary>
 internal sealed class CommandRoute : IWebSocketRoute
 {
-    private readonly ConcurrentDictionary<WebSocketConnection, CommandSession> _sessions = new();
+    private readonly ConcurrentDictionary<IWebSocketConnection, CommandSession> _sessions = new();
     private readonly LiveOptions _options;
 
     public CommandRoute(CommandRegistry registry, IMessageBus bus, LiveOptions options, GatewayMetrics metrics)
@@ -63,7 +63,7 @@ internal sealed class CommandRoute : IWebSocketRoute
         return null;
     }
 
-    public ValueTask OnOpenAsync(WebSocketConnection connection)
+    public ValueTask OnOpenAsync(IWebSocketConnection connection)
     {
         var session = new CommandSession(connection, this);
         _sessions[connection] = session;
@@ -71,7 +71,7 @@ internal sealed class CommandRoute : IWebSocketRoute
         return ValueTask.CompletedTask;
     }
 
-    public ValueTask OnMessageAsync(WebSocketConnection connection, Opcode opcode, ReadOnlyMemory<byte> payload)
+    public ValueTask OnMessageAsync(IWebSocketConnection connection, Opcode opcode, ReadOnlyMemory<byte> payload)
     {
         if (opcode == Opcode.Binary && !_options.Current.Commands.AllowBinary)
         {
@@ -107,7 +107,7 @@ internal sealed class CommandRoute : IWebSocketRoute
         return session.EnqueueAsync(request);
     }
 
-    public ValueTask OnClosedAsync(WebSocketConnection connection)
+    public ValueTask OnClosedAsync(IWebSocketConnection connection)
     {
         if (_sessions.TryRemove(connection, out var session))
         {
@@ -117,7 +117,7 @@ internal sealed class CommandRoute : IWebSocketRoute
         return ValueTask.CompletedTask;
     }
 
-    public Task DrainAsync(WebSocketConnection connection, string reason, CancellationToken cancellationToken) =>
+    public Task DrainAsync(IWebSocketConnection connection, string reason, CancellationToken cancellationToken) =>
         _sessions.TryGetValue(connection, out var session) ? session.DrainAsync(reason, cancellationToken) : Task.CompletedTask;
 
     private ValueTask DeliverRemoteAsync(BusMessage message)
@@ -144,10 +144,10 @@ internal sealed class CommandRoute : IWebSocketRoute
         }
     }
 
-    private static void Send(WebSocketConnection connection, EncodedFrame frame)
+    private static void Send(IWebSocketConnection connection, EncodedFrame frame)
     {
         // Not awaited: one slow reader must not hold up the rest; its send-buffer limit bounds what waits for it.
-        var send = connection.SendAsync(frame);
+        var send = connection.Sender.SendAsync(frame);
         if (!send.IsCompleted)
         {
             _ = send.AsTask();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Threading.Channels;
 using Serilog;
+using WsGateway.Broadcasting;
 using WsGateway.Connections;
 using WsGateway.Contracts;
 using WsGateway.Diagnostics;
@@ -26,15 +27,17 @@ internal sealed class CommandSession : ISession
     private CancellationTokenSource? _cutOff;
     private string _cutOffReason = string.Empty;
     private Task _worker = Task.CompletedTask;
+    private readonly SessionGroups<CommandSession> _groups;
 
-    public CommandSession(WebSocketConnection connection, CommandRoute route)
+    public CommandSession(IWebSocketConnection connection, CommandRoute route)
     {
         Connection = connection;
         _route = route;
-        Replies = new SessionReplies(connection);
+        Replies = new SessionReplies(connection.Sender);
+        _groups = new SessionGroups<CommandSession>(route.Groups, this);
     }
 
-    public WebSocketConnection Connection { get; }
+    public IWebSocketConnection Connection { get; }
 
     /// <summary>Where every reply of this session is written.</summary>
     public SessionReplies Replies { get; }
@@ -101,91 +104,14 @@ internal sealed class CommandSession : ISession
     public void Stop()
     {
         _queue.Writer.TryComplete();
-        LeaveAllGroups();
+        _groups.LeaveAll();
     }
 
-    // The groups this session is in: made on the first join (most sessions never join one), and locked itself.
-    // Route membership changes under the same lock, so a join racing the session's end cannot leave it behind.
-    private HashSet<string>? _groups;
-    private bool _groupsClosed;
+    public IReadOnlyCollection<string> Groups => _groups.Names;
 
-    // Stands in for the groups of a session that ended without joining any: no set is made just to be closed.
-    private static readonly HashSet<string> NoMoreGroups = [];
+    public bool JoinGroup(string group) => _groups.Join(group);
 
-    public IReadOnlyCollection<string> Groups
-    {
-        get
-        {
-            var groups = Volatile.Read(ref _groups);
-            if (groups is null)
-            {
-                return [];
-            }
-
-            lock (groups)
-            {
-                return [.. groups];
-            }
-        }
-    }
-
-    public bool JoinGroup(string group)
-    {
-        var groups = Volatile.Read(ref _groups) ?? Interlocked.CompareExchange(ref _groups, new(StringComparer.Ordinal), null) ?? _groups!;
-        if (ReferenceEquals(groups, NoMoreGroups))
-        {
-            return false;
-        }
-
-        lock (groups)
-        {
-            if (_groupsClosed || !groups.Add(group))
-            {
-                return false;
-            }
-
-            _route.Groups.Join(group, this);
-            return true;
-        }
-    }
-
-    public bool LeaveGroup(string group)
-    {
-        if (Volatile.Read(ref _groups) is not { } groups || ReferenceEquals(groups, NoMoreGroups))
-        {
-            return false;
-        }
-
-        lock (groups)
-        {
-            if (!groups.Remove(group))
-            {
-                return false;
-            }
-
-            _route.Groups.Leave(group, this);
-            return true;
-        }
-    }
-
-    private void LeaveAllGroups()
-    {
-        if (Interlocked.CompareExchange(ref _groups, NoMoreGroups, null) is not { } groups || ReferenceEquals(groups, NoMoreGroups))
-        {
-            return;
-        }
-
-        lock (groups)
-        {
-            _groupsClosed = true;
-            foreach (var group in groups)
-            {
-                _route.Groups.Leave(group, this);
-            }
-
-            groups.Clear();
-        }
-    }
+    public bool LeaveGroup(string group) => _groups.Leave(group);
 
     public ValueTask BroadcastAsync(string text, CancellationToken cancellationToken) => _route.PublishAsync(null, text, cancellationToken);
 
@@ -218,7 +144,7 @@ internal sealed class CommandSession : ISession
         {
             // Replies to the requests already queued leave together, in one send, as long as their commands finish
             // without waiting; before waiting on a command, what is queued goes out.
-            Connection.Cork();
+            Connection.Sender.Cork();
             try
             {
                 while (reader.TryRead(out var request))
@@ -231,21 +157,21 @@ internal sealed class CommandSession : ISession
                     var run = RunAsync(request);
                     if (!run.IsCompleted)
                     {
-                        await Connection.UncorkAsync();
+                        await Connection.Sender.UncorkAsync();
                         try
                         {
                             await run;
                         }
                         finally
                         {
-                            Connection.Cork();
+                            Connection.Sender.Cork();
                         }
                     }
                 }
             }
             finally
             {
-                await Connection.UncorkAsync();
+                await Connection.Sender.UncorkAsync();
             }
         }
     }

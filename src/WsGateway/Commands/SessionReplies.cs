@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using WsGateway.Connections;
 using WsGateway.Protocol;
+using WsGateway.Sending;
 
 namespace WsGateway.Commands;
 
@@ -14,14 +14,14 @@ namespace WsGateway.Commands;
 /// </summary>
 internal sealed class SessionReplies
 {
-    private readonly WebSocketConnection _connection;
+    private readonly FrameSender _sender;
     private readonly Lock _gate = new();
     private readonly ArrayBufferWriter<byte> _envelopeBuffer = new(256);
     private readonly Utf8JsonWriter _envelopeWriter;
 
-    public SessionReplies(WebSocketConnection connection)
+    public SessionReplies(FrameSender sender)
     {
-        _connection = connection;
+        _sender = sender;
         // Relaxed escaping: quotes come out as \" rather than \u0022; the text travels as JSON over WebSocket, never
         // inside HTML, where the strict default escaping matters.
         _envelopeWriter = new Utf8JsonWriter(_envelopeBuffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -45,7 +45,7 @@ internal sealed class SessionReplies
             context.Logger.Warning("Reply from {Command} after it ended (timed out?) was dropped", context.CommandName);
         }
 
-        return queued ? _connection.FlushAsync() : ValueTask.CompletedTask;
+        return queued ? _sender.FlushAsync() : ValueTask.CompletedTask;
     }
 
     /// <summary>An error in answer to a request; with <paramref name="context"/>, its call's last reply.</summary>
@@ -62,7 +62,7 @@ internal sealed class SessionReplies
             queued = Queue(envelopeId, ok: false, error);
         }
 
-        return queued ? _connection.FlushAsync() : ValueTask.CompletedTask;
+        return queued ? _sender.FlushAsync() : ValueTask.CompletedTask;
     }
 
     /// <summary>Call under the lock: the frame is copied into the connection's output before it returns.</summary>
@@ -70,7 +70,7 @@ internal sealed class SessionReplies
     {
         if (envelopeId is null)
         {
-            return _connection.TryQueueText(ok ? text : "error: " + text);
+            return _sender.TryQueueText(ok ? text : "error: " + text);
         }
 
         _envelopeBuffer.ResetWrittenCount();
@@ -87,7 +87,7 @@ internal sealed class SessionReplies
         _envelopeWriter.WriteString(ok ? "text"u8 : "error"u8, text);
         _envelopeWriter.WriteEndObject();
         _envelopeWriter.Flush();
-        return _connection.TryQueue(Opcode.Text, _envelopeBuffer.WrittenSpan);
+        return _sender.TryQueue(Opcode.Text, _envelopeBuffer.WrittenSpan);
     }
 
     /// <summary>Ends the call: whatever the command still sends is dropped.</summary>

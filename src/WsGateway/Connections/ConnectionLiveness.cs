@@ -3,14 +3,18 @@ using WsGateway.Options;
 namespace WsGateway.Connections;
 
 /// <summary>
-/// Keepalive and idle bookkeeping of one connection, in <see cref="Environment.TickCount64"/> milliseconds. The
-/// receive loop records what arrives; the server's once-a-second timer calls <see cref="Check"/>.
+/// Decides, for one connection, what its once-a-second liveness check must do: close it when idle or when its
+/// credential expired, ping it when quiet, drop it when a ping or our close frame went unanswered. Times are
+/// <see cref="Environment.TickCount64"/> milliseconds. The receive loop records what arrives; it never does I/O.
 /// </summary>
 internal struct ConnectionLiveness
 {
     private long _lastHeardAt;
     private long _lastMessageAt;
     private long _pingSentAt;
+
+    // When our close frame went out without an answer yet; 0 while none did.
+    private long _closeDeadline;
 
     public ConnectionLiveness(long now)
     {
@@ -23,8 +27,26 @@ internal struct ConnectionLiveness
 
     public void OnMessage(long now) => Volatile.Write(ref _lastMessageAt, now);
 
-    public LivenessAction Check(long now, LimitsOptions limits)
+    /// <summary>Our close frame went out: the peer has <c>Limits:CloseTimeoutSeconds</c> to answer it.</summary>
+    public void OnCloseSent(long now, LimitsOptions limits) =>
+        Volatile.Write(ref _closeDeadline, now + (long)(limits.CloseTimeoutSeconds * 1000));
+
+    /// <param name="now">Now, in <see cref="Environment.TickCount64"/> milliseconds.</param>
+    /// <param name="closeSent">Whether a close frame went out (by <see cref="OnCloseSent"/> or a protocol error).</param>
+    /// <param name="credentialExpired">Whether the caller's credential expired and the options say to close then.</param>
+    public LivenessAction Check(long now, bool closeSent, bool credentialExpired, LimitsOptions limits)
     {
+        if (closeSent)
+        {
+            long deadline = Volatile.Read(ref _closeDeadline);
+            return deadline != 0 && now > deadline ? LivenessAction.DropUnansweredClose : LivenessAction.None;
+        }
+
+        if (credentialExpired)
+        {
+            return LivenessAction.CloseExpired;
+        }
+
         if (limits.IdleTimeoutSeconds > 0 && now - Volatile.Read(ref _lastMessageAt) > limits.IdleTimeoutSeconds * 1000L)
         {
             return LivenessAction.CloseIdle;

@@ -9,12 +9,12 @@ internal sealed class EchoRoute : IWebSocketRoute
 
     public string? SelectSubprotocol(IReadOnlyList<string> offered) => null;
 
-    public ValueTask OnOpenAsync(WebSocketConnection connection) => ValueTask.CompletedTask;
+    public ValueTask OnOpenAsync(IWebSocketConnection connection) => ValueTask.CompletedTask;
 
-    public ValueTask OnMessageAsync(WebSocketConnection connection, Opcode opcode, ReadOnlyMemory<byte> payload) =>
-        connection.SendAsync(opcode, payload);
+    public ValueTask OnMessageAsync(IWebSocketConnection connection, Opcode opcode, ReadOnlyMemory<byte> payload) =>
+        connection.Sender.SendAsync(opcode, payload.Span);
 
-    public ValueTask OnClosedAsync(WebSocketConnection connection) => ValueTask.CompletedTask;
+    public ValueTask OnClosedAsync(IWebSocketConnection connection) => ValueTask.CompletedTask;
 
-    public Task DrainAsync(WebSocketConnection connection, string reason, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task DrainAsync(IWebSocketConnection connection, string reason, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -12,21 +12,21 @@ internal interface IWebSocketRoute
     string? SelectSubprotocol(IReadOnlyList<string> offered);
 
     /// <summary>Called once after the 101 response, before the first message.</summary>
-    ValueTask OnOpenAsync(WebSocketConnection connection);
+    ValueTask OnOpenAsync(IWebSocketConnection connection);
 
     /// <summary>
     /// A complete, validated message. <paramref name="payload"/> is only valid until the returned task completes:
     /// the connection reuses the buffer for the next message.
     /// </summary>
-    ValueTask OnMessageAsync(WebSocketConnection connection, Opcode opcode, ReadOnlyMemory<byte> payload);
+    ValueTask OnMessageAsync(IWebSocketConnection connection, Opcode opcode, ReadOnlyMemory<byte> payload);
 
     /// <summary>Called once when the connection is gone (close handshake done, failed or aborted).</summary>
-    ValueTask OnClosedAsync(WebSocketConnection connection);
+    ValueTask OnClosedAsync(IWebSocketConnection connection);
 
     /// <summary>
     /// Finishes the work already accepted from this connection before the gateway sends its close frame (on
     /// shutdown, or in answer to the peer's close). When <paramref name="cancellationToken"/> fires first, what is
     /// cut off is answered at once with an error giving <paramref name="reason"/>; then it returns.
     /// </summary>
-    Task DrainAsync(WebSocketConnection connection, string reason, CancellationToken cancellationToken);
+    Task DrainAsync(IWebSocketConnection connection, string reason, CancellationToken cancellationToken);
 }

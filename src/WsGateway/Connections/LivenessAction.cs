@@ -13,4 +13,10 @@ internal enum LivenessAction
 
     /// <summary>No message for <c>Limits:IdleTimeoutSeconds</c>: close with 1001.</summary>
     CloseIdle,
+
+    /// <summary>The caller's credential expired and <c>Authentication:OnExpiry</c> is <c>Close</c>: close with 1008.</summary>
+    CloseExpired,
+
+    /// <summary>Our close frame went unanswered for <c>Limits:CloseTimeoutSeconds</c>: drop TCP.</summary>
+    DropUnansweredClose,
 }

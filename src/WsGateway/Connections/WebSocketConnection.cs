@@ -16,7 +16,7 @@ namespace WsGateway.Connections;
 /// One upgraded connection: the receive loop that feeds what the transport read to a <see cref="MessageAssembler"/>
 /// and hands messages to the route, the close handshake, and keepalive. Sending is the <see cref="FrameSender"/>'s.
 /// </summary>
-internal sealed class WebSocketConnection
+internal sealed class WebSocketConnection : IWebSocketConnection
 {
     private readonly TransportConnection _transport;
     private readonly FrameSender _sender;
@@ -32,8 +32,6 @@ internal sealed class WebSocketConnection
     // The code of the peer's close frame, answered once the work it left behind is done.
     private int? _peerCloseCode;
 
-    // When our close frame went out without an answer yet: the liveness check drops the peer after the close timeout.
-    private long _closeDeadline;
     private ConnectionLiveness _liveness = new(Environment.TickCount64);
 
     public WebSocketConnection(
@@ -85,8 +83,13 @@ internal sealed class WebSocketConnection
     /// <remarks>Made on first use: only routes that run work for the connection (commands) need one.</remarks>
     public CancellationToken Closed => (Volatile.Read(ref _closed) ?? CreateClosed()).Token;
 
+    /// <summary>
+    /// This connection's one sender: replies, broadcasts and control frames are all written through it, in order.
+    /// </summary>
+    public FrameSender Sender => _sender;
+
     /// <summary>True once a close frame has gone out; no data frame may follow it (RFC 6455 5.5.1).</summary>
-    public bool CloseSent => _sender.CloseSent;
+    private bool CloseSent => _sender.CloseSent;
 
     private LimitsOptions Limits => _options.Current.Limits;
 
@@ -134,27 +137,6 @@ internal sealed class WebSocketConnection
         }
     }
 
-    public ValueTask SendAsync(Opcode opcode, ReadOnlyMemory<byte> payload) => _sender.SendAsync(opcode, payload.Span);
-
-    public ValueTask SendTextAsync(string text) => _sender.SendTextAsync(text);
-
-    /// <inheritdoc cref="FrameSender.TryQueue"/>
-    public bool TryQueue(Opcode opcode, ReadOnlySpan<byte> payload) => _sender.TryQueue(opcode, payload);
-
-    /// <inheritdoc cref="FrameSender.TryQueue"/>
-    public bool TryQueueText(string text) => _sender.TryQueueText(text);
-
-    /// <summary>Sends what <see cref="TryQueue"/> queued (unless corked: the cork's holder sends it).</summary>
-    public ValueTask FlushAsync() => _sender.FlushAsync();
-
-    /// <summary>Sends a frame encoded once for many connections.</summary>
-    public ValueTask SendAsync(EncodedFrame frame) => _sender.SendAsync(frame);
-
-    /// <summary>Holds sends back until the matching <see cref="UncorkAsync"/>, so they leave together (see <see cref="FrameSender"/>).</summary>
-    public void Cork() => _sender.Cork();
-
-    public ValueTask UncorkAsync() => _sender.UncorkAsync();
-
     /// <summary>
     /// Starts the close handshake: sends a close frame (once) and waits for the peer's answer for at most
     /// <see cref="LimitsOptions.CloseTimeoutSeconds"/> before dropping TCP.
@@ -163,49 +145,39 @@ internal sealed class WebSocketConnection
     {
         if (await SendCloseAsync(code, reason))
         {
-            Volatile.Write(ref _closeDeadline, Environment.TickCount64 + (long)(Limits.CloseTimeoutSeconds * 1000));
+            _liveness.OnCloseSent(Environment.TickCount64, Limits);
         }
     }
 
     /// <summary>
-    /// Called about once a second by the server: closes an idle connection or one whose credential expired, pings a
-    /// quiet one, and drops one that did not answer its ping in time (a peer that vanished without a FIN would
-    /// otherwise hold its slot forever).
+    /// Called about once a second by the server: does what <see cref="ConnectionLiveness"/> decides (a peer that
+    /// vanished without a FIN would otherwise hold its slot forever).
     /// </summary>
     public void CheckLiveness(long now)
     {
-        if (CloseSent)
+        var limits = Limits;
+        bool expired = Identity.ExpiresAt is { } expires && expires <= DateTimeOffset.UtcNow
+            && _options.Current.Authentication.OnExpiry == ExpiryAction.Close;
+        switch (_liveness.Check(now, CloseSent, expired, limits))
         {
-            long deadline = Volatile.Read(ref _closeDeadline);
-            if (deadline != 0 && now > deadline)
-            {
-                Log.Debug("Dropping {SessionId}: no answer to our close frame within {CloseTimeoutSeconds} s", Id, Limits.CloseTimeoutSeconds);
+            case LivenessAction.DropUnansweredClose:
+                Log.Debug("Dropping {SessionId}: no answer to our close frame within {CloseTimeoutSeconds} s", Id, limits.CloseTimeoutSeconds);
                 Abort();
-            }
-
-            return;
-        }
-
-        if (Identity.ExpiresAt is { } expires && expires <= DateTimeOffset.UtcNow
-            && _options.Current.Authentication.OnExpiry == ExpiryAction.Close)
-        {
-            Log.Information("Closing {SessionId}: the credential of {User} expired at {ExpiresAt:u}", Id, Identity.Name, expires);
-            _ = CloseAsync(CloseStatus.PolicyViolation, "token expired").AsTask();
-            return;
-        }
-
-        switch (_liveness.Check(now, Limits))
-        {
+                break;
+            case LivenessAction.CloseExpired:
+                Log.Information("Closing {SessionId}: the credential of {User} expired at {ExpiresAt:u}", Id, Identity.Name, Identity.ExpiresAt);
+                _ = CloseAsync(CloseStatus.PolicyViolation, "token expired").AsTask();
+                break;
             case LivenessAction.CloseIdle:
-                Log.Information("Closing {SessionId}: no message for {IdleTimeoutSeconds} s", Id, Limits.IdleTimeoutSeconds);
+                Log.Information("Closing {SessionId}: no message for {IdleTimeoutSeconds} s", Id, limits.IdleTimeoutSeconds);
                 _ = CloseAsync(CloseStatus.GoingAway, "idle timeout").AsTask();
                 break;
             case LivenessAction.Drop:
-                Log.Information("Dropping {SessionId}: no answer to a keepalive ping within {KeepAliveTimeoutSeconds} s", Id, Limits.KeepAliveTimeoutSeconds);
+                Log.Information("Dropping {SessionId}: no answer to a keepalive ping within {KeepAliveTimeoutSeconds} s", Id, limits.KeepAliveTimeoutSeconds);
                 Abort();
                 break;
             case LivenessAction.Ping:
-                _ = SendAsync(Opcode.Ping, ReadOnlyMemory<byte>.Empty).AsTask();
+                _ = _sender.SendAsync(Opcode.Ping, ReadOnlySpan<byte>.Empty).AsTask();
                 break;
         }
     }

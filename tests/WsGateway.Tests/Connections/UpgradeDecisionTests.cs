@@ -174,12 +174,12 @@ public sealed class UpgradeDecisionTests
     {
         public string? SelectSubprotocol(IReadOnlyList<string> offered) => null;
 
-        public ValueTask OnOpenAsync(WebSocketConnection connection) => ValueTask.CompletedTask;
+        public ValueTask OnOpenAsync(IWebSocketConnection connection) => ValueTask.CompletedTask;
 
-        public ValueTask OnMessageAsync(WebSocketConnection connection, Opcode opcode, ReadOnlyMemory<byte> payload) => ValueTask.CompletedTask;
+        public ValueTask OnMessageAsync(IWebSocketConnection connection, Opcode opcode, ReadOnlyMemory<byte> payload) => ValueTask.CompletedTask;
 
-        public ValueTask OnClosedAsync(WebSocketConnection connection) => ValueTask.CompletedTask;
+        public ValueTask OnClosedAsync(IWebSocketConnection connection) => ValueTask.CompletedTask;
 
-        public Task DrainAsync(WebSocketConnection connection, string reason, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task DrainAsync(IWebSocketConnection connection, string reason, CancellationToken cancellationToken) => Task.CompletedTask;
     }
 }
