@@ -33,8 +33,13 @@ public sealed class Gateway : IAsyncDisposable
     private volatile bool _started;
     private volatile bool _stopping;
 
+    public Gateway(GatewayOptions options, ILogger log)
+        : this(options, log, bus: null)
+    {
+    }
+
     /// <param name="bus">Replaces the bus that <c>Cluster</c> would choose (in-process, or Redis when <c>Cluster:Redis</c> is set).</param>
-    public Gateway(GatewayOptions options, ILogger log, IMessageBus? bus = null)
+    internal Gateway(GatewayOptions options, ILogger log, IMessageBus? bus)
     {
         Options = new LiveOptions(options);
         var nodeId = NodeName(options.Cluster);
@@ -91,10 +96,10 @@ public sealed class Gateway : IAsyncDisposable
         _scripts.Published += (_, compiled) => Metrics.Reloaded("script", compiled);
     }
 
-    public CommandRegistry Registry { get; }
+    internal CommandRegistry Registry { get; }
 
     /// <summary>Carries broadcasts and group messages to the other gateways of the cluster.</summary>
-    public IMessageBus Bus { get; }
+    internal IMessageBus Bus { get; }
 
     /// <summary>The authenticators plugins define (used by <c>plugin:NAME</c> in <c>Authentication:Methods</c>).</summary>
     internal AuthenticatorRegistry Authenticators { get; }

@@ -1,4 +1,5 @@
 using WsGateway.Contracts;
+using WsGateway.Http;
 
 namespace WsGateway.Authentication;
 
@@ -15,10 +16,7 @@ internal static class BearerCredential
     {
         if (request.GetHeader("Authorization") is { } authorization)
         {
-            const string Scheme = "Bearer ";
-            return authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) && authorization[Scheme.Length..].Trim() is { Length: > 0 } token
-                ? token
-                : null;
+            return BearerToken.FromAuthorization(authorization);
         }
 
         return request.Query.TryGetValue(QueryParameter, out var query) && query.Length > 0 ? query : null;

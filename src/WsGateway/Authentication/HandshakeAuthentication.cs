@@ -17,13 +17,14 @@ internal sealed class HandshakeAuthentication
     private readonly LiveOptions _options;
     private readonly AuthenticatorRegistry _plugins;
     private readonly ILogger _log;
-    private AuthenticationMethods? _methods;
+    private readonly ParsedOptions<AuthenticationOptions, AuthenticationMethods> _methods;
 
     public HandshakeAuthentication(LiveOptions options, AuthenticatorRegistry plugins, ILogger log)
     {
         _options = options;
         _plugins = plugins;
         _log = log;
+        _methods = new(Build);
     }
 
     public async ValueTask<AuthenticationVerdict> AuthenticateAsync(HttpRequestHead head, IPEndPoint? remote, CancellationToken cancellationToken)
@@ -99,23 +100,18 @@ internal sealed class HandshakeAuthentication
             : AuthenticationVerdict.Unauthorized(null, "credentials required");
     }
 
-    private AuthenticationMethods Methods()
-    {
-        var options = _options.Current;
-        var methods = Volatile.Read(ref _methods);
-        if (methods is null || !ReferenceEquals(methods.Source, options.Authentication))
-        {
-            var problems = new List<string>();
-            // The configuration check built the same methods before this configuration was accepted; a key file
-            // that became unreadable since then refuses every handshake rather than letting anyone in.
-            methods = AuthenticationMethods.Build(options.Authentication, options.ResolvePath, problems);
-            if (methods is null)
-            {
-                _log.Error("Authentication cannot be set up, so every upgrade is refused: {Problems}", problems);
-                methods = AuthenticationMethods.Unusable(options.Authentication, problems);
-            }
+    private AuthenticationMethods Methods() => _methods.For(_options.Current.Authentication);
 
-            Volatile.Write(ref _methods, methods);
+    private AuthenticationMethods Build(AuthenticationOptions authentication)
+    {
+        var problems = new List<string>();
+        // The configuration check built the same methods before this configuration was accepted; a key file that
+        // became unreadable since then refuses every handshake rather than letting anyone in.
+        var methods = AuthenticationMethods.Build(authentication, _options.Current.ResolvePath, problems);
+        if (methods is null)
+        {
+            _log.Error("Authentication cannot be set up, so every upgrade is refused: {Problems}", problems);
+            methods = AuthenticationMethods.Unusable(authentication, problems);
         }
 
         return methods;

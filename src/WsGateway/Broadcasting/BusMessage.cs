@@ -4,4 +4,4 @@ namespace WsGateway.Broadcasting;
 /// <param name="Group">The group whose members get it; null for everyone.</param>
 /// <param name="Text">The text frame's content.</param>
 /// <param name="OriginNode">The node that published it (a node skips its own messages when the bus echoes them back).</param>
-public sealed record BusMessage(string? Group, string Text, string OriginNode);
+internal sealed record BusMessage(string? Group, string Text, string OriginNode);

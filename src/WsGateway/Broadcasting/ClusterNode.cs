@@ -5,4 +5,4 @@ namespace WsGateway.Broadcasting;
 /// <param name="Sessions">Its command sessions at its last heartbeat.</param>
 /// <param name="LastSeen">When that heartbeat arrived (now, for this node).</param>
 /// <param name="IsLocal">True for the node answering.</param>
-public sealed record ClusterNode(string Id, int Sessions, DateTimeOffset LastSeen, bool IsLocal);
+internal sealed record ClusterNode(string Id, int Sessions, DateTimeOffset LastSeen, bool IsLocal);

@@ -5,7 +5,7 @@ namespace WsGateway.Broadcasting;
 /// sessions; a message published on this node is delivered here directly, never through the bus, so local traffic
 /// does not depend on the bus being up.
 /// </summary>
-public interface IMessageBus : IAsyncDisposable
+internal interface IMessageBus : IAsyncDisposable
 {
     /// <summary>This node's name, in logs, <c>/metrics</c> and the <c>nodes</c> command.</summary>
     string NodeId { get; }

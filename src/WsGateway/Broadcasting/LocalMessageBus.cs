@@ -1,7 +1,7 @@
 namespace WsGateway.Broadcasting;
 
 /// <summary>The bus of a gateway that runs alone (no <c>Cluster:Redis</c>): there are no other nodes to tell.</summary>
-public sealed class LocalMessageBus : IMessageBus
+internal sealed class LocalMessageBus : IMessageBus
 {
     private Func<int> _localSessions = static () => 0;
 

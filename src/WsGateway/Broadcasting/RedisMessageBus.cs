@@ -12,7 +12,7 @@ namespace WsGateway.Broadcasting;
 /// nodes are dropped (pub/sub is at most once) and this node goes on serving its own sessions; the loss and the
 /// recovery are logged once each.
 /// </summary>
-public sealed class RedisMessageBus : IMessageBus
+internal sealed class RedisMessageBus : IMessageBus
 {
     private readonly ClusterOptions _options;
     private readonly ILogger _log;

@@ -7,7 +7,7 @@ namespace WsGateway.Commands;
 /// Who may run a command: anyone, authenticated callers, or callers holding roles. Each entry of
 /// <see cref="RoleSets"/> is satisfied by any one of its roles; every entry must be satisfied.
 /// </summary>
-public sealed record CommandAccess(bool RequiresAuthentication, IReadOnlyList<IReadOnlyList<string>> RoleSets)
+internal sealed record CommandAccess(bool RequiresAuthentication, IReadOnlyList<IReadOnlyList<string>> RoleSets)
 {
     public static CommandAccess Anyone { get; } = new(false, []);
 

@@ -11,7 +11,7 @@ namespace WsGateway.Commands;
 /// Set when the source is broken (for example a script whose latest edit does not compile): <c>help</c> shows it,
 /// and <paramref name="ExecuteAsync"/> is the last good version, or one that replies with the problem.
 /// </param>
-public sealed record CommandDescriptor(
+internal sealed record CommandDescriptor(
     string Name,
     string Description,
     CommandOrigin Origin,

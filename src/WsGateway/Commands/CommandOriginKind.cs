@@ -1,7 +1,7 @@
 namespace WsGateway.Commands;
 
 /// <summary>Where a command comes from. The order is the precedence when two sources define one name.</summary>
-public enum CommandOriginKind
+internal enum CommandOriginKind
 {
     BuiltIn = 0,
     Script = 1,

@@ -11,7 +11,7 @@ namespace WsGateway.Commands;
 /// Precedence when two sources define one name (case-insensitive): built-ins, then scripts, then plugins;
 /// within a kind, the origin name in ordinal order. The loser stays visible in <c>help</c> as shadowed.
 /// </remarks>
-public sealed class CommandRegistry
+internal sealed class CommandRegistry
 {
     private readonly Lock _gate = new();
     private readonly ILogger _log;

@@ -7,7 +7,7 @@ namespace WsGateway.Commands;
 /// An immutable snapshot of every command. A dispatch reads one snapshot start to finish, so a reload
 /// in the middle of a call never mixes old and new state.
 /// </summary>
-public sealed class CommandTable
+internal sealed class CommandTable
 {
     public static readonly CommandTable Empty = new([]);
 

@@ -1,5 +1,5 @@
-using System.Globalization;
 using System.Net;
+using WsGateway.Http;
 
 namespace WsGateway.Handshake;
 
@@ -72,55 +72,18 @@ internal static class HostFilter
     }
 
     /// <summary>
-    /// <c>name</c>, <c>name:port</c>, <c>[v6]</c> or <c>[v6]:port</c>; the name without a trailing dot. The port is
-    /// null when absent.
+    /// <c>name</c>, <c>name:port</c>, <c>[v6]</c> or <c>[v6]:port</c> (see <see cref="HostAndPort"/>); the name
+    /// without a trailing dot. The port is null when absent.
     /// </summary>
     private static bool TrySplit(string value, out string name, out int? port)
     {
-        name = value.Trim();
-        port = null;
-        string? portText = null;
-        if (name.StartsWith('['))
+        if (!HostAndPort.TrySplit(value.AsSpan().Trim(), out var host, out port))
         {
-            int close = name.IndexOf(']', StringComparison.Ordinal);
-            if (close < 0)
-            {
-                return false;
-            }
-
-            if (close + 1 < name.Length)
-            {
-                if (name[close + 1] != ':')
-                {
-                    return false;
-                }
-
-                portText = name[(close + 2)..];
-            }
-
-            name = name[..(close + 1)];
-        }
-        else
-        {
-            int colon = name.LastIndexOf(':');
-            if (colon >= 0)
-            {
-                portText = name[(colon + 1)..];
-                name = name[..colon];
-            }
+            name = "";
+            return false;
         }
 
-        if (portText is not null)
-        {
-            if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out int parsed) || parsed > IPEndPoint.MaxPort)
-            {
-                return false;
-            }
-
-            port = parsed;
-        }
-
-        name = name.TrimEnd('.');
+        name = host.TrimEnd('.').ToString();
         return name.Length > 0 && !name.Contains(' ', StringComparison.Ordinal);
     }
 }

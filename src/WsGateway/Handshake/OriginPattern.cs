@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using WsGateway.Http;
 
 namespace WsGateway.Handshake;
 
@@ -95,41 +96,26 @@ internal sealed class OriginPattern
             return $"an origin has no path; write \"{text[..(separator + 3 + end)]}\"";
         }
 
-        if (authority.StartsWith('['))
+        if (!HostAndPort.TrySplit(authority, out var hostPart, out var portNumber))
         {
             int close = authority.IndexOf(']', StringComparison.Ordinal);
-            if (close < 0 || !IPAddress.TryParse(authority[1..close], out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
+            return authority.StartsWith('[') && close < 0 ? "the host in brackets is not an IPv6 address"
+                : authority.StartsWith('[') && authority[close + 1] != ':' ? "unexpected text after the host"
+                : $"the port \"{authority[(authority.LastIndexOf(':') + 1)..]}\" is not a number from 1 to 65535";
+        }
+
+        host = hostPart.ToString();
+        port = portNumber?.ToString(CultureInfo.InvariantCulture);
+        if (host.StartsWith('['))
+        {
+            if (!IPAddress.TryParse(host[1..^1], out var v6) || v6.AddressFamily != AddressFamily.InterNetworkV6)
             {
                 return "the host in brackets is not an IPv6 address";
             }
-
-            host = authority[..(close + 1)];
-            var rest = authority[(close + 1)..];
-            if (rest.Length > 0)
-            {
-                if (!rest.StartsWith(':'))
-                {
-                    return "unexpected text after the host";
-                }
-
-                port = rest[1..];
-            }
         }
-        else
+        else if (host.Length == 0 || !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
         {
-            int colon = authority.LastIndexOf(':');
-            host = colon < 0 ? authority : authority[..colon];
-            port = colon < 0 ? null : authority[(colon + 1)..];
-            if (host.Length == 0 || !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_'))
-            {
-                return host.Contains('@', StringComparison.Ordinal) ? "an origin has no user name" : "the host is not a host name or IPv4 address";
-            }
-        }
-
-        if (port is not null &&
-            (port.Length is 0 or > 5 || !port.All(char.IsAsciiDigit) || int.Parse(port, CultureInfo.InvariantCulture) is 0 or > IPEndPoint.MaxPort))
-        {
-            return $"the port \"{port}\" is not a number from 1 to 65535";
+            return host.Contains('@', StringComparison.Ordinal) ? "an origin has no user name" : "the host is not a host name or IPv4 address";
         }
 
         return null;

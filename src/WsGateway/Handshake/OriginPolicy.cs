@@ -12,8 +12,9 @@ internal sealed class OriginPolicy
 {
     private readonly LiveOptions _options;
 
-    // Parsed once per configuration: a reload brings a new array, which is parsed on its first use.
-    private ParsedOrigins _parsed = new([], []);
+    // The configuration check refused entries that do not parse, so none is left out here.
+    private readonly ParsedOptions<string[], OriginPattern[]> _patterns =
+        new(allowed => [.. allowed.Select(entry => OriginPattern.TryParse(entry, out _)).OfType<OriginPattern>()]);
 
     public OriginPolicy(LiveOptions options) => _options = options;
 
@@ -47,18 +48,5 @@ internal sealed class OriginPolicy
         return false;
     }
 
-    private OriginPattern[] Patterns(string[] allowed)
-    {
-        var parsed = Volatile.Read(ref _parsed);
-        if (!ReferenceEquals(parsed.Source, allowed))
-        {
-            // The configuration check refused entries that do not parse, so none is left out here.
-            parsed = new ParsedOrigins(allowed, [.. allowed.Select(entry => OriginPattern.TryParse(entry, out _)).OfType<OriginPattern>()]);
-            Volatile.Write(ref _parsed, parsed);
-        }
-
-        return parsed.Patterns;
-    }
-
-    private sealed record ParsedOrigins(string[] Source, OriginPattern[] Patterns);
+    private OriginPattern[] Patterns(string[] allowed) => _patterns.For(allowed);
 }

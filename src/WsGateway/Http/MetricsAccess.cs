@@ -25,16 +25,8 @@ internal static class MetricsAccess
         return null;
     }
 
-    private static bool HasKey(string? authorization, string key)
-    {
-        const string Scheme = "Bearer ";
-        if (authorization is null || !authorization.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
+    private static bool HasKey(string? authorization, string key) =>
         // Constant time, so the comparison does not tell an attacker how much of a guess was right.
-        return CryptographicOperations.FixedTimeEquals(
-            Encoding.UTF8.GetBytes(authorization[Scheme.Length..].Trim()), Encoding.UTF8.GetBytes(key));
-    }
+        BearerToken.FromAuthorization(authorization) is { } token
+        && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(key));
 }

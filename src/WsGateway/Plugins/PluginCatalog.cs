@@ -24,7 +24,7 @@ namespace WsGateway.Plugins;
 /// so the runtime frees it once those calls are done.
 /// </para>
 /// </remarks>
-public sealed class PluginCatalog : IAsyncDisposable, IDisposable
+internal sealed class PluginCatalog : IAsyncDisposable, IDisposable
 {
     private readonly TimeSpan _quietPeriod;
     private readonly CommandRegistry _registry;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using WsGateway.Http;
 
 namespace WsGateway.Proxies;
 
@@ -86,38 +87,23 @@ internal static class ForwardedFor
     internal static bool TryParseHop(ReadOnlySpan<char> text, out IPEndPoint endPoint)
     {
         endPoint = null!;
-        int port = 0;
-        if (text.StartsWith('['))
-        {
-            int close = text.IndexOf(']');
-            if (close < 0 || (close + 1 < text.Length && (text[close + 1] != ':' || !TryParsePort(text[(close + 2)..], out port))))
-            {
-                return false;
-            }
-
-            text = text[1..close];
-        }
-        else if (text.IndexOf(':') is int colon and >= 0 && text.LastIndexOf(':') == colon)
-        {
-            // One colon: IPv4 with a port (an IPv6 address has at least two).
-            if (!TryParsePort(text[(colon + 1)..], out port))
-            {
-                return false;
-            }
-
-            text = text[..colon];
-        }
-
-        if (!IPAddress.TryParse(text, out var address) ||
-            (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && text.Count('.') != 3))
+        if (!HostAndPort.TrySplit(text, out var host, out var port))
         {
             return false;
         }
 
-        endPoint = new IPEndPoint(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, port);
+        if (host.StartsWith('['))
+        {
+            host = host[1..^1];
+        }
+
+        if (!IPAddress.TryParse(host, out var address) ||
+            (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && host.Count('.') != 3))
+        {
+            return false;
+        }
+
+        endPoint = new IPEndPoint(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address, port.GetValueOrDefault());
         return true;
     }
-
-    private static bool TryParsePort(ReadOnlySpan<char> text, out int port) =>
-        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port <= IPEndPoint.MaxPort && text.Length <= 5;
 }

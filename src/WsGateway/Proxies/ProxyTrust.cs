@@ -13,8 +13,7 @@ internal sealed class ProxyTrust
 {
     private readonly LiveOptions _options;
 
-    // Parsed once per configuration: a reload brings a new array, which is parsed on its first use.
-    private Parsed _parsed = new([], TrustedNetworks.None);
+    private readonly ParsedOptions<string[], TrustedNetworks> _networks = new(TrustedNetworks.Parse);
 
     public ProxyTrust(LiveOptions options) => _options = options;
 
@@ -66,17 +65,5 @@ internal sealed class ProxyTrust
         return values;
     }
 
-    private TrustedNetworks Networks(string[] entries)
-    {
-        var parsed = Volatile.Read(ref _parsed);
-        if (!ReferenceEquals(parsed.Source, entries))
-        {
-            parsed = new Parsed(entries, TrustedNetworks.Parse(entries));
-            Volatile.Write(ref _parsed, parsed);
-        }
-
-        return parsed.Networks;
-    }
-
-    private sealed record Parsed(string[] Source, TrustedNetworks Networks);
+    private TrustedNetworks Networks(string[] entries) => _networks.For(entries);
 }

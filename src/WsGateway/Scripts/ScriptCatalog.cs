@@ -21,7 +21,7 @@ namespace WsGateway.Scripts;
 /// machine two at once would take the cores the connections need. Each compiled version lives in its own
 /// collectible load context, unloaded when the next version replaces it.
 /// </remarks>
-public sealed class ScriptCatalog : IDisposable, IAsyncDisposable
+internal sealed class ScriptCatalog : IDisposable, IAsyncDisposable
 {
     private const string SourceKeyPrefix = "script:";
 

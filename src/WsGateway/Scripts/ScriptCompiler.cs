@@ -74,7 +74,8 @@ internal sealed class ScriptCompiler
         var platform = PlatformAssemblies();
         _platformNames = platform.Keys.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
 
-        Assembly[] shared = [typeof(ICommandContext).Assembly, typeof(Serilog.ILogger).Assembly, typeof(ScriptGlobals).Assembly];
+        // The globals live in the contract assembly: scripts see the contract and Serilog, never the gateway's own types.
+        Assembly[] shared = [typeof(ScriptGlobals).Assembly, typeof(Serilog.ILogger).Assembly];
         _shared = shared.ToFrozenDictionary(a => a.GetName().Name!, StringComparer.OrdinalIgnoreCase);
 
         // References are created once and reused: Roslyn caches the symbols it reads from a reference on that

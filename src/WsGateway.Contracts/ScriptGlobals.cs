@@ -1,11 +1,11 @@
 using Serilog;
-using WsGateway.Contracts;
 
-namespace WsGateway.Scripts;
+namespace WsGateway.Contracts;
 
 /// <summary>
 /// What a <c>*.csx</c> command sees as globals: every public member here is a name the script can use directly
-/// (<c>Args</c>, <c>await Reply("hi")</c>). One instance per call.
+/// (<c>Args</c>, <c>await Reply("hi")</c>). The gateway makes one per call; scripts compile against this assembly
+/// only, never against the gateway's.
 /// </summary>
 /// <remarks>
 /// The methods return <see cref="Task"/> rather than the context's <see cref="ValueTask"/>: scripts are written by
@@ -13,7 +13,8 @@ namespace WsGateway.Scripts;
 /// </remarks>
 public sealed class ScriptGlobals
 {
-    internal ScriptGlobals(ICommandContext context) => Context = context;
+    /// <param name="context">The call the script runs for (a test of a script may pass a fake).</param>
+    public ScriptGlobals(ICommandContext context) => Context = context;
 
     /// <summary>The whole call, for anything the shortcuts below do not cover.</summary>
     public ICommandContext Context { get; }
