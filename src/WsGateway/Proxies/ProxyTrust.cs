@@ -34,7 +34,7 @@ internal sealed class ProxyTrust
     {
         var proxies = _options.Current.Proxies;
         var host = request.GetHeader("Host");
-        if (!proxies.ForwardedHeaders || remote is null || proxies.TrustedProxies.Length == 0)
+        if (proxies.ForwardedHeaders.Length == 0 || remote is null || proxies.TrustedProxies.Length == 0)
         {
             return new ClientView(remote, host, tls);
         }
@@ -45,12 +45,15 @@ internal sealed class ProxyTrust
             return new ClientView(remote, host, tls);
         }
 
-        var client = ForwardedFor.Resolve(remote, Values(request, "X-Forwarded-For"), networks);
-        var forwardedHost = ForwardedFor.LastElement(Values(request, "X-Forwarded-Host"));
-        var proto = ForwardedFor.LastElement(Values(request, "X-Forwarded-Proto"));
+        // Each only when listed: a proxy that does not overwrite Host or Proto passes on whatever the client wrote.
+        var client = Trusts(proxies, ForwardedHeader.For) ? ForwardedFor.Resolve(remote, Values(request, "X-Forwarded-For"), networks) : remote;
+        var forwardedHost = Trusts(proxies, ForwardedHeader.Host) ? ForwardedFor.LastElement(Values(request, "X-Forwarded-Host")) : null;
+        var proto = Trusts(proxies, ForwardedHeader.Proto) ? ForwardedFor.LastElement(Values(request, "X-Forwarded-Proto")) : null;
         bool https = proto is null ? tls : proto.Equals("https", StringComparison.OrdinalIgnoreCase) || proto.Equals("wss", StringComparison.OrdinalIgnoreCase);
         return new ClientView(client, forwardedHost ?? host, https);
     }
+
+    private static bool Trusts(ProxyOptions proxies, ForwardedHeader header) => Array.IndexOf(proxies.ForwardedHeaders, header) >= 0;
 
     private static List<string> Values(HttpRequestHead request, string name)
     {
