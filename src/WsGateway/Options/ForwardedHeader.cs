@@ -18,7 +18,8 @@ public enum ForwardedHeader
     /// <summary>
     /// <c>X-Forwarded-Host</c>: the host name the client asked for, in place of the Host header for the
     /// <c>Hosts:Allowed</c> check and <c>self</c>. Only when every trusted proxy sets or removes it: one that passes a
-    /// client's header on lets any page through the DNS rebinding check.
+    /// client's header on lets any page through the DNS rebinding check. The last such header counts whole, so a proxy
+    /// must set it, not append to it.
     /// </summary>
     Host,
 }

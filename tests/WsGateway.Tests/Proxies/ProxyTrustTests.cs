@@ -59,6 +59,17 @@ public sealed class ProxyTrustTests
     }
 
     [Fact]
+    public void A_listed_host_is_the_last_x_forwarded_host_line_whole()
+    {
+        var trust = Trust(p => p.ForwardedHeaders = All);
+
+        // nginx's $host passes a client's "Host: evil.example,localhost" on: its right-most element must not count.
+        Assert.Equal("evil.example,localhost", trust.See(Requests.Upgrade("/", "X-Forwarded-Host: evil.example,localhost"), Proxy, tls: false).Host);
+        Assert.Equal("gateway.example.com", trust.See(Requests.Upgrade("/", "X-Forwarded-Host: evil.example", "X-Forwarded-Host:  gateway.example.com "), Proxy, tls: false).Host);
+        Assert.Equal("localhost", trust.See(Requests.Upgrade("/", "X-Forwarded-Host: "), Proxy, tls: false).Host);
+    }
+
+    [Fact]
     public void A_listed_proto_of_http_turns_the_gateways_own_tls_off_and_an_absent_one_keeps_it()
     {
         var trust = Trust(p => p.ForwardedHeaders = All);
