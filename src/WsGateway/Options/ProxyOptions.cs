@@ -17,8 +17,8 @@ public sealed class ProxyOptions
     /// right-most untrusted hop is the client; the default), <see cref="ForwardedHeader.Proto"/>
     /// (<c>X-Forwarded-Proto</c>) and <see cref="ForwardedHeader.Host"/> (<c>X-Forwarded-Host</c>). Proto and Host are
     /// off unless listed (ASP.NET Core's forwarded headers middleware also leaves Host off unless asked): a proxy that
-    /// does not overwrite them passes the client's own on. Empty: none. From peers that are not trusted they are always ignored. The key's earlier
-    /// form still reads: <c>true</c> as the default, <c>false</c> as empty.
+    /// does not overwrite them passes the client's own on. Empty: none. From peers that are not trusted they are always
+    /// ignored. The key's earlier form still reads: <c>true</c> as the default, <c>false</c> as empty.
     /// </summary>
     public ForwardedHeader[] ForwardedHeaders { get; set; } = [ForwardedHeader.For];
 
