@@ -18,6 +18,7 @@ public static class GatewayOptionsReader
         IConfiguration configuration, string baseDirectory, IReadOnlyCollection<string> otherSections, out IReadOnlyList<string> errors)
     {
         ArgumentNullException.ThrowIfNull(configuration);
+        configuration = ReadEarlierForms(configuration);
         var problems = ConfigurationKeyChecker.Check(configuration, typeof(GatewayOptions), otherSections);
         var found = problems.Select(p => p.Message).ToList();
 
@@ -67,6 +68,29 @@ public static class GatewayOptionsReader
                 ClearConfiguredLists(nested, child);
             }
         }
+    }
+
+    /// <summary>
+    /// <c>Proxies:ForwardedHeaders</c> was a bool, whose <c>true</c> (the default) also trusted <c>X-Forwarded-Proto</c>
+    /// and <c>-Host</c>. Both values still read, as the list that keeps to what is safe behind any proxy: <c>true</c> as
+    /// the default (<c>["For"]</c>), <c>false</c> as none.
+    /// </summary>
+    private static IConfiguration ReadEarlierForms(IConfiguration configuration)
+    {
+        const string key = "Proxies:ForwardedHeaders";
+        if (!bool.TryParse(configuration[key], out bool on))
+        {
+            return configuration;
+        }
+
+        var pairs = configuration.AsEnumerable().Where(pair => !pair.Key.Equals(key, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (!on)
+        {
+            // What an empty JSON array reads as.
+            pairs.Add(new(key, ""));
+        }
+
+        return new ConfigurationBuilder().AddInMemoryCollection(pairs).Build();
     }
 
     private static bool IsUnder(string key, IEnumerable<string> paths) =>

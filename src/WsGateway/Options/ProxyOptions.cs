@@ -13,10 +13,14 @@ public sealed class ProxyOptions
     public string[] TrustedProxies { get; set; } = [];
 
     /// <summary>
-    /// Honour <c>X-Forwarded-For</c> (the right-most untrusted hop is the client), <c>X-Forwarded-Proto</c> and
-    /// <c>X-Forwarded-Host</c> from a trusted peer. From others they are ignored.
+    /// Which forwarding headers a trusted peer may set: <see cref="ForwardedHeader.For"/> (<c>X-Forwarded-For</c>, the
+    /// right-most untrusted hop is the client; the default), <see cref="ForwardedHeader.Proto"/>
+    /// (<c>X-Forwarded-Proto</c>) and <see cref="ForwardedHeader.Host"/> (<c>X-Forwarded-Host</c>). Proto and Host are
+    /// off unless listed (ASP.NET Core's forwarded headers middleware also leaves Host off unless asked): a proxy that
+    /// does not overwrite them passes the client's own on. Empty: none. From peers that are not trusted they are always
+    /// ignored. The key's earlier form still reads: <c>true</c> as the default, <c>false</c> as empty.
     /// </summary>
-    public bool ForwardedHeaders { get; set; } = true;
+    public ForwardedHeader[] ForwardedHeaders { get; set; } = [ForwardedHeader.For];
 
     /// <summary>
     /// Expect a PROXY protocol (v1 or v2) header on every connection from a trusted peer; from any other peer a PROXY

@@ -8,6 +8,12 @@ namespace WsGateway.Proxies;
 /// authentication, per-IP limits, <c>/metrics</c> access, logs and sessions use.
 /// </summary>
 /// <param name="RemoteEndPoint">The client's address (port 0 when a proxy did not say).</param>
-/// <param name="Host">The host name and port the client asked for: <c>X-Forwarded-Host</c> or the Host header.</param>
-/// <param name="IsHttps">Whether the client used TLS: <c>X-Forwarded-Proto</c> or the gateway's own TLS.</param>
+/// <param name="Host">
+/// The host name and port the client asked for: the Host header, or <c>X-Forwarded-Host</c> when
+/// <c>Proxies:ForwardedHeaders</c> lists Host.
+/// </param>
+/// <param name="IsHttps">
+/// Whether the client used TLS: the gateway's own TLS, or <c>X-Forwarded-Proto</c> when <c>Proxies:ForwardedHeaders</c>
+/// lists Proto.
+/// </param>
 internal readonly record struct ClientView(IPEndPoint? RemoteEndPoint, string? Host, bool IsHttps);

@@ -33,7 +33,7 @@ internal sealed class ProxyTrust
     {
         var proxies = _options.Current.Proxies;
         var host = request.GetHeader("Host");
-        if (!proxies.ForwardedHeaders || remote is null || proxies.TrustedProxies.Length == 0)
+        if (proxies.ForwardedHeaders.Length == 0 || remote is null || proxies.TrustedProxies.Length == 0)
         {
             return new ClientView(remote, host, tls);
         }
@@ -44,12 +44,20 @@ internal sealed class ProxyTrust
             return new ClientView(remote, host, tls);
         }
 
-        var client = ForwardedFor.Resolve(remote, Values(request, "X-Forwarded-For"), networks);
-        var forwardedHost = ForwardedFor.LastElement(Values(request, "X-Forwarded-Host"));
-        var proto = ForwardedFor.LastElement(Values(request, "X-Forwarded-Proto"));
+        // Each only when listed: a proxy that does not overwrite Host or Proto passes on whatever the client wrote.
+        var client = Trusts(proxies, ForwardedHeader.For) ? ForwardedFor.Resolve(remote, Values(request, "X-Forwarded-For"), networks) : remote;
+        // The last line whole, not its right-most element: a proxy that sets it from the client's Host (nginx's $host)
+        // passes "evil.example,localhost" on, whose right-most element the client chose; whole, it matches no host.
+        var forwardedHost = Trusts(proxies, ForwardedHeader.Host) ? LastLine(request, "X-Forwarded-Host") : null;
+        var proto = Trusts(proxies, ForwardedHeader.Proto) ? ForwardedFor.LastElement(Values(request, "X-Forwarded-Proto")) : null;
         bool https = proto is null ? tls : proto.Equals("https", StringComparison.OrdinalIgnoreCase) || proto.Equals("wss", StringComparison.OrdinalIgnoreCase);
         return new ClientView(client, forwardedHost ?? host, https);
     }
+
+    private static bool Trusts(ProxyOptions proxies, ForwardedHeader header) => Array.IndexOf(proxies.ForwardedHeaders, header) >= 0;
+
+    private static string? LastLine(HttpRequestHead request, string name) =>
+        Values(request, name) is [.., var line] && line.Trim() is { Length: > 0 } whole ? whole : null;
 
     private static List<string> Values(HttpRequestHead request, string name)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using WsGateway.Options;
 
@@ -27,6 +28,9 @@ public static partial class ReadmeProxySnippets
     /// <summary>The README's gateway ports (12345, 12346) in its load balancer snippets.</summary>
     public static readonly int[] GatewayPorts = [12345, 12346];
 
+    // Enums by name (ForwardedHeaders: ["For", "Proto"]), as the configuration binder reads them.
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new JsonStringEnumConverter() } };
+
     private static string Section(string heading)
     {
         var text = Readme.Value;
@@ -42,7 +46,7 @@ public static partial class ReadmeProxySnippets
     private static ProxyOptions ParseProxies(string json)
     {
         using var document = JsonDocument.Parse("{" + json + "}");
-        return document.RootElement.GetProperty("Proxies").Deserialize<ProxyOptions>()
+        return document.RootElement.GetProperty("Proxies").Deserialize<ProxyOptions>(Json)
                ?? throw new InvalidOperationException("README's Proxies block is empty");
     }
 

@@ -18,6 +18,7 @@ public sealed class PublicSurfaceTests
         "WsGateway.Options.CompressionOptions",
         "WsGateway.Options.EchoOptions",
         "WsGateway.Options.ExpiryAction",
+        "WsGateway.Options.ForwardedHeader",
         "WsGateway.Options.GatewayOptions",
         "WsGateway.Options.HostOptions",
         "WsGateway.Options.JwtOptions",

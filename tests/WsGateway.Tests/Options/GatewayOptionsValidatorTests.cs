@@ -125,6 +125,58 @@ public sealed class GatewayOptionsValidatorTests
     }
 
     [Fact]
+    public void Forwarded_headers_default_to_for_and_list_proto_and_host_by_name()
+    {
+        Assert.Equal([ForwardedHeader.For], new GatewayOptions().Proxies.ForwardedHeaders);
+        var options = ReadJson("""{ "Proxies": { "TrustedProxies": [ "10.0.0.5" ], "ForwardedHeaders": [ "For", "proto", "Host" ] } }""", out var errors);
+        Assert.Empty(errors);
+        Assert.Equal([ForwardedHeader.For, ForwardedHeader.Proto, ForwardedHeader.Host], options!.Proxies.ForwardedHeaders);
+        Assert.Empty(ReadJson("""{ "Proxies": { "ForwardedHeaders": [] } }""", out errors)!.Proxies.ForwardedHeaders);
+        Assert.Empty(errors);
+    }
+
+    [Fact]
+    public void A_forwarded_header_that_is_not_for_proto_or_host_is_reported_with_its_index()
+    {
+        ReadKeys(out var errors, ("Proxies:TrustedProxies:0", "10.0.0.5"), ("Proxies:ForwardedHeaders:0", "For"),
+            ("Proxies:ForwardedHeaders:1", "X-Forwarded-Host"));
+        Assert.Equal(["Proxies:ForwardedHeaders[1] \"X-Forwarded-Host\" is not one of For, Proto, Host"], errors);
+        Assert.Equal(
+            ["Proxies:ForwardedHeaders must be a list, not the value \"Host\" (outside JSON, set its elements as Proxies:ForwardedHeaders:0, Proxies:ForwardedHeaders:1, ...)"],
+            ErrorsFor("Proxies:ForwardedHeaders", "Host"));
+        var options = new GatewayOptions();
+        options.Proxies.ForwardedHeaders = [(ForwardedHeader)7];
+        Assert.Equal(["Proxies:ForwardedHeaders[0] must be one of For, Proto, Host (was 7)"], GatewayOptionsValidator.Validate(options));
+    }
+
+    [Fact]
+    public void Forwarded_proto_or_host_without_a_trusted_proxy_is_refused()
+    {
+        ReadKeys(out var errors, ("Proxies:ForwardedHeaders:0", "For"), ("Proxies:ForwardedHeaders:1", "Host"));
+        Assert.Equal(
+            ["Proxies:ForwardedHeaders[1] is Host but Proxies:TrustedProxies is empty (forwarding headers are only read from a trusted proxy: list the load balancers' addresses)"],
+            errors);
+        Assert.Equal(
+            ["Proxies:ForwardedHeaders[0] is Proto but Proxies:TrustedProxies is empty (forwarding headers are only read from a trusted proxy: list the load balancers' addresses)"],
+            ErrorsFor("Proxies:ForwardedHeaders:0", "Proto"));
+        Assert.Empty(ErrorsFor("Proxies:ForwardedHeaders:0", "For"));
+    }
+
+    [Theory]
+    [InlineData("true", new[] { ForwardedHeader.For })]
+    [InlineData("True", new[] { ForwardedHeader.For })]
+    [InlineData("false", new ForwardedHeader[0])]
+    public void The_earlier_bool_form_of_forwarded_headers_still_reads_and_never_trusts_proto_or_host(string value, ForwardedHeader[] expected)
+    {
+        var options = ReadKeys(out var errors, ("Proxies:TrustedProxies:0", "10.0.0.5"), ("Proxies:ForwardedHeaders", value));
+        Assert.Empty(errors);
+        Assert.Equal(expected, options!.Proxies.ForwardedHeaders);
+        var json = ReadJson($$"""{ "Proxies": { "ForwardedHeaders": {{value.ToLowerInvariant()}} } }""", out errors);
+        Assert.Empty(errors);
+        Assert.Equal(expected, json!.Proxies.ForwardedHeaders);
+    }
+
+    [Fact]
     public void Host_pattern_that_cannot_match_is_reported_with_its_index()
     {
         ReadKeys(out var errors, ("Hosts:Allowed:0", "gateway.example.com"), ("Hosts:Allowed:1", "https://gateway.example.com"));

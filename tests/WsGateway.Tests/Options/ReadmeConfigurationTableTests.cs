@@ -104,6 +104,7 @@ public sealed partial class ReadmeConfigurationTableTests
         _ when type == typeof(long) => (long)value! + 1,
         _ when type == typeof(double) => (double)value! + 1,
         _ when type.IsEnum => Enum.GetValues(type).Cast<object>().First(v => !v.Equals(value)),
+        _ when type == typeof(ForwardedHeader[]) => ((ForwardedHeader[])value!).Append(ForwardedHeader.Host).ToArray(),
         _ when type == typeof(ApiKeyOptions[]) => ((ApiKeyOptions[])value!).Append(new ApiKeyOptions { Name = "changed" }).ToArray(),
         _ => throw new NotSupportedException($"Teach this test to change a {type}"),
     };
