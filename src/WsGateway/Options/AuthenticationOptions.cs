@@ -4,7 +4,7 @@ namespace WsGateway.Options;
 /// Who may open a WebSocket connection: the methods tried on every upgrade, before the 101 response. Reloadable;
 /// open sessions keep the identity they connected with.
 /// </summary>
-public sealed class AuthenticationOptions
+public sealed record AuthenticationOptions
 {
     /// <summary>
     /// Tried in order: <c>none</c> (anyone, as anonymous), <c>jwt</c> (a bearer token, <see cref="Jwt"/>),
@@ -23,6 +23,16 @@ public sealed class AuthenticationOptions
     public JwtOptions Jwt { get; set; } = new();
 
     public ApiKeyOptions[] ApiKeys { get; set; } = [];
+
+    public bool Equals(AuthenticationOptions? other) =>
+        other is not null
+        && OptionLists.Same(Methods, other.Methods)
+        && OptionLists.Same(RequiredRoles, other.RequiredRoles)
+        && OptionLists.Same(ApiKeys, other.ApiKeys)
+        && OnExpiry == other.OnExpiry
+        && Equals(Jwt, other.Jwt);
+
+    public override int GetHashCode() => HashCode.Combine(OptionLists.Hash(Methods), OptionLists.Hash(RequiredRoles), OptionLists.Hash(ApiKeys), OnExpiry, Jwt);
 }
 
 /// <summary>What to do when a session's token expires while it is connected.</summary>
@@ -36,7 +46,7 @@ public enum ExpiryAction
 }
 
 /// <summary>Bearer tokens as JSON Web Tokens, from <c>Authorization: Bearer</c> or the <c>access_token</c> query parameter.</summary>
-public sealed class JwtOptions
+public sealed record JwtOptions
 {
     /// <summary>The <c>iss</c> every token must carry. Required.</summary>
     public string Issuer { get; set; } = "";
@@ -67,7 +77,7 @@ public sealed class JwtOptions
 }
 
 /// <summary>One static API key, for programs and services.</summary>
-public sealed class ApiKeyOptions
+public sealed record ApiKeyOptions
 {
     /// <summary>Who holds the key; the identity's name in logs and <c>whoami</c>.</summary>
     public string Name { get; set; } = "";
@@ -80,4 +90,13 @@ public sealed class ApiKeyOptions
 
     /// <summary>The roles a caller with this key has.</summary>
     public string[] Roles { get; set; } = [];
+
+    public bool Equals(ApiKeyOptions? other) =>
+        other is not null
+        && OptionLists.Same(Roles, other.Roles)
+        && Name == other.Name
+        && Key == other.Key
+        && KeyEnvironmentVariable == other.KeyEnvironmentVariable;
+
+    public override int GetHashCode() => HashCode.Combine(OptionLists.Hash(Roles), Name, Key, KeyEnvironmentVariable);
 }

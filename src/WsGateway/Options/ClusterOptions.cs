@@ -1,7 +1,7 @@
 namespace WsGateway.Options;
 
 /// <summary>Several gateways sharing broadcasts and groups through Redis pub/sub. Read at startup.</summary>
-public sealed class ClusterOptions
+public sealed record ClusterOptions
 {
     /// <summary>
     /// A StackExchange.Redis configuration string (<c>localhost:6379</c>, <c>redis1:6379,password=…</c>); empty: this

@@ -1,6 +1,6 @@
 namespace WsGateway.Options;
 
-public sealed class CommandOptions
+public sealed record CommandOptions
 {
     /// <summary>Paths of the command route. The second one is the path the old tutorial's page connects to.</summary>
     public string[] Paths { get; set; } = ["/", "/websocket/server.php"];
@@ -22,4 +22,16 @@ public sealed class CommandOptions
 
     /// <summary>WebSocket subprotocols the command route supports, in the gateway's order of preference.</summary>
     public string[] Subprotocols { get; set; } = [];
+
+    public bool Equals(CommandOptions? other) =>
+        other is not null
+        && OptionLists.Same(Paths, other.Paths)
+        && OptionLists.Same(Subprotocols, other.Subprotocols)
+        && TimeoutSeconds == other.TimeoutSeconds
+        && AllowBinary == other.AllowBinary
+        && MessagesPerSecond == other.MessagesPerSecond
+        && Burst == other.Burst
+        && RateLimitAction == other.RateLimitAction;
+
+    public override int GetHashCode() => HashCode.Combine(OptionLists.Hash(Paths), OptionLists.Hash(Subprotocols), TimeoutSeconds, AllowBinary, MessagesPerSecond, Burst, RateLimitAction);
 }

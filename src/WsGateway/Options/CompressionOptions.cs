@@ -1,7 +1,7 @@
 namespace WsGateway.Options;
 
 /// <summary>permessage-deflate (RFC 7692) on every WebSocket route.</summary>
-public sealed class CompressionOptions
+public sealed record CompressionOptions
 {
     /// <summary>Accept a client's permessage-deflate offer (browsers always make one).</summary>
     public bool Enabled { get; set; } = true;

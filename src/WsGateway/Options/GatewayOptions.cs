@@ -1,7 +1,7 @@
 namespace WsGateway.Options;
 
 /// <summary>The whole of gateway.json except the <c>Serilog</c> section. Each property is one top-level key.</summary>
-public sealed class GatewayOptions
+public sealed record GatewayOptions
 {
     public ListenOptions Listen { get; set; } = new();
     public TlsOptions Tls { get; set; } = new();

@@ -1,7 +1,7 @@
 namespace WsGateway.Options;
 
 /// <summary>Which host names requests may be addressed to: the defence against DNS rebinding.</summary>
-public sealed class HostOptions
+public sealed record HostOptions
 {
     /// <summary>
     /// Allowed values of the Host header, compared case-insensitively: <c>name</c> (any port), <c>name:port</c>,
@@ -9,4 +9,10 @@ public sealed class HostOptions
     /// <c>[::1]</c> when listening on a loopback address, and any host otherwise (with a warning at startup).
     /// </summary>
     public string[] Allowed { get; set; } = [];
+
+    public bool Equals(HostOptions? other) =>
+        other is not null
+        && OptionLists.Same(Allowed, other.Allowed);
+
+    public override int GetHashCode() => OptionLists.Hash(Allowed);
 }

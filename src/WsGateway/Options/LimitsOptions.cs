@@ -1,6 +1,6 @@
 namespace WsGateway.Options;
 
-public sealed class LimitsOptions
+public sealed record LimitsOptions
 {
     /// <summary>Largest message (all fragments together), inclusive; larger ones close with 1009.</summary>
     public long MaxMessageBytes { get; set; } = 16 * 1024 * 1024;

@@ -1,6 +1,6 @@
 namespace WsGateway.Options;
 
-public sealed class ListenOptions
+public sealed record ListenOptions
 {
     /// <summary>IP address to bind; <c>0.0.0.0</c> or <c>::</c> for every interface.</summary>
     public string Address { get; set; } = "127.0.0.1";

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace WsGateway.Options;
 
 /// <summary>
@@ -41,8 +39,9 @@ public sealed class LiveOptions
     }
 
     private static T Pin<T>(string key, T current, T next, List<string> needRestart)
+        where T : IEquatable<T>
     {
-        if (JsonSerializer.Serialize(current) == JsonSerializer.Serialize(next))
+        if (current.Equals(next))
         {
             return next;
         }

@@ -1,7 +1,7 @@
 namespace WsGateway.Options;
 
 /// <summary>Who may read <c>/metrics</c> (command names, connection counts and errors are worth keeping in-house).</summary>
-public sealed class MetricsOptions
+public sealed record MetricsOptions
 {
     /// <summary>Answer <c>/metrics</c> only to clients on a loopback address (a scraper on the same machine); others get 403.</summary>
     public bool LoopbackOnly { get; set; }

@@ -4,7 +4,7 @@ namespace WsGateway.Options;
 /// Which pages may open WebSocket connections (cross-site WebSocket hijacking protection). Checked before the upgrade;
 /// refused origins get 403.
 /// </summary>
-public sealed class OriginOptions
+public sealed record OriginOptions
 {
     /// <summary>
     /// Allowed origins, compared case-insensitively: <c>self</c> (the gateway's own origin, from the Host header),
@@ -16,4 +16,11 @@ public sealed class OriginOptions
 
     /// <summary>Whether clients that send no Origin header (programs, not browsers) may connect.</summary>
     public bool AllowMissing { get; set; } = true;
+
+    public bool Equals(OriginOptions? other) =>
+        other is not null
+        && OptionLists.Same(Allowed, other.Allowed)
+        && AllowMissing == other.AllowMissing;
+
+    public override int GetHashCode() => HashCode.Combine(OptionLists.Hash(Allowed), AllowMissing);
 }

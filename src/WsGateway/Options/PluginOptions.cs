@@ -1,6 +1,6 @@
 namespace WsGateway.Options;
 
-public sealed class PluginOptions
+public sealed record PluginOptions
 {
     /// <summary>Watched folder with one sub-folder per plugin: <c>&lt;Name&gt;/&lt;Name&gt;.dll</c>.</summary>
     public string Directory { get; set; } = "artifacts/plugins";

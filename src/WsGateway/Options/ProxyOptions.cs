@@ -4,7 +4,7 @@ namespace WsGateway.Options;
 /// Which peers are load balancers or reverse proxies whose word about the client is taken: their forwarding headers
 /// and PROXY protocol header give the client address that limits, logs, sessions, origin checks and authentication see.
 /// </summary>
-public sealed class ProxyOptions
+public sealed record ProxyOptions
 {
     /// <summary>
     /// Addresses (<c>10.0.0.5</c>) or CIDR ranges (<c>10.0.0.0/8</c>, <c>fd00::/8</c>) of trusted proxies. Empty: no
@@ -27,4 +27,12 @@ public sealed class ProxyOptions
     /// header closes the connection.
     /// </summary>
     public bool ProxyProtocol { get; set; }
+
+    public bool Equals(ProxyOptions? other) =>
+        other is not null
+        && OptionLists.Same(TrustedProxies, other.TrustedProxies)
+        && OptionLists.Same(ForwardedHeaders, other.ForwardedHeaders)
+        && ProxyProtocol == other.ProxyProtocol;
+
+    public override int GetHashCode() => HashCode.Combine(OptionLists.Hash(TrustedProxies), OptionLists.Hash(ForwardedHeaders), ProxyProtocol);
 }

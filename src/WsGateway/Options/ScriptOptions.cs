@@ -1,6 +1,6 @@
 namespace WsGateway.Options;
 
-public sealed class ScriptOptions
+public sealed record ScriptOptions
 {
     /// <summary>Watched folder of <c>*.csx</c> files; each file is one command named after the file.</summary>
     public string Directory { get; set; } = "scripts";
@@ -13,4 +13,13 @@ public sealed class ScriptOptions
 
     /// <summary>How long the folder must be quiet after a save before the script is recompiled.</summary>
     public int DebounceMilliseconds { get; set; } = 150;
+
+    public bool Equals(ScriptOptions? other) =>
+        other is not null
+        && OptionLists.Same(References, other.References)
+        && OptionLists.Same(Imports, other.Imports)
+        && Directory == other.Directory
+        && DebounceMilliseconds == other.DebounceMilliseconds;
+
+    public override int GetHashCode() => HashCode.Combine(OptionLists.Hash(References), OptionLists.Hash(Imports), Directory, DebounceMilliseconds);
 }

@@ -1,6 +1,6 @@
 namespace WsGateway.Options;
 
-public sealed class ShutdownOptions
+public sealed record ShutdownOptions
 {
     /// <summary>
     /// On SIGTERM or Ctrl+C, how long <c>/readyz</c> answers 503 while the gateway still serves as usual, before the

@@ -1,7 +1,7 @@
 namespace WsGateway.Options;
 
 /// <summary>TLS for wss:// and https://. Off unless <see cref="CertificatePath"/> is set.</summary>
-public sealed class TlsOptions
+public sealed record TlsOptions
 {
     /// <summary>A PFX/PKCS#12 file, or a PEM certificate (chain). Relative to the folder of gateway.json.</summary>
     public string? CertificatePath { get; set; }
