@@ -5,6 +5,7 @@ using Serilog.Events;
 using WsGateway.Commands;
 using WsGateway.Options;
 using WsGateway.Plugins;
+using WsGateway.Tests.Fakes;
 
 namespace WsGateway.Tests.Plugins;
 

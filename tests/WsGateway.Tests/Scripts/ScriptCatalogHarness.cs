@@ -2,6 +2,7 @@ using Serilog;
 using WsGateway.Commands;
 using WsGateway.Options;
 using WsGateway.Scripts;
+using WsGateway.Tests.Fakes;
 
 namespace WsGateway.Tests.Scripts;
 

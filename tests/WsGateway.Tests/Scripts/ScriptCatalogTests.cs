@@ -70,7 +70,7 @@ public sealed class ScriptCatalogTests
 
         var context = await h.RunAsync("all", "hi");
 
-        Assert.Equal(["s-test says hi"], context.Broadcasts);
+        Assert.Equal(["test-session says hi"], context.Broadcasts);
         Assert.Equal(["all False"], context.Replies);
         Assert.Equal((1000, "bye"), context.Closed);
     }
