@@ -11,11 +11,8 @@ internal static class ClusterGateways
     /// <summary>Short, so that nodes find each other (and forget each other) quickly.</summary>
     public const double HeartbeatSeconds = 0.5;
 
-    /// <summary>
-    /// How long a client keeps listening after the last expected message before its counts are checked: a duplicate
-    /// (a message delivered twice, or echoed back by the bus) would arrive in this window.
-    /// </summary>
-    public static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
+    /// <summary>How the markers of <see cref="ExchangeMarkersAsync"/> begin, so that a test can leave them out.</summary>
+    public const string MarkerPrefix = "marker ";
 
     /// <summary>A channel prefix no other test class uses, so that clusters of different classes never hear each other.</summary>
     public static string UniquePrefix(string testClass) => $"test-{testClass}-{Guid.NewGuid():N}";
@@ -46,8 +43,8 @@ internal static class ClusterGateways
     }
 
     /// <summary>
-    /// Waits until each of <paramref name="clients"/> has <paramref name="text"/>, listens for <see cref="Settle"/> more,
-    /// then asserts each has it exactly once.
+    /// Waits until each of <paramref name="clients"/> has <paramref name="text"/>, then until no duplicate of it can
+    /// still be on its way (<see cref="ExchangeMarkersAsync"/>), then asserts each has it exactly once.
     /// </summary>
     public static async Task AssertEachGetsItOnceAsync(string text, params ListeningClient[] clients)
     {
@@ -56,12 +53,46 @@ internal static class ClusterGateways
             Assert.True(await client.HasReceivedAsync(text), $"{client.Name} never received \"{text}\"; it received: {client.Describe()}");
         }
 
-        await Task.Delay(Settle);
+        await ExchangeMarkersAsync(clients);
         foreach (var client in clients)
         {
             Assert.True(client.Count(text) == 1, $"{client.Name} received \"{text}\" {client.Count(text)} times: {client.Describe()}");
         }
     }
+
+    /// <summary>
+    /// Returns when whatever reached <paramref name="clients"/> before, duplicates included, has arrived: one client of
+    /// each of their nodes broadcasts a marker, and each client waits for every marker.
+    /// </summary>
+    /// <remarks>
+    /// A message reaches a connection by one of two paths, each in order: local delivery on the node that sent it, or
+    /// that node's publish to Redis and the receiving node's subscription. A client gets its own node's marker the
+    /// first way and the other node's the second, so any copy of an earlier message, on either path, comes before the
+    /// markers. For the second path the earlier message must have been published to Redis before the marker: it has
+    /// when the marker's sender has received it, which is why the senders are taken from <paramref name="clients"/>.
+    /// </remarks>
+    public static async Task ExchangeMarkersAsync(params ListeningClient[] clients)
+    {
+        var markers = new List<string>();
+        foreach (var sender in clients.DistinctBy(c => c.Node))
+        {
+            var marker = MarkerPrefix + Guid.NewGuid().ToString("N");
+            await sender.SendAsync("broadcast " + marker);
+            markers.Add(marker);
+        }
+
+        foreach (var client in clients)
+        {
+            foreach (var marker in markers)
+            {
+                Assert.True(await client.HasReceivedAsync(marker), $"{client.Name} never received \"{marker}\"; it received: {client.Describe()}");
+            }
+        }
+    }
+
+    /// <summary>What <paramref name="client"/> received apart from markers.</summary>
+    public static IReadOnlyList<string> WithoutMarkers(ListeningClient client) =>
+        [.. client.Received.Where(m => !m.StartsWith(MarkerPrefix, StringComparison.Ordinal))];
 
     public static async Task<(HttpStatusCode Status, string Body)> ReadyzAsync(TestGateway gateway)
     {

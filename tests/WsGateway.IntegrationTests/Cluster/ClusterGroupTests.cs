@@ -8,8 +8,8 @@ namespace WsGateway.IntegrationTests.Cluster;
 /// </summary>
 /// <remarks>
 /// Proving that something did not arrive: after the message, the sender broadcasts a marker. Both go through the same
-/// node and bus in that order, so once a client has the marker, the message would have reached it already; the
-/// client then listens a little longer (<see cref="ClusterGateways.Settle"/>) for late duplicates.
+/// node and bus in that order, so once a client has the marker, the message would have reached it already. Late
+/// duplicates are ruled out the same way (<see cref="ClusterGateways.ExchangeMarkersAsync"/>).
 /// </remarks>
 public sealed partial class ClusterGroupTests(TwoNodeCluster cluster) : IClassFixture<TwoNodeCluster>
 {

@@ -54,8 +54,9 @@ public sealed class ClusterOutageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, (await ClusterGateways.ReadyzAsync(a)).Status);
         Assert.Equal("0", await ClusterGateways.BusUpMetricAsync(a));
         Assert.Equal("0", await ClusterGateways.BusUpMetricAsync(b));
-        // Every broadcast of the outage is counted as lost for the other nodes (none was handed to Redis).
-        Assert.Equal("20", await ClusterGateways.MetricAsync(a, "wsgateway_bus_dropped_total"));
+        // Every broadcast of the outage is counted as lost for the other nodes (none was handed to Redis): the 20, and
+        // the marker that node-a's clients exchanged to rule out late duplicates.
+        Assert.Equal("21", await ClusterGateways.MetricAsync(a, "wsgateway_bus_dropped_total"));
         Assert.Equal(1, ClusterGateways.BusDownWarnings(a));
         Assert.Equal(1, ClusterGateways.BusDownWarnings(b));
 
@@ -67,16 +68,22 @@ public sealed class ClusterOutageTests : IAsyncLifetime
             Assert.True(ClusterGateways.IsPlainReady(readyz), $"/readyz on {gateway.Gateway.Bus.NodeId} after Redis came back: {(int)readyz.Status} {readyz.Body}");
         }
 
-        // The subscription comes back on its own schedule: probe until node-b hears node-a again.
-        var healed = false;
-        var deadline = DateTime.UtcNow + Eventually.Patience;
-        for (int probe = 0; !healed && DateTime.UtcNow < deadline; probe++)
+        // Each node's subscription comes back on its own schedule, and a message published before it is lost: probe
+        // both ways until each node hears the other again.
+        var probe = 0;
+        async Task<bool> HealedAsync()
         {
-            await a1.SendAsync($"broadcast probe {probe}");
-            healed = await Eventually.TrueAsync(() => b1.Received.Any(m => m.StartsWith("probe ", StringComparison.Ordinal)), TimeSpan.FromMilliseconds(250));
+            probe++;
+            await a1.SendAsync($"broadcast probe {probe} from node-a");
+            await b1.SendAsync($"broadcast probe {probe} from node-b");
+            return await Eventually.TrueAsync(
+                () => b1.Received.Any(m => m.EndsWith(" from node-a", StringComparison.Ordinal)) && a1.Received.Any(m => m.EndsWith(" from node-b", StringComparison.Ordinal)),
+                TimeSpan.FromMilliseconds(250));
         }
 
-        Assert.True(healed, $"node-b never heard node-a after Redis came back; b1 received: {b1.Describe()}");
+        Assert.True(
+            await Eventually.TrueAsync(HealedAsync, Eventually.Patience),
+            $"the nodes never heard each other after Redis came back; a1 received: {a1.Describe()}; b1 received: {b1.Describe()}");
 
         var fresh = $"after the outage {Guid.NewGuid():N}";
         await a1.SendAsync("broadcast " + fresh);

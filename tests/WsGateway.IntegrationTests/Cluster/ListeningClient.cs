@@ -13,15 +13,19 @@ public sealed class ListeningClient : IAsyncDisposable
     private readonly List<string> _received = [];
     private readonly Task _receiving;
 
-    private ListeningClient(string name, ClientWebSocket socket)
+    private ListeningClient(string name, Uri uri, ClientWebSocket socket)
     {
         Name = name;
+        Node = uri.Authority;
         _socket = socket;
         _receiving = ReceiveAllAsync();
     }
 
     /// <summary>The test's name for it, in failure messages.</summary>
     public string Name { get; }
+
+    /// <summary>The address and port of the gateway it is connected to: clients with the same one share a node.</summary>
+    public string Node { get; }
 
     /// <summary>How the receive loop ended, when it did: null while open or after a close frame.</summary>
     public Exception? Failure { get; private set; }
@@ -38,7 +42,7 @@ public sealed class ListeningClient : IAsyncDisposable
     }
 
     public static async Task<ListeningClient> ConnectAsync(TestGateway gateway, string name) =>
-        new(name, await gateway.ConnectAsync());
+        new(name, gateway.WebSocketUri(), await gateway.ConnectAsync());
 
     /// <summary>Connects to a gateway that is not a <see cref="TestGateway"/> (a host process).</summary>
     public static async Task<ListeningClient> ConnectAsync(Uri uri, string name)
@@ -46,7 +50,7 @@ public sealed class ListeningClient : IAsyncDisposable
         var socket = new ClientWebSocket();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         await socket.ConnectAsync(uri, timeout.Token);
-        return new(name, socket);
+        return new(name, uri, socket);
     }
 
     public Task SendAsync(string text) => _socket.SendTextAsync(text);

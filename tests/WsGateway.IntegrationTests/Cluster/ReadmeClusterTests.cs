@@ -50,13 +50,10 @@ public sealed partial class ReadmeClusterTests : IAsyncLifetime
 
         await using var one = await ListeningClient.ConnectAsync(new Uri($"ws://127.0.0.1:{_gateways[0].Port}/"), "gw-1 client");
         await using var two = await ListeningClient.ConnectAsync(new Uri($"ws://127.0.0.1:{_gateways[1].Port}/"), "gw-2 client");
-        var deadline = DateTime.UtcNow + Eventually.Patience;
-        string nodes;
-        while (!((nodes = await Nodes(one)).Contains("gw-1:", StringComparison.Ordinal) && nodes.Contains("gw-2:", StringComparison.Ordinal)))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the two nodes never listed each other: " + nodes);
-            await Task.Delay(200);
-        }
+        static bool ListsBoth(string? nodes) =>
+            nodes is not null && nodes.Contains("gw-1:", StringComparison.Ordinal) && nodes.Contains("gw-2:", StringComparison.Ordinal);
+        var nodes = await Eventually.ValueAsync(() => Nodes(one)!, ListsBoth, Eventually.Patience);
+        Assert.True(ListsBoth(nodes), "the two nodes never listed each other: " + nodes);
 
         await one.SendAsync("broadcast from gw-1");
         await two.SendAsync("broadcast from gw-2");

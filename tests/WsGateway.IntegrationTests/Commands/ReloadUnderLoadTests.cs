@@ -27,7 +27,14 @@ public sealed partial class ReloadUnderLoadTests(ITestOutputHelper output)
         {
             o.Plugins.DebounceMilliseconds = 50;
             o.Scripts.DebounceMilliseconds = 50;
+            // This test is about reloads, so every limit its traffic could reach is out of the way. Connections that ask
+            // without pause exceed the default rate (50 a second, bursts of 100) on a fast machine, and on a loaded
+            // one a handshake or a command can take longer than the default timeouts.
+            o.Limits.MaxConnections = Connections + 10;
             o.Limits.MaxConnectionsPerIp = Connections + 10;
+            o.Limits.HandshakeTimeoutSeconds = Eventually.Patience.TotalSeconds;
+            o.Commands.MessagesPerSecond = 0;
+            o.Commands.TimeoutSeconds = Eventually.Patience.TotalSeconds;
         });
         var pluginFolder = Path.Combine(gateway.Root, "plugins", "Probe");
         var script = Path.Combine(gateway.Root, "scripts", "tick.csx");
@@ -121,7 +128,7 @@ public sealed partial class ReloadUnderLoadTests(ITestOutputHelper output)
                 foreach (var command in (string[])["probe", "tick"])
                 {
                     var asked = clock.Elapsed;
-                    var reply = await client.AskAsync(command);
+                    var reply = await client.AskAsync(command, Eventually.Patience);
                     var latency = clock.Elapsed - asked;
                     result.WorstLatency = latency > result.WorstLatency ? latency : result.WorstLatency;
                     result.Replies++;

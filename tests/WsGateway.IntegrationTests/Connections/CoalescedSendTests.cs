@@ -22,8 +22,9 @@ public sealed class CoalescedSendTests : IAsyncLifetime
         var messages = Enumerable.Range(0, 16).Select(i => $"message {i:00}").ToArray();
         byte[] burst = [.. messages.SelectMany(m => RawWebSocketClient.Frame(Text, Encoding.UTF8.GetBytes(m)))];
 
-        // The 101 went out with its own send; count from here.
-        await Task.Yield();
+        // The 101 went out with its own send, the first of this gateway (each test starts its own): once that send is
+        // counted, count from there.
+        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.Metrics.SocketSends >= 1, Eventually.Patience), "the 101 was never counted");
         double before = _gateway.Gateway.Metrics.SocketSends;
         await client.Stream.WriteAsync(burst);
 

@@ -39,10 +39,10 @@ public static class ClientWebSocketExtensions
         return Encoding.UTF8.GetString(data);
     }
 
-    public static async Task<string> AskAsync(this WebSocket socket, string text)
+    public static async Task<string> AskAsync(this WebSocket socket, string text, TimeSpan? timeout = null)
     {
         await socket.SendTextAsync(text);
-        return await socket.ReceiveTextAsync();
+        return await socket.ReceiveTextAsync(timeout);
     }
 
     /// <summary>Asks again and again (a reload is under way) until a reply is accepted or the time is up.</summary>

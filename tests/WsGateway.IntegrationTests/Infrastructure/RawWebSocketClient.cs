@@ -125,9 +125,9 @@ public sealed class RawWebSocketClient : IAsyncDisposable
     }
 
     /// <summary>Reads one server frame; null when the server closed TCP.</summary>
-    public async Task<ServerFrame?> ReadFrameAsync()
+    public async Task<ServerFrame?> ReadFrameAsync(TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(ReadTimeout);
+        using var cts = new CancellationTokenSource(timeout ?? ReadTimeout);
         var header = new byte[2];
         if (!await ReadExactlyOrEofAsync(header, cts.Token))
         {

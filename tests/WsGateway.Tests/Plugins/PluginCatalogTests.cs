@@ -5,6 +5,7 @@ using Serilog.Events;
 using WsGateway.Commands;
 using WsGateway.Options;
 using WsGateway.Plugins;
+using WsGateway.Tests.Fakes;
 
 namespace WsGateway.Tests.Plugins;
 
@@ -69,7 +70,7 @@ public sealed class PluginCatalogTests : IClassFixture<GreeterBuilds>, IDisposab
 
         _directory.CopyIn(_builds.Version2);
 
-        await Poll.UntilAsync(async () => await ReplyAsync("greet") == "greet v2", ReloadDeadline, _log.ToString);
+        Assert.True(await Eventually.TrueAsync(async () => await ReplyAsync("greet") == "greet v2", ReloadDeadline), _log.ToString());
         Assert.True(_registry.Current.TryGet("greet", out var greet));
         Assert.Equal("2.0.0", greet.Origin.Version);
         var reloaded = Assert.Single(_log.Lines, l => l.Message.Contains("Reloaded plugin", StringComparison.Ordinal));
@@ -88,8 +89,8 @@ public sealed class PluginCatalogTests : IClassFixture<GreeterBuilds>, IDisposab
 
         _directory.CopyIn(_builds.Version1);
 
-        await Poll.UntilAsync(
-            () => _log.Has(LogEventLevel.Warning, "GreeterPlugin", "nothing to reload"), ChangeDeadline, _log.ToString);
+        Assert.True(await Eventually.TrueAsync(
+            () => _log.Has(LogEventLevel.Warning, "GreeterPlugin", "nothing to reload"), ChangeDeadline), _log.ToString());
         Assert.Same(serving, LoadContextOf("greet"));
         Assert.DoesNotContain(_log.Lines, l => l.Message.Contains("Reloaded plugin", StringComparison.Ordinal));
     }
@@ -104,8 +105,8 @@ public sealed class PluginCatalogTests : IClassFixture<GreeterBuilds>, IDisposab
         var nested = Path.Combine(_directory.FolderOf("GreeterPlugin"), "GreeterPlugin");
         TemporaryPluginDirectory.CopyFolder(_builds.Version2, nested);
 
-        await Poll.UntilAsync(
-            () => _log.Has(LogEventLevel.Warning, "GreeterPlugin", "holds a copy of itself in " + nested), ChangeDeadline, _log.ToString);
+        Assert.True(await Eventually.TrueAsync(
+            () => _log.Has(LogEventLevel.Warning, "GreeterPlugin", "holds a copy of itself in " + nested), ChangeDeadline), _log.ToString());
         Assert.Equal("greet v1", await ReplyAsync("greet"));
         Assert.DoesNotContain(_log.Lines, l => l.Message.Contains("nothing to reload", StringComparison.Ordinal));
     }
@@ -119,18 +120,19 @@ public sealed class PluginCatalogTests : IClassFixture<GreeterBuilds>, IDisposab
         var oldContext = WeakLoadContextOf("greet");
 
         _directory.CopyIn(_builds.Version2);
-        await Poll.UntilAsync(async () => await ReplyAsync("greet") == "greet v2", ReloadDeadline, _log.ToString);
+        Assert.True(await Eventually.TrueAsync(async () => await ReplyAsync("greet") == "greet v2", ReloadDeadline), _log.ToString());
 
-        await Poll.UntilAsync(
-            () =>
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                GC.Collect();
-                return !oldContext.IsAlive;
-            },
-            CollectDeadline,
-            () => "the load context of version 1 is still alive");
+        Assert.True(
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    GC.Collect();
+                    return !oldContext.IsAlive;
+                },
+                CollectDeadline),
+            "the load context of version 1 is still alive");
     }
 
     [Fact]
@@ -158,7 +160,7 @@ public sealed class PluginCatalogTests : IClassFixture<GreeterBuilds>, IDisposab
 
         _directory.CopyIn(_builds.Welcomer);
 
-        await Poll.UntilAsync(() => _registry.Current.TryGet("welcome", out _), ChangeDeadline, _log.ToString);
+        Assert.True(await Eventually.TrueAsync(() => _registry.Current.TryGet("welcome", out _), ChangeDeadline), _log.ToString());
         Assert.Equal("welcome v1", await ReplyAsync("welcome"));
         Assert.Equal("greet v1", await ReplyAsync("greet"));
     }
@@ -173,7 +175,7 @@ public sealed class PluginCatalogTests : IClassFixture<GreeterBuilds>, IDisposab
 
         Directory.Delete(_directory.FolderOf("GreeterPlugin"), recursive: true);
 
-        await Poll.UntilAsync(() => !_registry.Current.TryGet("greet", out _), ChangeDeadline, _log.ToString);
+        Assert.True(await Eventually.TrueAsync(() => !_registry.Current.TryGet("greet", out _), ChangeDeadline), _log.ToString());
         Assert.Equal("welcome v1", await ReplyAsync("welcome"));
         Assert.True(_log.Has(LogEventLevel.Information, "GreeterPlugin", "Unloaded plugin"), _log.ToString());
     }
@@ -186,7 +188,7 @@ public sealed class PluginCatalogTests : IClassFixture<GreeterBuilds>, IDisposab
 
         File.Delete(_directory.AssemblyOf("GreeterPlugin"));
 
-        await Poll.UntilAsync(() => !_registry.Current.TryGet("greet", out _), ChangeDeadline, _log.ToString);
+        Assert.True(await Eventually.TrueAsync(() => !_registry.Current.TryGet("greet", out _), ChangeDeadline), _log.ToString());
     }
 
     [Fact]
@@ -236,12 +238,12 @@ public sealed class PluginCatalogTests : IClassFixture<GreeterBuilds>, IDisposab
 
         WriteGarbage(_directory.AssemblyOf("GreeterPlugin"));
 
-        await Poll.UntilAsync(
-            () => _log.Has(LogEventLevel.Error, "GreeterPlugin", "was not reloaded"), ChangeDeadline, _log.ToString);
+        Assert.True(await Eventually.TrueAsync(
+            () => _log.Has(LogEventLevel.Error, "GreeterPlugin", "was not reloaded"), ChangeDeadline), _log.ToString());
         Assert.Equal("greet v1", await ReplyAsync("greet"));
 
         _directory.CopyIn(_builds.Version2);
-        await Poll.UntilAsync(async () => await ReplyAsync("greet") == "greet v2", ReloadDeadline, _log.ToString);
+        Assert.True(await Eventually.TrueAsync(async () => await ReplyAsync("greet") == "greet v2", ReloadDeadline), _log.ToString());
     }
 
     [Fact]

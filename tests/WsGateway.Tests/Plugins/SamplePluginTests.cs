@@ -2,6 +2,7 @@ using System.Runtime.Loader;
 using Serilog.Events;
 using WsGateway.Commands;
 using WsGateway.Plugins;
+using WsGateway.Tests.Fakes;
 
 namespace WsGateway.Tests.Plugins;
 

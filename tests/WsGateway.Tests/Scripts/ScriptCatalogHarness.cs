@@ -2,6 +2,7 @@ using Serilog;
 using WsGateway.Commands;
 using WsGateway.Options;
 using WsGateway.Scripts;
+using WsGateway.Tests.Fakes;
 
 namespace WsGateway.Tests.Scripts;
 
@@ -61,10 +62,12 @@ internal sealed class ScriptCatalogHarness : IAsyncDisposable
     }
 
     /// <summary>Waits until running <paramref name="command"/> replies exactly <paramref name="expected"/>.</summary>
-    public Task<TimeSpan> RepliesAsync(string command, string expected, string arguments = "") =>
-        Eventually.HoldsAsync(
-            async () => Find(command) is not null && (await RunAsync(command, arguments)).Replies.SequenceEqual([expected]),
-            $"'{command} {arguments}' to reply '{expected}'");
+    public async Task RepliesAsync(string command, string expected, string arguments = "") =>
+        Assert.True(
+            await Eventually.TrueAsync(
+                async () => Find(command) is not null && (await RunAsync(command, arguments)).Replies.SequenceEqual([expected]),
+                Eventually.Patience),
+            $"'{command} {arguments}' never replied '{expected}'");
 
     public async ValueTask DisposeAsync()
     {

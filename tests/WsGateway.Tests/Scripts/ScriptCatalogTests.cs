@@ -70,7 +70,7 @@ public sealed class ScriptCatalogTests
 
         var context = await h.RunAsync("all", "hi");
 
-        Assert.Equal(["s-test says hi"], context.Broadcasts);
+        Assert.Equal(["test-session says hi"], context.Broadcasts);
         Assert.Equal(["all False"], context.Replies);
         Assert.Equal((1000, "bye"), context.Closed);
     }
@@ -103,7 +103,7 @@ public sealed class ScriptCatalogTests
         await using var h = await ScriptCatalogHarness.StartAsync([("calc.csx", "// description: Adds\n1 + 1")]);
 
         await h.WriteAsync("calc.csx", "// description: Adds\nvar x = 1\nx + 1");
-        await Eventually.HoldsAsync(() => h.Find("calc")?.Problem is not null, "calc to show a problem");
+        Assert.True(await Eventually.TrueAsync(() => h.Find("calc")?.Problem is not null, Eventually.Patience), "calc never showed a problem");
 
         var broken = h.Find("calc")!;
         Assert.Equal("calc.csx(2,10): error CS1002: ; expected", broken.Problem);
@@ -130,7 +130,7 @@ public sealed class ScriptCatalogTests
         await using var h = await ScriptCatalogHarness.StartAsync([("two.csx", "\"ok\"")]);
 
         await h.WriteAsync("two.csx", "int a = \"text\";\nundefinedName");
-        await Eventually.HoldsAsync(() => h.Find("two")?.Problem is not null, "two to show a problem");
+        Assert.True(await Eventually.TrueAsync(() => h.Find("two")?.Problem is not null, Eventually.Patience), "two never showed a problem");
 
         var logged = h.Sink.Events
             .Where(e => e.Level == LogEventLevel.Error && e.Properties.ContainsKey("Id"))
@@ -166,7 +166,7 @@ public sealed class ScriptCatalogTests
 
         File.Delete(h.PathOf("gone.csx"));
 
-        await Eventually.HoldsAsync(() => h.Find("gone") is null, "gone to disappear");
+        Assert.True(await Eventually.TrueAsync(() => h.Find("gone") is null, Eventually.Patience), "gone never disappeared");
         Assert.NotNull(h.Find("stays"));
         Assert.DoesNotContain(h.Registry.Current.All, d => d.Origin.Name == "gone.csx");
     }
@@ -206,7 +206,7 @@ public sealed class ScriptCatalogTests
         File.Move(h.PathOf("old-name.csx"), h.PathOf("new-name.csx"));
 
         await h.RepliesAsync("new-name", "same code");
-        await Eventually.HoldsAsync(() => h.Find("old-name") is null, "old-name to disappear");
+        Assert.True(await Eventually.TrueAsync(() => h.Find("old-name") is null, Eventually.Patience), "old-name never disappeared");
     }
 
     [Fact]
@@ -317,14 +317,16 @@ public sealed class ScriptCatalogTests
         await h.DisposeAsync();
 
         Assert.Null(h.Find("temp"));
-        await Eventually.HoldsAsync(
-            () =>
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-                return !loaded.IsAlive;
-            },
-            "the stopped catalog's load context to be collected");
+        Assert.True(
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    GC.Collect();
+                    GC.WaitForPendingFinalizers();
+                    return !loaded.IsAlive;
+                },
+                Eventually.Patience),
+            "the stopped catalog's load context was never collected");
     }
 
     // Not inlined, so that no strong reference to the context stays in a local of the test method.

@@ -46,14 +46,15 @@ public sealed class ScriptUnloadTests(ITestOutputHelper output)
 
         var editing = Stopwatch.GetElapsedTime(started);
         var replaced = versions.SkipLast(1).ToList();
-        await Eventually.HoldsAsync(
-            () =>
-            {
-                Snapshot.CollectGarbage();
-                return replaced.All(v => !v.IsAlive);
-            },
-            $"all {replaced.Count} replaced load contexts to be collected ({replaced.Count(v => v.IsAlive)} still alive)",
-            TimeSpan.FromSeconds(60));
+        Assert.True(
+            await Eventually.TrueAsync(
+                () =>
+                {
+                    Snapshot.CollectGarbage();
+                    return replaced.All(v => !v.IsAlive);
+                },
+                TimeSpan.FromSeconds(60)),
+            $"not all {replaced.Count} replaced load contexts were collected ({replaced.Count(v => v.IsAlive)} still alive)");
         var after = Snapshot.Take();
 
         Assert.True(versions[^1].IsAlive, "the version that answers must stay loaded");

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using WsGateway.Tests.Plugins;
 using WsGateway.Watching;
 
 namespace WsGateway.Tests.Watching;
@@ -8,7 +7,6 @@ namespace WsGateway.Tests.Watching;
 public sealed class DebouncerTests
 {
     private static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(5);
 
     [Fact]
     public async Task Touches_closer_together_than_the_quiet_period_settle_once_after_the_last()
@@ -26,13 +24,13 @@ public sealed class DebouncerTests
             debouncer.Touch("Greeter");
         }
 
-        await Poll.UntilAsync(() => !settled.IsEmpty, Deadline, () => "never settled");
+        Assert.True(await Eventually.TrueAsync(() => !settled.IsEmpty, Eventually.Patience), "never settled");
         var (key, at) = Assert.Single(settled);
         Assert.Equal("Greeter", key);
         Assert.True(at - lastTouch >= QuietPeriod - TimeSpan.FromMilliseconds(20), $"settled {at - lastTouch} after the last touch");
 
         debouncer.Touch("Greeter");
-        await Poll.UntilAsync(() => settled.Count == 2, Deadline, () => "a later touch did not settle again");
+        Assert.True(await Eventually.TrueAsync(() => settled.Count == 2, Eventually.Patience), "a later touch did not settle again");
     }
 
     [Fact]
@@ -44,7 +42,7 @@ public sealed class DebouncerTests
         debouncer.Touch("A");
         debouncer.Touch("B");
 
-        await Poll.UntilAsync(() => settled.Count == 2, Deadline, () => $"settled: {string.Join(", ", settled)}");
+        Assert.True(await Eventually.TrueAsync(() => settled.Count == 2, Eventually.Patience), $"settled: {string.Join(", ", settled)}");
         Assert.Equal(["A", "B"], settled.Order());
     }
 }

@@ -1,11 +1,13 @@
-using System.Net;
 using Serilog;
 using WsGateway.Contracts;
 
-namespace WsGateway.Tests.Scripts;
+namespace WsGateway.Tests.Fakes;
 
-/// <summary>A command context that records what the command sent instead of writing to a socket.</summary>
-internal sealed class RecordingCommandContext(string commandName, string arguments = "", ILogger? logger = null)
+/// <summary>
+/// What the dispatcher hands a command, reduced to recording what the command did (replies, broadcasts, close)
+/// instead of writing to a socket.
+/// </summary>
+internal sealed class RecordingCommandContext(string commandName, string arguments = "", ISession? session = null)
     : ICommandContext
 {
     private readonly Lock _gate = new();
@@ -14,9 +16,9 @@ internal sealed class RecordingCommandContext(string commandName, string argumen
 
     public string CommandName { get; } = commandName;
     public string Arguments { get; } = arguments;
-    public ISession Session { get; } = new TestSession();
-    public ILogger Logger { get; } = logger ?? Serilog.Core.Logger.None;
-    public CancellationToken CancellationToken { get; init; }
+    public ISession Session { get; } = session ?? new RecordingSession();
+    public ILogger Logger { get; } = Serilog.Core.Logger.None;
+    public CancellationToken CancellationToken => CancellationToken.None;
 
     public (int Code, string Reason)? Closed { get; private set; }
 
@@ -66,14 +68,5 @@ internal sealed class RecordingCommandContext(string commandName, string argumen
     {
         Closed = (code, reason);
         return ValueTask.CompletedTask;
-    }
-
-    private sealed class TestSession : ISession
-    {
-        public string Id => "s-test";
-        public IPEndPoint? RemoteEndPoint { get; } = new(IPAddress.Loopback, 50000);
-        public DateTimeOffset ConnectedAt { get; } = DateTimeOffset.UtcNow;
-        public string Path => "/";
-        public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>();
     }
 }

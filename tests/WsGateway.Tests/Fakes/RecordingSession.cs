@@ -1,7 +1,7 @@
 using System.Net;
 using WsGateway.Contracts;
 
-namespace WsGateway.Tests.Plugins;
+namespace WsGateway.Tests.Fakes;
 
 internal sealed class RecordingSession : ISession
 {
