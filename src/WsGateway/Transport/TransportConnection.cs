@@ -39,9 +39,12 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
         pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 4096,
         readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false);
 
-    private readonly Socket _socket;
+    // Null only over a stream (Over): what the socket does here, the stream does then.
+    private readonly Socket? _socket;
     private readonly Stream _stream;
-    private readonly SslStream? _tls;
+
+    // Where sends go when not straight to the socket: the TLS stream, or the stream of Over. Null for plain TCP.
+    private readonly Stream? _sendStream;
     private readonly Pipe _output;
     private readonly GatewayMetrics _metrics;
 
@@ -54,12 +57,17 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     private int _aborted;
 
     private TransportConnection(Socket socket, Stream stream, SslStream? tls, GatewayMetrics metrics)
+        : this(socket, stream, tls, socket.RemoteEndPoint as IPEndPoint, metrics)
+    {
+    }
+
+    private TransportConnection(Socket? socket, Stream stream, Stream? sendStream, IPEndPoint? remoteEndPoint, GatewayMetrics metrics)
     {
         _metrics = metrics;
         _socket = socket;
         _stream = stream;
-        _tls = tls;
-        RemoteEndPoint = socket.RemoteEndPoint as IPEndPoint;
+        _sendStream = sendStream;
+        RemoteEndPoint = remoteEndPoint;
 
         Input = PipeReader.Create(stream, InputOptions);
         _output = new Pipe(OutputOptions);
@@ -112,6 +120,14 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
 
         return new TransportConnection(socket, tls, tls, metrics);
     }
+
+    /// <summary>
+    /// Wraps a duplex stream that stands for the socket (tests: a pair of in-memory pipes). Sends are the stream's
+    /// writes, as under TLS; <see cref="CloseAsync"/> half-closes it through <see cref="IHalfClosable"/> (when it is
+    /// one) and reads it to its end; <see cref="Abort"/> disposes it, so it must allow that during a read or write.
+    /// </summary>
+    public static TransportConnection Over(Stream duplex, IPEndPoint? remoteEndPoint, GatewayMetrics metrics) =>
+        new(null, duplex, duplex, remoteEndPoint, metrics);
 
     /// <summary>
     /// Makes what was written to <see cref="Output"/> visible to the sender. Call under the same serialization as the
@@ -177,6 +193,12 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
             await _sender.WaitAsync(timeout.Token);
             sender = true;
             await SendQueuedAsync();
+            if (_socket is null)
+            {
+                await CloseStreamAsync(sink, timeout.Token);
+                return;
+            }
+
             _socket.Shutdown(SocketShutdown.Send);
             while (await _socket.ReceiveAsync(sink, SocketFlags.None, timeout.Token) > 0)
             {
@@ -202,6 +224,12 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
         if (Interlocked.Exchange(ref _aborted, 1) == 0)
         {
             // Disposing the socket is what unblocks a send to a peer that stopped reading.
+            if (_socket is null)
+            {
+                _stream.Dispose();
+                return;
+            }
+
             _socket.Dispose();
         }
     }
@@ -233,6 +261,19 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     Memory<byte> IBufferWriter<byte>.GetMemory(int sizeHint) => _output.Writer.GetMemory(sizeHint);
 
     Span<byte> IBufferWriter<byte>.GetSpan(int sizeHint) => _output.Writer.GetSpan(sizeHint);
+
+    /// <summary><see cref="CloseAsync"/> over a stream: its half-close, if it has one, then read to its end.</summary>
+    private async Task CloseStreamAsync(byte[] sink, CancellationToken cancellationToken)
+    {
+        if (_stream is IHalfClosable halfClosable)
+        {
+            await halfClosable.CompleteWritesAsync();
+        }
+
+        while (await _stream.ReadAsync(sink, cancellationToken) > 0)
+        {
+        }
+    }
 
     private async ValueTask SendInTurnAsync()
     {
@@ -300,27 +341,27 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
         _metrics.SocketSend();
         if (buffer.IsSingleSegment)
         {
-            if (_tls is null)
+            if (_sendStream is null)
             {
-                await _socket.SendAsync(buffer.First, SocketFlags.None);
+                await _socket!.SendAsync(buffer.First, SocketFlags.None);
             }
             else
             {
-                await _tls.WriteAsync(buffer.First);
+                await _sendStream.WriteAsync(buffer.First);
             }
 
             return;
         }
 
-        if (_tls is not null)
+        if (_sendStream is not null)
         {
             // One TLS record per segment; segments are 4 KiB or more, so records stay reasonably full.
             foreach (var segment in buffer)
             {
-                await _tls.WriteAsync(segment);
+                await _sendStream.WriteAsync(segment);
             }
 
-            await _tls.FlushAsync();
+            await _sendStream.FlushAsync();
             return;
         }
 
@@ -332,7 +373,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
             gather.Add(MemoryMarshal.TryGetArray(segment, out var array) ? array : segment.ToArray());
         }
 
-        await _socket.SendAsync(gather, SocketFlags.None);
+        await _socket!.SendAsync(gather, SocketFlags.None);
         gather.Clear();
     }
 }
