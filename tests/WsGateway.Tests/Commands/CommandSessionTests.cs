@@ -88,9 +88,11 @@ public sealed class CommandSessionTests
         await harness.Client.SendTextAsync("stubborn");
         Assert.Equal("error: command \"stubborn\" timed out after 0.05 s", (await harness.Client.ReadFrameExpectedAsync()).Text);
         release.SetResult();
-        await Eventually.HoldsAsync(
-            () => harness.Log.Events.Any(e => e.MessageTemplate.Text.StartsWith("Reply from {Command} after it ended", StringComparison.Ordinal)),
-            "the late reply to be dropped", InMemoryTransport.Patience);
+        Assert.True(
+            await Eventually.TrueAsync(
+                () => harness.Log.Events.Any(e => e.MessageTemplate.Text.StartsWith("Reply from {Command} after it ended", StringComparison.Ordinal)),
+                InMemoryTransport.Patience),
+            "the late reply was not dropped");
         await harness.Client.SendTextAsync("echo marker");
 
         Assert.Equal("marker", (await harness.Client.ReadFrameExpectedAsync()).Text);
