@@ -1,6 +1,6 @@
 using WsGateway.Handshake;
 
-namespace WsGateway.Tests.Connections;
+namespace WsGateway.Tests.Handshake;
 
 /// <summary>The one parser of <c>Origins:Allowed</c> entries, as the origin policy matches them.</summary>
 public sealed class OriginPatternTests

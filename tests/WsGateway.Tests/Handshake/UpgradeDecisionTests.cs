@@ -8,7 +8,7 @@ using WsGateway.Tests.Authentication;
 using WsGateway.Tests.Plugins;
 using WsGateway.Handshake;
 
-namespace WsGateway.Tests.Connections;
+namespace WsGateway.Tests.Handshake;
 
 public sealed class UpgradeDecisionTests
 {

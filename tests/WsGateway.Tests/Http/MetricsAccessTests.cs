@@ -4,7 +4,7 @@ using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Protocol;
 
-namespace WsGateway.Tests.Connections;
+namespace WsGateway.Tests.Http;
 
 public sealed class MetricsAccessTests
 {

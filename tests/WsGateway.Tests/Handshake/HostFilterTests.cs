@@ -1,7 +1,7 @@
 using System.Net;
 using WsGateway.Handshake;
 
-namespace WsGateway.Tests.Connections;
+namespace WsGateway.Tests.Handshake;
 
 public sealed class HostFilterTests
 {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using WsGateway.Listening;
 
-namespace WsGateway.Tests.Connections;
+namespace WsGateway.Tests.Listening;
 
 public sealed class ListenProblemTests
 {
