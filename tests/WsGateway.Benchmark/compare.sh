@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# WsGateway at another revision against the working tree, in one run: both gateways run side by side on core 0 (each
+# pinned after it started), the load generator on core 1. Both are warmed up under load first (tiered compilation
+# keeps recompiling hot methods for 10-30 s), then each round runs every case against both, in an order that
+# alternates per round. The report gives each case's median of the per-round ratios (head ÷ base).
+#
+#   bash tests/WsGateway.Benchmark/compare.sh --base HEAD~1             # 5 rounds
+#   options: --base REV (default HEAD)  --rounds N  --warmup SECONDS (per round; default 1.5)
+#            --duration SECONDS (default 3.5)  --settle SECONDS (the first warm-up, default 20)  --out DIR
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+BASE=HEAD
+ROUNDS=5
+WARMUP=1.5
+DURATION=3.5
+SETTLE=20
+OUT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --base) BASE=$2; shift ;;
+    --rounds) ROUNDS=$2; shift ;;
+    --warmup) WARMUP=$2; shift ;;
+    --duration) DURATION=$2; shift ;;
+    --settle) SETTLE=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    *) echo "usage: $0 [--base REV] [--rounds N] [--warmup S] [--duration S] [--settle S] [--out DIR]" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if [ "$(nproc --all)" -lt 2 ]; then
+  echo "compare.sh needs two cores (servers on core 0, load generator on core 1)" >&2
+  exit 2
+fi
+
+OUT=${OUT:-artifacts/benchmark/compare-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT/logs"
+OUT=$(cd "$OUT" && pwd)
+RESULTS="$OUT/results.jsonl"
+: >"$RESULTS"
+BASE_SHA=$(git rev-parse --short "$BASE")
+BASE_TREE="$OUT/base-$BASE_SHA"
+
+BENCH=tests/WsGateway.Benchmark/bin/Release/net10.0/WsGateway.Benchmark.dll
+HEAD_HOST=src/WsGateway.Host/bin/Release/net10.0/WsGateway.Host.dll
+BASE_HOST="$BASE_TREE/src/WsGateway.Host/bin/Release/net10.0/WsGateway.Host.dll"
+CONFIG=tests/WsGateway.Benchmark/gateway.benchmark.json
+
+echo "== build (Release): the working tree, and $BASE ($BASE_SHA) in $BASE_TREE"
+git worktree add --detach -f "$BASE_TREE" "$BASE" >"$OUT/logs/worktree.log" 2>&1
+cleanup_tree() { git worktree remove --force "$BASE_TREE" >/dev/null 2>&1 || true; }
+for project in src/WsGateway.Host tests/WsGateway.Benchmark; do
+  dotnet build "$project" -c Release -nologo -v quiet >"$OUT/logs/build.log" 2>&1 || { cat "$OUT/logs/build.log"; exit 1; }
+done
+dotnet build "$BASE_TREE/src/WsGateway.Host" -c Release -nologo -v quiet >"$OUT/logs/build-base.log" 2>&1 ||
+  { cat "$OUT/logs/build-base.log"; exit 1; }
+
+{
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- cpu: $(nproc --all) × $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
+  echo "- base: $BASE ($BASE_SHA); head: the working tree at $(git rev-parse --short HEAD)$(git diff --quiet || echo ' with changes')"
+  echo "- rounds $ROUNDS, settle $SETTLE s, warm-up $WARMUP s, measured $DURATION s per run"
+  echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$OUT/machine.md"
+cat "$OUT/machine.md"
+
+# shellcheck source=tests/WsGateway.Benchmark/processes.sh
+source tests/WsGateway.Benchmark/processes.sh
+declare -A PID URL
+STARTED=()
+stop_all() {
+  for pid in "${STARTED[@]}"; do stop_process "$pid"; done
+  STARTED=()
+}
+trap 'stop_all; cleanup_tree' EXIT
+
+# start_gateway NAME HOST_DLL TREE: runs it with its own tree's benchmark configuration (so its own scripts and
+# plugins), waits for "Listening on", pins it.
+start_gateway() {
+  local name=$1 dll=$2 tree=$3 log="$OUT/logs/$1.log" url=""
+  (cd "$tree" && exec dotnet "$dll" --port 0 --config "$tree/$CONFIG") >"$log" 2>&1 &
+  local pid=$!
+  STARTED+=("$pid")
+  for _ in $(seq 1 600); do
+    url=$(grep -o -m1 'Listening on [a-z]*://[0-9.]*:[0-9]*' "$log" 2>/dev/null | cut -d' ' -f3 || true)
+    [ -n "$url" ] && break
+    kill -0 "$pid" 2>/dev/null || { echo "$name exited before listening:" >&2; cat "$log" >&2; exit 1; }
+    sleep 0.1
+  done
+  [ -n "$url" ] || { echo "$name did not listen within 60 s" >&2; exit 1; }
+  PID[$name]=$pid
+  URL[$name]=${url/http:/ws:}
+  pin "$pid"
+}
+
+# run MODE SERVER CASE PATH WARMUP DURATION ARGS...
+run() {
+  local mode=$1 server=$2 case=$3 path=$4 warmup=$5 duration=$6
+  shift 6
+  pin "${PID[$server]}"
+  timeout --kill-after=5 300 taskset -c 1 dotnet "$BENCH" "$mode" --url "${URL[$server]}$path" --server "$server" \
+    --case "$case" --round "$round" --server-pid "${PID[$server]}" --warmup "$warmup" --duration "$duration" "$@" \
+    >>"$RESULTS" || true
+}
+
+CASES=("load|text32|/echo|--connections 64 --size 32 --kind text"
+       "load|text32w16|/echo|--connections 64 --size 32 --kind text --window 16"
+       "load|command|/|--connections 64 --text echo_hello --expect hello"
+       "load|commandw16|/|--connections 64 --window 16 --text echo_hello --expect hello"
+       "broadcast|bcast|/|--prefix broadcast_ --echo-prefix echo_ --receivers 1000 --size 32")
+
+# One case's arguments, with '_' standing for the space inside a command text.
+case_args() {
+  local spec=$1
+  read -r -a args <<<"${spec##*|}"
+  for i in "${!args[@]}"; do args[$i]=${args[$i]//_/ }; done
+}
+
+start_gateway base "$BASE_HOST" "$BASE_TREE"
+start_gateway head "$(pwd)/$HEAD_HOST" "$(pwd)"
+echo "== settle: $SETTLE s of every case on each gateway (not reported)"
+round=0
+for server in base head; do
+  for spec in "${CASES[@]}"; do
+    IFS='|' read -r mode name path _ <<<"$spec"
+    case_args "$spec"
+    run "$mode" "$server" "settle-$name" "$path" 0.5 "$(awk "BEGIN{print $SETTLE/${#CASES[@]}}")" "${args[@]}" >/dev/null
+  done
+done
+sed -i '/"case":"settle-/d' "$RESULTS"
+
+for round in $(seq 1 "$ROUNDS"); do
+  order=(base head)
+  [ $((round % 2)) -eq 0 ] && order=(head base)
+  echo "== round $round of $ROUNDS: ${order[*]} (load average $(cut -d' ' -f1 /proc/loadavg))"
+  for spec in "${CASES[@]}"; do
+    IFS='|' read -r mode name path _ <<<"$spec"
+    case_args "$spec"
+    for server in "${order[@]}"; do
+      run "$mode" "$server" "$name" "$path" "$WARMUP" "$DURATION" "${args[@]}"
+    done
+  done
+done
+echo "- load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.md"
+
+python3 - "$RESULTS" <<'PY' | tee "$OUT/results.md"
+import json, sys, statistics
+rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+def get(row, *names):
+    for name in names:
+        for key in (name, name[0].upper() + name[1:]):
+            if key in row: return row[key]
+by = {}
+for r in rows:
+    by.setdefault((get(r, "case"), get(r, "round")), {})[get(r, "server")] = r
+cases = sorted({c for c, _ in by}, key=lambda c: ["text32", "text32w16", "command", "commandw16", "bcast"].index(c) if c in ["text32", "text32w16", "command", "commandw16", "bcast"] else 99)
+print("| case | base msg/s (median) | head msg/s (median) | head ÷ base (median of rounds) | per-round ratios | errors |")
+print("|---|---|---|---|---|---|")
+for case in cases:
+    rounds = [v for (c, _), v in sorted(by.items()) if c == case and "base" in v and "head" in v]
+    rate = lambda r: get(r, "messages_per_second") or 0
+    ratios = [rate(v["head"]) / rate(v["base"]) for v in rounds if rate(v["base"])]
+    errors = sum((get(v[s], "errors") or 0) for v in rounds for s in ("base", "head"))
+    print(f"| {case} | {statistics.median(rate(v['base']) for v in rounds):,.0f} | {statistics.median(rate(v['head']) for v in rounds):,.0f} "
+          f"| **{statistics.median(ratios):.3f}** | {', '.join(f'{x:.2f}' for x in ratios)} | {errors} |")
+PY
+echo "Results: $OUT/results.md (raw: results.jsonl, logs: logs/)"
