@@ -67,32 +67,7 @@ cat "$OUT/machine.md"
 
 # shellcheck source=tests/WsGateway.Benchmark/processes.sh
 source tests/WsGateway.Benchmark/processes.sh
-declare -A PID URL
-STARTED=()
-stop_all() {
-  for pid in "${STARTED[@]}"; do stop_process "$pid"; done
-  STARTED=()
-}
 trap 'stop_all; cleanup_tree' EXIT
-
-# start_gateway NAME HOST_DLL TREE: runs it with its own tree's benchmark configuration (so its own scripts and
-# plugins), waits for "Listening on", pins it.
-start_gateway() {
-  local name=$1 dll=$2 tree=$3 log="$OUT/logs/$1.log" url=""
-  (cd "$tree" && exec dotnet "$dll" --port 0 --config "$tree/$CONFIG") >"$log" 2>&1 &
-  local pid=$!
-  STARTED+=("$pid")
-  for _ in $(seq 1 600); do
-    url=$(grep -o -m1 'Listening on [a-z]*://[0-9.]*:[0-9]*' "$log" 2>/dev/null | cut -d' ' -f3 || true)
-    [ -n "$url" ] && break
-    kill -0 "$pid" 2>/dev/null || { echo "$name exited before listening:" >&2; cat "$log" >&2; exit 1; }
-    sleep 0.1
-  done
-  [ -n "$url" ] || { echo "$name did not listen within 60 s" >&2; exit 1; }
-  PID[$name]=$pid
-  URL[$name]=${url/http:/ws:}
-  pin "$pid"
-}
 
 # run MODE SERVER CASE PATH WARMUP DURATION ARGS...
 run() {
@@ -117,8 +92,9 @@ case_args() {
   for i in "${!args[@]}"; do args[$i]=${args[$i]//_/ }; done
 }
 
-start_gateway base "$BASE_HOST" "$BASE_TREE"
-start_gateway head "$(pwd)/$HEAD_HOST" "$(pwd)"
+# Each with its own tree's benchmark configuration, so with its own scripts and plugins.
+start_server base "$OUT/logs/base.log" dotnet "$BASE_HOST" --port 0 --config "$BASE_TREE/$CONFIG"
+start_server head "$OUT/logs/head.log" dotnet "$HEAD_HOST" --port 0 --config "$CONFIG"
 echo "== settle: $SETTLE s of every case on each gateway (not reported)"
 round=0
 for server in base head; do

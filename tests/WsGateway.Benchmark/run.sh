@@ -79,35 +79,7 @@ cat "$OUT/machine.md"
 # shellcheck source=tests/WsGateway.Benchmark/processes.sh
 source tests/WsGateway.Benchmark/processes.sh
 
-declare -A PID URL
-STARTED=()
-
-stop_all() {
-  for pid in "${STARTED[@]}"; do
-    stop_process "$pid"
-  done
-  STARTED=()
-}
 trap stop_all EXIT
-
-# start_server NAME LOG COMMAND...: runs COMMAND, waits for its "Listening on SCHEME://HOST:PORT" line, pins it.
-start_server() {
-  local name=$1 log=$2
-  shift 2
-  "$@" >"$log" 2>&1 &
-  local pid=$! url=""
-  STARTED+=("$pid")
-  for _ in $(seq 1 600); do
-    url=$(grep -o -m1 'Listening on [a-z]*://[0-9.]*:[0-9]*' "$log" 2>/dev/null | cut -d' ' -f3 || true)
-    [ -n "$url" ] && break
-    kill -0 "$pid" 2>/dev/null || { echo "$name exited before listening:" >&2; cat "$log" >&2; exit 1; }
-    sleep 0.1
-  done
-  [ -n "$url" ] || { echo "$name did not listen within 60 s:" >&2; cat "$log" >&2; exit 1; }
-  PID[$name]=$pid
-  URL[$name]=${url/http:/ws:}
-  pin "$pid"
-}
 
 # bench MODE SERVER CASE URL ARGS...: one load-generator run on core 1, its JSON line appended to the results.
 bench() {
