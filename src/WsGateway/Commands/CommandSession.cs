@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Serilog;
 using WsGateway.Connections;
 using WsGateway.Contracts;
+using WsGateway.Protocol;
 
 namespace WsGateway.Commands;
 
@@ -48,7 +49,7 @@ internal sealed class CommandSession : ISession
     /// <summary>Touched only by the connection's receive loop.</summary>
     public TokenBucket RateLimit { get; } = new();
 
-    public void Start() => _worker = RunQueueAsync();
+    public void Start() => _worker = RunWorkerAsync();
 
     public async ValueTask EnqueueAsync(CommandRequest request)
     {
@@ -210,6 +211,26 @@ internal sealed class CommandSession : ISession
         return cutOff;
     }
 
+    /// <summary>
+    /// Runs the queue; if the session's own machinery fails (a command's failure is only an error reply), says so and
+    /// closes the connection with 1011. Not restarted: the request being handled may be unanswered and the session's
+    /// state is unknown, so carrying on could answer out of order or not at all, which clients cannot detect; a close
+    /// they can see and reconnect after. The same policy as a failing receive loop in <see cref="WebSocketConnection"/>.
+    /// </summary>
+    private async Task RunWorkerAsync()
+    {
+        try
+        {
+            await RunQueueAsync();
+        }
+        catch (Exception ex)
+        {
+            _queue.Writer.TryComplete();
+            Log.Error(ex, "Command session {SessionId} failed and runs no more commands; closing it with {CloseCode}", Id, CloseStatus.InternalError);
+            await Connection.CloseAsync(CloseStatus.InternalError, "internal error");
+        }
+    }
+
     private async Task RunQueueAsync()
     {
         var reader = _queue.Reader;
@@ -239,6 +260,11 @@ internal sealed class CommandSession : ISession
                         {
                             Connection.Cork();
                         }
+                    }
+                    else
+                    {
+                        // Done at once, maybe faulted: a failure must not be dropped with its request left unanswered.
+                        await run;
                     }
                 }
             }
