@@ -20,32 +20,29 @@ internal sealed class UpgradeHandshake
     private readonly LiveOptions _options;
     private readonly HttpRouter _http;
     private readonly UpgradeDecision _decision;
-    private readonly ConnectionLimiter _limiter;
     private readonly ProxyTrust _proxies;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _log;
     private readonly IPAddress _listenAddress;
     private long _nextId;
 
-    /// <param name="limiter">Shared with the server, which releases the slot when the connection ends.</param>
     public UpgradeHandshake(
-        LiveOptions options, HttpRouter http, UpgradeDecision decision, ConnectionLimiter limiter, ProxyTrust proxies,
-        GatewayMetrics metrics, ILogger log)
+        LiveOptions options, HttpRouter http, UpgradeDecision decision, ProxyTrust proxies, GatewayMetrics metrics, ILogger log)
     {
         _proxies = proxies;
         _options = options;
         _http = http;
         _decision = decision;
-        _limiter = limiter;
         _metrics = metrics;
         _log = log;
         _listenAddress = IPAddress.Parse(options.Current.Listen.Address);
     }
 
     /// <param name="peer">The connection's peer, or the client its PROXY header named.</param>
+    /// <param name="slot">Taken here for an accepted upgrade; the caller owns it and gives it back when the connection ends.</param>
     /// <returns>The upgraded connection, or null when the request was answered over plain HTTP or dropped.</returns>
     public async Task<(WebSocketConnection? Connection, byte[]? SwitchingProtocols)> RunAsync(
-        TransportConnection transport, IPEndPoint? peer, CancellationToken stopping)
+        TransportConnection transport, IPEndPoint? peer, ConnectionLimiter.Slot slot, CancellationToken stopping)
     {
         var options = _options.Current;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
@@ -90,7 +87,7 @@ internal sealed class UpgradeHandshake
 
         var verdict = await _decision.DecideAsync(request, validation, client, timeout.Token);
         var (refusal, reason) = (verdict.Refusal, verdict.Reason);
-        if (refusal is null && _limiter.TryAcquire(remote?.Address, options.Limits) is { } full)
+        if (refusal is null && slot.TryTake(remote?.Address, options.Limits) is { } full)
         {
             (refusal, reason) = (HttpResponse.Text(503, full, [new("Retry-After", "5")]), "capacity");
         }
@@ -104,7 +101,7 @@ internal sealed class UpgradeHandshake
             return (null, null);
         }
 
-        // From here the slot is released when the connection ends (HandleAsync), whatever happens to the 101.
+        // From here the slot is released when the connection ends (the caller's), whatever happens to the 101.
         var route = verdict.Route!;
         var subprotocol = route.SelectSubprotocol(WebSocketHandshake.GetOfferedSubprotocols(request));
         var deflate = NegotiateDeflate(request, options.Compression);
