@@ -47,7 +47,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         _certificate = certificate;
         _options = options;
         _log = log.ForContext<GatewayServer>();
-        _trim = new IdleMemoryTrim(_log);
+        _trim = new IdleMemoryTrim(_log, () => _connections.Count);
         _proxies = new ProxyTrust(options);
         _handshake = new UpgradeHandshake(options, http, decision, _proxies, metrics, _log);
     }
