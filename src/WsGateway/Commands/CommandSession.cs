@@ -5,6 +5,7 @@ using WsGateway.Broadcasting;
 using WsGateway.Connections;
 using WsGateway.Contracts;
 using WsGateway.Diagnostics;
+using WsGateway.Protocol;
 
 namespace WsGateway.Commands;
 
@@ -52,7 +53,7 @@ internal sealed class CommandSession : ISession
     /// <summary>Touched only by the connection's receive loop.</summary>
     public TokenBucket RateLimit { get; } = new();
 
-    public void Start() => _worker = RunQueueAsync();
+    public void Start() => _worker = RunWorkerAsync();
 
     public async ValueTask EnqueueAsync(CommandRequest request)
     {
@@ -119,6 +120,25 @@ internal sealed class CommandSession : ISession
 
     public IReadOnlyList<ISession> LocalGroupMembers(string group) => [.. _route.Groups.Members(group)];
 
+    /// <summary>
+    /// What the error reply says of a command's exception. Its message is plugin or script code, which may throw
+    /// too; the caller still gets its answer, naming the exception's type.
+    /// </summary>
+    private static string Describe(Exception exception)
+    {
+        string message;
+        try
+        {
+            message = exception.Message;
+        }
+        catch (Exception)
+        {
+            message = "(its message could not be read)";
+        }
+
+        return $"{exception.GetType().Name}: {message}";
+    }
+
     /// <summary>Made when a command first runs (idle sessions hold none); cancelled when a drain runs out of time.</summary>
     private CancellationTokenSource CutOff()
     {
@@ -135,6 +155,26 @@ internal sealed class CommandSession : ISession
         }
 
         return cutOff;
+    }
+
+    /// <summary>
+    /// Runs the queue; if the session's own machinery fails (a command's failure is only an error reply), says so and
+    /// closes the connection with 1011. Not restarted: the request being handled may be unanswered and the session's
+    /// state is unknown, so carrying on could answer out of order or not at all, which clients cannot detect; a close
+    /// they can see and reconnect after. The same policy as a failing receive loop in <see cref="WebSocketConnection"/>.
+    /// </summary>
+    private async Task RunWorkerAsync()
+    {
+        try
+        {
+            await RunQueueAsync();
+        }
+        catch (Exception ex)
+        {
+            _queue.Writer.TryComplete();
+            Log.Error(ex, "Command session {SessionId} failed and runs no more commands; closing it with {CloseCode}", Id, CloseStatus.InternalError);
+            await Connection.CloseAsync(CloseStatus.InternalError, "internal error");
+        }
     }
 
     private async Task RunQueueAsync()
@@ -166,6 +206,11 @@ internal sealed class CommandSession : ISession
                         {
                             Connection.Sender.Cork();
                         }
+                    }
+                    else
+                    {
+                        // Done at once, maybe faulted: a failure must not be dropped with its request left unanswered.
+                        await run;
                     }
                 }
             }
@@ -254,7 +299,7 @@ internal sealed class CommandSession : ISession
         {
             outcome = CommandOutcome.Failed;
             context.Logger.Error(ex, "Command {Command} from {Origin} failed", descriptor.Name, descriptor.Origin.ToString());
-            await Replies.ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" failed: {ex.GetType().Name}: {ex.Message}", context);
+            await Replies.ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" failed: {Describe(ex)}", context);
         }
         finally
         {

@@ -10,9 +10,12 @@ internal sealed class ConnectionLimiter
     private readonly ConcurrentDictionary<IPAddress, int> _perAddress = new();
     private int _total;
 
+    /// <summary>A claim for one accepted connection, not holding a slot yet; its one owner disposes it when the connection ends.</summary>
+    public Slot NewSlot() => new(this);
+
     /// <summary>Takes a slot for a connection about to be upgraded; give it back with <see cref="Release"/>.</summary>
     /// <returns>Null when a slot was taken, else why not.</returns>
-    public string? TryAcquire(IPAddress? address, LimitsOptions limits)
+    private string? TryAcquire(IPAddress? address, LimitsOptions limits)
     {
         if (Interlocked.Increment(ref _total) > limits.MaxConnections && limits.MaxConnections > 0)
         {
@@ -33,7 +36,7 @@ internal sealed class ConnectionLimiter
         return null;
     }
 
-    public void Release(IPAddress? address)
+    private void Release(IPAddress? address)
     {
         Interlocked.Decrement(ref _total);
         if (address is null)
@@ -46,6 +49,43 @@ internal sealed class ConnectionLimiter
         {
             // Removes the entry only if no other connection from that address raced in meanwhile.
             _perAddress.TryRemove(new KeyValuePair<IPAddress, int>(address, 0));
+        }
+    }
+
+    /// <summary>
+    /// One accepted connection's slot: taken (or refused) during the handshake, given back once by
+    /// <see cref="Dispose"/>, whichever way the connection ends. The server's handling of the connection owns it
+    /// (a using), so no other code releases slots and an exception anywhere in between cannot leak one.
+    /// </summary>
+    public sealed class Slot(ConnectionLimiter limiter) : IDisposable
+    {
+        private IPAddress? _address;
+        private int _held;
+
+        /// <returns>Null when the slot was taken, else why not.</returns>
+        public string? TryTake(IPAddress? address, LimitsOptions limits)
+        {
+            if (Volatile.Read(ref _held) != 0)
+            {
+                throw new InvalidOperationException("This connection already holds a slot.");
+            }
+
+            var refusal = limiter.TryAcquire(address, limits);
+            if (refusal is null)
+            {
+                _address = address;
+                Volatile.Write(ref _held, 1);
+            }
+
+            return refusal;
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _held, 0) != 0)
+            {
+                limiter.Release(_address);
+            }
         }
     }
 }

@@ -21,48 +21,53 @@ internal sealed class UpgradeHandshake
     private readonly LiveOptions _options;
     private readonly HttpRouter _http;
     private readonly UpgradeDecision _decision;
-    private readonly ConnectionLimiter _limiter;
     private readonly ProxyTrust _proxies;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _log;
     private readonly IPAddress _listenAddress;
+
+    private static readonly HttpResponse AuthenticationTimedOut =
+        HttpResponse.Text(503, "Cannot authenticate: authentication did not finish within the handshake timeout.", [new("Retry-After", "5")]);
     private long _nextId;
 
-    /// <param name="limiter">Shared with the server, which releases the slot when the connection ends.</param>
     public UpgradeHandshake(
-        LiveOptions options, HttpRouter http, UpgradeDecision decision, ConnectionLimiter limiter, ProxyTrust proxies,
-        GatewayMetrics metrics, ILogger log)
+        LiveOptions options, HttpRouter http, UpgradeDecision decision, ProxyTrust proxies, GatewayMetrics metrics, ILogger log)
     {
         _proxies = proxies;
         _options = options;
         _http = http;
         _decision = decision;
-        _limiter = limiter;
         _metrics = metrics;
         _log = log;
         _listenAddress = IPAddress.Parse(options.Current.Listen.Address);
     }
 
     /// <param name="peer">The connection's peer, or the client its PROXY header named.</param>
+    /// <param name="slot">Taken here for an accepted upgrade; the caller owns it and gives it back when the connection ends.</param>
     /// <returns>The upgraded connection, or null when the request was answered over plain HTTP or dropped.</returns>
     public async Task<(WebSocketConnection? Connection, byte[]? SwitchingProtocols)> RunAsync(
-        TransportConnection transport, IPEndPoint? peer, CancellationToken stopping)
+        TransportConnection transport, IPEndPoint? peer, ConnectionLimiter.Slot slot, CancellationToken stopping)
     {
-        var options = _options.Current;
+        // One deadline for the whole handshake: reading the request, authenticating it and sending the answer.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(TimeSpan.FromSeconds(options.Limits.HandshakeTimeoutSeconds));
-        HttpRequestHead? request;
+        timeout.CancelAfter(TimeSpan.FromSeconds(_options.Current.Limits.HandshakeTimeoutSeconds));
         try
         {
-            request = await ReadRequestHeadAsync(transport, timeout.Token);
+            return await HandshakeAsync(transport, peer, slot, timeout.Token, stopping);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             _metrics.HandshakeFailed("timeout");
             _log.Debug("Handshake from {RemoteAddress} timed out", peer);
             return (null, null);
         }
+    }
 
+    private async Task<(WebSocketConnection? Connection, byte[]? SwitchingProtocols)> HandshakeAsync(
+        TransportConnection transport, IPEndPoint? peer, ConnectionLimiter.Slot slot, CancellationToken timeout, CancellationToken stopping)
+    {
+        var options = _options.Current;
+        var request = await ReadRequestHeadAsync(transport, timeout);
         if (request is null)
         {
             return (null, null);
@@ -78,20 +83,34 @@ internal sealed class UpgradeHandshake
             _metrics.HandshakeFailed("host");
             _log.Information("Request from {RemoteAddress} for {Path} refused: Host {Host} is not allowed (Hosts:Allowed)",
                 remote, request.Path, client.Host ?? "missing");
-            await RespondAsync(transport, HttpResponse.Text(400, "This host name is not served here (see Hosts:Allowed)."), headOnly: false);
+            await RespondAsync(transport, HttpResponse.Text(400, "This host name is not served here (see Hosts:Allowed)."), headOnly: false, timeout);
             return (null, null);
         }
 
         var validation = WebSocketHandshake.Validate(request);
         if (validation.Outcome == HandshakeOutcome.NotUpgrade)
         {
-            await RespondAsync(transport, await _http.RouteAsync(request, remote), request.Method == "HEAD");
+            await RespondAsync(transport, await _http.RouteAsync(request, remote), request.Method == "HEAD", timeout);
             return (null, null);
         }
 
-        var verdict = await _decision.DecideAsync(request, validation, client, timeout.Token);
+        UpgradeVerdict verdict;
+        try
+        {
+            verdict = await _decision.DecideAsync(request, validation, client, timeout);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested)
+        {
+            // A whole, valid request whose authentication outlasted the handshake (an authenticator waiting on something
+            // slow): the client gets an answer it can retry on rather than a bare close, and the operator a warning.
+            _log.Warning("Authentication of the upgrade from {RemoteAddress} for {Path} did not finish within {HandshakeTimeoutSeconds} s (Limits:HandshakeTimeoutSeconds); refused with 503",
+                remote, request.Path, options.Limits.HandshakeTimeoutSeconds);
+            await RespondAsync(transport, AuthenticationTimedOut, headOnly: false, timeout);
+            throw;
+        }
+
         var (refusal, reason) = (verdict.Refusal, verdict.Reason);
-        if (refusal is null && _limiter.TryAcquire(remote?.Address, options.Limits) is { } full)
+        if (refusal is null && slot.TryTake(remote?.Address, options.Limits) is { } full)
         {
             (refusal, reason) = (HttpResponse.Text(503, full, [new("Retry-After", "5")]), "capacity");
         }
@@ -101,11 +120,11 @@ internal sealed class UpgradeHandshake
             _metrics.HandshakeFailed(reason!);
             _log.Information("Upgrade from {RemoteAddress} (Origin {Origin}) for {Path} refused with {Status}: {Reason}",
                 remote, request.GetHeader("Origin") ?? "none", request.Path, refusal.Status, verdict.Detail is null ? reason : $"{reason} ({verdict.Detail})");
-            await RespondAsync(transport, refusal, headOnly: false);
+            await RespondAsync(transport, refusal, headOnly: false, timeout);
             return (null, null);
         }
 
-        // From here the slot is released when the connection ends (HandleAsync), whatever happens to the 101.
+        // From here the slot is released when the connection ends (the caller's), whatever happens to the 101.
         var route = verdict.Route!;
         var subprotocol = route.SelectSubprotocol(WebSocketHandshake.GetOfferedSubprotocols(request));
         var deflate = NegotiateDeflate(request, options.Compression);
@@ -135,11 +154,23 @@ internal sealed class UpgradeHandshake
             : null;
 
     /// <summary>One response, then the connection closes (every plain HTTP answer says <c>Connection: close</c>).</summary>
-    private static ValueTask RespondAsync(TransportConnection transport, HttpResponse response, bool headOnly)
+    /// <param name="cancellationToken">
+    /// The handshake's deadline: a client that does not read its answer is not waited for past it (the send goes on
+    /// until the server drops the connection). A send that completes at once succeeds even after the deadline.
+    /// </param>
+    private static async ValueTask RespondAsync(TransportConnection transport, HttpResponse response, bool headOnly, CancellationToken cancellationToken)
     {
         HttpResponseWriter.Write(transport.Output, response, headOnly);
         transport.CommitOutput();
-        return transport.SendAsync();
+        var send = transport.SendAsync();
+        if (send.IsCompleted)
+        {
+            await send;
+        }
+        else
+        {
+            await send.AsTask().WaitAsync(cancellationToken);
+        }
     }
 
     private async Task<HttpRequestHead?> ReadRequestHeadAsync(TransportConnection transport, CancellationToken cancellationToken)
@@ -174,7 +205,7 @@ internal sealed class UpgradeHandshake
                     }
 
                     _metrics.HandshakeFailed("bad_request");
-                    await RespondAsync(transport, HttpResponse.Text(400, error ?? "Malformed request."), headOnly: false);
+                    await RespondAsync(transport, HttpResponse.Text(400, error ?? "Malformed request."), headOnly: false, cancellationToken);
                     return null;
                 }
                 finally
@@ -187,7 +218,7 @@ internal sealed class UpgradeHandshake
             {
                 input.AdvanceTo(buffer.End);
                 _metrics.HandshakeFailed("too_large");
-                await RespondAsync(transport, HttpResponse.Text(431, $"Request head larger than {maxBytes} bytes."), headOnly: false);
+                await RespondAsync(transport, HttpResponse.Text(431, $"Request head larger than {maxBytes} bytes."), headOnly: false, cancellationToken);
                 return null;
             }
 

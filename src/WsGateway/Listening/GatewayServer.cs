@@ -49,9 +49,9 @@ internal sealed class GatewayServer : IAsyncDisposable
         _certificate = certificate;
         _options = options;
         _log = log.ForContext<GatewayServer>();
-        _trim = new IdleMemoryTrim(_log);
+        _trim = new IdleMemoryTrim(_log, () => _connections.Count);
         _proxies = new ProxyTrust(options);
-        _handshake = new UpgradeHandshake(options, http, decision, _limiter, _proxies, metrics, _log);
+        _handshake = new UpgradeHandshake(options, http, decision, _proxies, metrics, _log);
     }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("Not started."));
@@ -205,6 +205,8 @@ internal sealed class GatewayServer : IAsyncDisposable
     {
         try
         {
+            // The connection's one claim on the limits: taken in the handshake, given back here however it ends.
+            using var slot = _limiter.NewSlot();
             var remote = socket.RemoteEndPoint as IPEndPoint;
             if (_proxies.ExpectsProxyHeader(remote))
             {
@@ -228,7 +230,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             byte[]? switchingProtocols = null;
             try
             {
-                (connection, switchingProtocols) = await _handshake.RunAsync(transport, remote, _stopping.Token);
+                (connection, switchingProtocols) = await _handshake.RunAsync(transport, remote, slot, _stopping.Token);
             }
             catch (Exception ex)
             {
@@ -258,7 +260,6 @@ internal sealed class GatewayServer : IAsyncDisposable
             finally
             {
                 _connections.TryRemove(connection, out _);
-                _limiter.Release(connection.RemoteEndPoint?.Address);
                 _metrics.ConnectionClosed();
                 _trim.ConnectionClosed();
             }

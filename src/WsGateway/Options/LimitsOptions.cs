@@ -8,7 +8,10 @@ public sealed record LimitsOptions
     /// <summary>Largest HTTP request head (request line and headers); larger ones get 431.</summary>
     public int MaxHandshakeBytes { get; set; } = 8 * 1024;
 
-    /// <summary>Time a client has to send its whole request head; then the socket is dropped.</summary>
+    /// <summary>
+    /// Time the whole handshake may take (request head, authentication, the answer being read); then the socket is
+    /// dropped, after a 503 when authentication was still running.
+    /// </summary>
     public double HandshakeTimeoutSeconds { get; set; } = 5;
 
     /// <summary>

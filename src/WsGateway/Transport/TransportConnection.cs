@@ -96,7 +96,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     /// <summary>Wraps an accepted socket for plain TCP.</summary>
     public static TransportConnection Accept(Socket socket, GatewayMetrics metrics)
     {
-        socket.NoDelay = true;
+        TrySetNoDelay(socket);
         return new TransportConnection(socket, new NetworkStream(socket, ownsSocket: true), null, metrics);
     }
 
@@ -104,7 +104,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     public static async Task<TransportConnection> AcceptTlsAsync(
         Socket socket, X509Certificate2 certificate, GatewayMetrics metrics, CancellationToken cancellationToken)
     {
-        socket.NoDelay = true;
+        TrySetNoDelay(socket);
         var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
         try
         {
@@ -128,6 +128,22 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     /// </summary>
     public static TransportConnection Over(Stream duplex, IPEndPoint? remoteEndPoint, GatewayMetrics metrics) =>
         new(null, duplex, duplex, remoteEndPoint, metrics);
+
+    /// <summary>
+    /// Turns Nagle off, best effort. macOS (EINVAL) and the BSDs (ECONNRESET) refuse it for a peer that already reset
+    /// the connection (Linux does not); that must not throw out of the accept path for one early reset: the
+    /// connection's first read or send fails instead, and ends it like any lost connection.
+    /// </summary>
+    private static void TrySetNoDelay(Socket socket)
+    {
+        try
+        {
+            socket.NoDelay = true;
+        }
+        catch (SocketException)
+        {
+        }
+    }
 
     /// <summary>
     /// Makes what was written to <see cref="Output"/> visible to the sender. Call under the same serialization as the

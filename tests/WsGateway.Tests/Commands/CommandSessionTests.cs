@@ -168,7 +168,7 @@ public sealed class CommandSessionTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
-    public async Task Known_defect_a_failure_that_cannot_be_described_still_gets_an_answer_and_the_session_goes_on(bool afterAwaiting)
+    public async Task A_failure_that_cannot_be_described_still_gets_an_answer_and_the_session_goes_on(bool afterAwaiting)
     {
         _commands.Add(new DelegateCommand("explode", async _ =>
         {
