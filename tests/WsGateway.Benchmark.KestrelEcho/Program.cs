@@ -99,15 +99,18 @@ static async Task EchoAsync(Client client, ConcurrentDictionary<Client, byte> cl
 }
 
 // The plain broadcast: every client's SendAsync (under its own lock) started at once, then all awaited together. The
-// payload was copied once, so the sender's receive buffer is free again; a send that completes at once (the socket
-// took the frame) costs no allocation and no timer.
+// payload was copied once, so the sender's receive buffer is free again. A send that the socket takes at once
+// completes synchronously (ManagedWebSocket's fast path, as no CancellationToken is passed), and a broadcast whose
+// sends all did starts no timer.
 //
 // A receiver that stops reading would hold every broadcast forever (its send never completes, and the next broadcast
 // is not read until this one is done), so the sends get Client.SendTimeout together: whoever has not taken its frame
 // by then is aborted and dropped, and the next broadcast goes on without it. One timeout per broadcast, not a
 // CancellationToken per send: a cancelable token sends every frame through ManagedWebSocket's slower path (a task and
-// a registration per send), while Task.WaitAsync starts a timer only when some send is still pending. In the
-// benchmark's bcast-stall case this happens once, at the first broadcast.
+// a registration per send), while Task.WaitAsync starts a timer only when some send is still pending. ASP.NET Core's
+// SignalR does the same with its TransportSendTimeout (10 s); one second is far beyond what a reading client's send
+// waits on loopback and short enough for a benchmark run to see the others go on. In the bcast-stall case this
+// happens once, at the first broadcast.
 static async Task BroadcastAsync(ConcurrentDictionary<Client, byte> clients, byte[] payload)
 {
     var targets = new List<Client>(clients.Count);
