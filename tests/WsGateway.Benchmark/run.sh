@@ -183,11 +183,11 @@ for round in $(seq 1 "$ROUNDS"); do
   routes=(command echo signalr)
   [ $((round % 2)) -eq 0 ] && routes=(signalr echo command)
 
-  # SignalR has served nothing yet in this round, while the other servers have run every case above: an unmeasured
-  # run of its calls first (twice a run's length), so that its measured runs are not its JIT warm-up.
+  # SignalR has served nothing yet in this round, while the other servers have run every case above: 20 s of
+  # unmeasured calls first (compare.sh's settle time), so that its measured runs are not its JIT warm-up.
   pin "${PID[signalr]}"
   timeout --kill-after=5 120 taskset -c 1 dotnet "$BENCH" load --url "${URL[signalr]}/hub" --protocol signalr --connections 64 \
-    --window 16 --text hello --warmup 0 --duration "$(awk "BEGIN { print 2 * ($WARMUP + $DURATION) }")" >/dev/null 2>&1 || true
+    --window 16 --text hello --warmup 0 --duration 20 >/dev/null 2>&1 || true
   for window in 1 16; do
     name=command
     [ "$window" -gt 1 ] && name=commandw$window
