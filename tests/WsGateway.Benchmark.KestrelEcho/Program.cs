@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
-using System.Threading.Channels;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -30,12 +29,11 @@ app.Map("/echo", async context =>
     }
     catch (Exception ex) when (ex is WebSocketException or OperationCanceledException)
     {
-        // The peer vanished, or a broadcast dropped it for not reading.
+        // The peer vanished, or a broadcast aborted it for not reading.
     }
     finally
     {
         clients.TryRemove(client, out _);
-        await client.CompleteAsync();
     }
 });
 
@@ -52,7 +50,7 @@ await app.RunAsync();
 
 // The documented loop, with the Memory overloads (no allocation per call) and a buffer that holds the largest
 // benchmark message (64 KiB) in one receive, so a large message is not echoed as many fragments. Sends take the
-// client's send lock because broadcasts go out on the same socket from its queue.
+// client's send lock because a broadcast from another connection's loop may send on the same socket.
 static async Task EchoAsync(Client client, ConcurrentDictionary<Client, byte> clients, CancellationToken cancellationToken)
 {
     var webSocket = client.WebSocket;
@@ -71,7 +69,7 @@ static async Task EchoAsync(Client client, ConcurrentDictionary<Client, byte> cl
     {
         if (result.MessageType == WebSocketMessageType.Text && result.EndOfMessage && buffer.AsSpan(0, result.Count).StartsWith("/bcast "u8))
         {
-            Broadcast(clients, buffer.AsSpan(7, result.Count - 7).ToArray());
+            await BroadcastAsync(clients, buffer.AsSpan(7, result.Count - 7).ToArray());
         }
         else
         {
@@ -100,96 +98,75 @@ static async Task EchoAsync(Client client, ConcurrentDictionary<Client, byte> cl
     }
 }
 
-// The payload was copied once; every client's queue gets the same array. A client whose queue is full is dropped, so
-// one that stopped reading costs the others nothing and holds at most its queue.
-static void Broadcast(ConcurrentDictionary<Client, byte> clients, byte[] payload)
+// The plain broadcast: every client's SendAsync (under its own lock) started at once, then all awaited together. The
+// payload was copied once, so the sender's receive buffer is free again. A send that the socket takes at once
+// completes synchronously (ManagedWebSocket's fast path, as no CancellationToken is passed), and a broadcast whose
+// sends all did starts no timer.
+//
+// A receiver that stops reading would hold every broadcast forever (its send never completes, and the next broadcast
+// is not read until this one is done), so the sends get Client.SendTimeout together: whoever has not taken its frame
+// by then is aborted and dropped, and the next broadcast goes on without it. One timeout per broadcast, not a
+// CancellationToken per send: a cancelable token sends every frame through ManagedWebSocket's slower path (a task and
+// a registration per send), while Task.WaitAsync starts a timer only when some send is still pending. ASP.NET Core's
+// SignalR does the same with its TransportSendTimeout (10 s); one second is far beyond what a reading client's send
+// waits on loopback and short enough for a benchmark run to see the others go on. In the bcast-stall case this
+// happens once, at the first broadcast.
+static async Task BroadcastAsync(ConcurrentDictionary<Client, byte> clients, byte[] payload)
 {
+    var targets = new List<Client>(clients.Count);
+    var sends = new List<Task>(clients.Count);
     foreach (var (client, _) in clients)
     {
-        if (!client.TryEnqueue(payload))
+        targets.Add(client);
+        sends.Add(client.SendAsync(payload));
+    }
+
+    try
+    {
+        await Task.WhenAll(sends).WaitAsync(Client.SendTimeout);
+    }
+    catch (TimeoutException)
+    {
+        for (int i = 0; i < sends.Count; i++)
         {
-            client.WebSocket.Abort();
+            if (!sends[i].IsCompleted)
+            {
+                clients.TryRemove(targets[i], out _);
+                targets[i].WebSocket.Abort();
+            }
         }
     }
 }
 
 /// <summary>
-/// A connected client. ManagedWebSocket allows one SendAsync at a time, so broadcasts wait in a small bounded queue
-/// that one loop per client sends, and that loop and the echo loop take turns with a lock (uncontended when there are
-/// no broadcasts: WaitAsync then completes at once without allocating). The queue and its loop start with the first
-/// broadcast, so a connection that never gets one (the echo and idle cases) carries none of it.
+/// A connected client. ManagedWebSocket allows one SendAsync at a time, so the echo loop and broadcasts from other
+/// connections' loops take turns with a lock (uncontended without broadcasts: WaitAsync then completes at once
+/// without allocating).
 /// </summary>
 internal sealed class Client(WebSocket webSocket)
 {
-    private const int QueueCapacity = 256;
-
-    private readonly Lock _lock = new();
-    private Channel<byte[]>? _queue;
-    private Task _sending = Task.CompletedTask;
-    private bool _completed;
+    /// <summary>How long a broadcast waits for a client to take its frame before it aborts it.</summary>
+    public static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(1);
 
     public WebSocket WebSocket => webSocket;
 
     public SemaphoreSlim SendLock { get; } = new(1, 1);
 
-    /// <returns>False when the queue is full (a client that is closing refuses nothing).</returns>
-    public bool TryEnqueue(byte[] message)
+    /// <summary>One broadcast frame; a client that is closing or was aborted is skipped.</summary>
+    public async Task SendAsync(byte[] message)
     {
-        var queue = Volatile.Read(ref _queue);
-        if (queue is null)
-        {
-            lock (_lock)
-            {
-                if (_completed)
-                {
-                    return true;
-                }
-
-                if (_queue is null)
-                {
-                    _queue = Channel.CreateBounded<byte[]>(
-                        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
-                    _sending = SendQueuedAsync(_queue.Reader);
-                }
-
-                queue = _queue;
-            }
-        }
-
-        return queue.Writer.TryWrite(message) || Volatile.Read(ref _completed);
-    }
-
-    /// <summary>Takes no more broadcasts and waits for the send loop to end (it fails fast once the socket is closed).</summary>
-    public Task CompleteAsync()
-    {
-        lock (_lock)
-        {
-            _completed = true;
-            _queue?.Writer.TryComplete();
-            return _sending;
-        }
-    }
-
-    private async Task SendQueuedAsync(ChannelReader<byte[]> reader)
-    {
+        await SendLock.WaitAsync();
         try
         {
-            await foreach (var message in reader.ReadAllAsync())
-            {
-                await SendLock.WaitAsync();
-                try
-                {
-                    await webSocket.SendAsync(message.AsMemory(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
-                }
-                finally
-                {
-                    SendLock.Release();
-                }
-            }
+            await webSocket.SendAsync(message.AsMemory(), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
         }
-        catch (Exception ex) when (ex is WebSocketException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
-            // Closed or aborted: what is still queued is dropped with the client.
+            // Closed or aborted: its own loop ends and removes it.
+        }
+        finally
+        {
+            SendLock.Release();
         }
     }
 }

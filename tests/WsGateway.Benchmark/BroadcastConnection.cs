@@ -10,7 +10,8 @@ namespace WsGateway.Benchmark;
 /// One connection of the broadcast mode: a receiver that reads and checks every delivery, the sender (a receiver that
 /// also sends the next broadcast when its own copy of one comes back), or a stalled receiver that never reads.
 /// Deliveries must arrive complete, as text, in order, each broadcast exactly once. Receivers and the sender are
-/// non-blocking sockets driven by one <see cref="Epoll"/> thread; nothing here is asynchronous.
+/// non-blocking sockets driven by one <see cref="Epoll"/> thread; nothing here is asynchronous. With SignalR a delivery
+/// is a record of the JSON hub protocol (see <see cref="SignalRProtocol"/>), read across frames and messages.
 /// </summary>
 internal sealed class BroadcastConnection : IDisposable
 {
@@ -30,6 +31,11 @@ internal sealed class BroadcastConnection : IDisposable
     private int _next;
     private volatile bool _finished;
 
+    // SignalR: the record being read, copied here (it may span frames), and what the current data frame still holds.
+    private readonly byte[]? _record;
+    private int _recordLength;
+    private int _frameLeft;
+
     // The sender's: one frame, its sequence number patched in before each send.
     private readonly byte[]? _request;
     private readonly int _prefixLength;
@@ -44,13 +50,21 @@ internal sealed class BroadcastConnection : IDisposable
         OnReceiverUrl = onReceiverUrl;
         _latency = onReceiverUrl ? timeline.ReceiverUrlLatency : timeline.Latency;
         var options = timeline.Options;
-        _frameLength = (options.Size <= 125 ? 2 : 4) + options.Size;
+        int deliveryLength = timeline.DeliveryPrefix.Length + options.Size + timeline.DeliverySuffix.Length;
+        _frameLength = (deliveryLength <= 125 ? 2 : 4) + deliveryLength;
+        if (options.SignalR)
+        {
+            // Records are taken as they come, but a control frame (up to 127 bytes) only whole.
+            _frameLength = Math.Max(_frameLength, 127);
+            _record = new byte[deliveryLength + 256];
+        }
+
         _buffer = new byte[Math.Max(8 * 1024, 4 * _frameLength)];
         if (sender)
         {
-            var prefix = Encoding.UTF8.GetBytes(options.Prefix);
-            _prefixLength = prefix.Length;
-            _request = ClientFrame.Build(ClientFrame.Text, [.. prefix, .. options.Payload()]);
+            var (request, payloadOffset) = options.Request();
+            _prefixLength = payloadOffset;
+            _request = ClientFrame.Build(ClientFrame.Text, request);
             _lastSent = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         }
     }
@@ -103,6 +117,10 @@ internal sealed class BroadcastConnection : IDisposable
             socket.Connect(new IPEndPoint(IPAddress.Parse(url.Host), url.Port));
             var connection = new BroadcastConnection(socket, timeline, sender, onReceiverUrl && !sender);
             (connection._start, connection._end) = ClientHandshake.Run(socket, url, connection._buffer);
+            if (timeline.Options.SignalR)
+            {
+                connection.HubHandshake();
+            }
             if (stalled)
             {
                 // At a few dozen broadcasts a second, 32-byte deliveries would take minutes to fill even those ~70 KB.
@@ -152,17 +170,7 @@ internal sealed class BroadcastConnection : IDisposable
     {
         try
         {
-            if (_start == _end)
-            {
-                _start = _end = 0;
-            }
-            else if (_buffer.Length - _start < _frameLength)
-            {
-                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
-                _end -= _start;
-                _start = 0;
-            }
-
+            Compact();
             int read = _socket.Receive(_buffer.AsSpan(_end), SocketFlags.None, out var error);
             if (error == SocketError.WouldBlock)
             {
@@ -177,7 +185,7 @@ internal sealed class BroadcastConnection : IDisposable
             }
 
             _end += read;
-            while (TryTakeFrame(out int sequence))
+            while (_record is null ? TryTakeFrame(out int sequence) : TryTakeHubDelivery(out sequence))
             {
                 if (sequence < 0)
                 {
@@ -252,6 +260,181 @@ internal sealed class BroadcastConnection : IDisposable
         return false;
     }
 
+    /// <summary>Makes room for at least one more frame behind what is buffered.</summary>
+    private void Compact()
+    {
+        if (_start == _end)
+        {
+            _start = _end = 0;
+        }
+        else if (_buffer.Length - _start < _frameLength)
+        {
+            _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+            _end -= _start;
+            _start = 0;
+        }
+    }
+
+    /// <summary>
+    /// SignalR's handshake, and with a group the call that joins it, with blocking calls like the WebSocket's (the
+    /// socket is still blocking, with its 10 s timeouts).
+    /// </summary>
+    private void HubHandshake()
+    {
+        _socket.Send(ClientFrame.Build(ClientFrame.Text, SignalRProtocol.HandshakeRequest));
+        ExpectRecord(SignalRProtocol.HandshakeResponse, "the hub's handshake answer");
+        if (_timeline.Options.Group is { } group)
+        {
+            _socket.Send(ClientFrame.Build(ClientFrame.Text, SignalRProtocol.Invocation("JoinGroup", "0", group)));
+            ExpectRecord(SignalRProtocol.Completion("0"), "the completion of JoinGroup");
+        }
+    }
+
+    private void ExpectRecord(ReadOnlySpan<byte> expected, string what)
+    {
+        while (true)
+        {
+            if (TryTakeRecord(out var record))
+            {
+                if (!record.SequenceEqual(expected))
+                {
+                    throw new BenchmarkException(record.IsEmpty ? $"a close frame instead of {what}" : $"expected {what}, got \"{SignalRProtocol.Show(record)}\"");
+                }
+
+                return;
+            }
+
+            Compact();
+            int read = _socket.Receive(_buffer.AsSpan(_end));
+            if (read == 0)
+            {
+                throw new BenchmarkException($"server closed the TCP connection before {what}");
+            }
+
+            _end += read;
+        }
+    }
+
+    /// <summary>SignalR: takes one complete record off the buffer and checks it as a delivery.</summary>
+    /// <param name="sequence">The broadcast's number, or -1 for the server's close frame while closing.</param>
+    /// <returns>False when no whole record is buffered.</returns>
+    private bool TryTakeHubDelivery(out int sequence)
+    {
+        sequence = -1;
+        if (!TryTakeRecord(out var record))
+        {
+            return false;
+        }
+
+        if (record.IsEmpty)
+        {
+            return _timeline.Closing ? true : throw new BenchmarkException("server sent a close frame");
+        }
+
+        var prefix = _timeline.DeliveryPrefix;
+        var suffix = _timeline.DeliverySuffix;
+        int size = _timeline.Options.Size;
+        if (record.Length != prefix.Length + size + suffix.Length || !record.StartsWith(prefix) || !record.EndsWith(suffix))
+        {
+            throw new BenchmarkException($"expected the push of a {size}-byte broadcast, got \"{SignalRProtocol.Show(record)}\"");
+        }
+
+        sequence = CheckDelivery(record.Slice(prefix.Length, size));
+        return true;
+    }
+
+    /// <summary>
+    /// SignalR: the next record, its separator included, read across frame and message boundaries (it is copied, as it
+    /// may span frames); pings and control frames are skipped.
+    /// </summary>
+    /// <param name="record">The record, or empty for the server's close frame.</param>
+    /// <returns>False when no whole record is buffered.</returns>
+    private bool TryTakeRecord(out ReadOnlySpan<byte> record)
+    {
+        var assembled = _record!;
+        record = default;
+        while (true)
+        {
+            if (_frameLeft == 0)
+            {
+                if (_end - _start < 2)
+                {
+                    return false;
+                }
+
+                byte b0 = _buffer[_start];
+                byte b1 = _buffer[_start + 1];
+                int length7 = b1 & 0x7f;
+                if ((b1 & 0x80) != 0 || length7 == 127)
+                {
+                    throw new BenchmarkException("server sent a masked or oversized frame");
+                }
+
+                int headerLength = length7 == 126 ? 4 : 2;
+                if (_end - _start < headerLength)
+                {
+                    return false;
+                }
+
+                int payloadLength = length7 == 126 ? BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 2)) : length7;
+                int opcode = b0 & 0x0f;
+                if (opcode >= 0x8)
+                {
+                    if (_end - _start < headerLength + payloadLength)
+                    {
+                        return false;
+                    }
+
+                    _start += headerLength + payloadLength;
+                    if (opcode == ClientFrame.Close)
+                    {
+                        return true;
+                    }
+
+                    continue;
+                }
+
+                if (opcode is not (ClientFrame.Text or ClientFrame.Continuation))
+                {
+                    throw new BenchmarkException($"expected text frames of hub records, got first byte 0x{b0:x2}");
+                }
+
+                _start += headerLength;
+                _frameLeft = payloadLength;
+                continue;
+            }
+
+            if (_start == _end)
+            {
+                return false;
+            }
+
+            var chunk = _buffer.AsSpan(_start, Math.Min(_end - _start, _frameLeft));
+            int separator = chunk.IndexOf(SignalRProtocol.RecordSeparator);
+            int take = separator < 0 ? chunk.Length : separator + 1;
+            if (_recordLength + take > assembled.Length)
+            {
+                throw new BenchmarkException($"hub record longer than expected: \"{SignalRProtocol.Show(assembled)}\"");
+            }
+
+            chunk[..take].CopyTo(assembled.AsSpan(_recordLength));
+            _recordLength += take;
+            _start += take;
+            _frameLeft -= take;
+            if (separator < 0)
+            {
+                continue;
+            }
+
+            record = assembled.AsSpan(0, _recordLength);
+            _recordLength = 0;
+            if (!record.SequenceEqual(SignalRProtocol.Ping))
+            {
+                return true;
+            }
+        }
+    }
+
     /// <summary>Takes one complete frame off the buffer and checks it.</summary>
     /// <param name="sequence">The broadcast's number, or -1 for the server's close frame while closing.</param>
     /// <returns>False when no whole frame is buffered.</returns>
@@ -310,7 +493,15 @@ internal sealed class BroadcastConnection : IDisposable
                 throw new BenchmarkException($"expected one text frame per delivery, got first byte 0x{b0:x2}");
         }
 
-        sequence = BroadcastOptions.ReadSequence(payload);
+        sequence = CheckDelivery(payload);
+        return true;
+    }
+
+    /// <summary>A delivery's payload must be the next broadcast, whole.</summary>
+    /// <returns>The broadcast's number.</returns>
+    private int CheckDelivery(ReadOnlySpan<byte> payload)
+    {
+        int sequence = BroadcastOptions.ReadSequence(payload);
         if (sequence != _next || !payload[BroadcastOptions.SequenceDigits..].SequenceEqual(_timeline.Tail))
         {
             throw new BenchmarkException(sequence == _next
@@ -319,7 +510,7 @@ internal sealed class BroadcastConnection : IDisposable
         }
 
         Volatile.Write(ref _next, _next + 1);
-        return true;
+        return sequence;
     }
 
     private void OnOwnCopy(long now)

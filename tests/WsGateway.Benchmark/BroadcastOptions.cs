@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace WsGateway.Benchmark;
 
 /// <summary>The broadcast mode's command line. Bounded like <see cref="LoadOptions"/>: by time and by broadcast count.</summary>
@@ -9,6 +11,10 @@ internal sealed class BroadcastOptions
              [--prefix "/bcast "]   (what makes the server broadcast the rest of the message; WsGateway: "broadcast ")
              [--stalled 0]          (receivers that never read, among --receivers)
              [--echo-prefix ""]     (what makes the server echo the rest; the stalled ones ask for a large echo they never read)
+             [--protocol ws|signalr]   (signalr: SignalR's JSON hub protocol on the hub's URL; the sender invokes
+                                        Broadcast(payload) and every connection gets the push "Broadcast"; no --stalled)
+             [--group NAME]         (signalr: every connection calls JoinGroup(NAME) first, the sender invokes
+                                     BroadcastGroup(NAME, payload))
              [--warmup 1] [--duration 5] [--messages 1000000]   (seconds, seconds, broadcasts)
              [--server NAME] [--case NAME] [--round N] [--server-pid PID]
              [--receiver-server-pid PID]   (the server behind --receiver-url: its CPU is added to the server's)
@@ -28,6 +34,12 @@ internal sealed class BroadcastOptions
     public string Prefix { get; init; } = "/bcast ";
     public int Stalled { get; init; }
     public string EchoPrefix { get; init; } = "";
+
+    /// <summary>SignalR's JSON hub protocol over the WebSocket (see <see cref="SignalRProtocol"/>).</summary>
+    public bool SignalR { get; init; }
+
+    /// <summary>SignalR: the group every connection joins and the sender broadcasts to; null: Clients.All.</summary>
+    public string? Group { get; init; }
     public double WarmupSeconds { get; init; } = 1;
     public double DurationSeconds { get; init; } = 5;
     public int MaxBroadcasts { get; init; } = 1_000_000;
@@ -67,6 +79,8 @@ internal sealed class BroadcastOptions
             Prefix = values.Take("prefix") ?? "/bcast ",
             Stalled = values.Int("stalled", 0),
             EchoPrefix = values.Take("echo-prefix") ?? "",
+            SignalR = (values.Take("protocol") ?? "ws") switch { "signalr" => true, "ws" => false, _ => throw new ArgumentException("--protocol is ws or signalr") },
+            Group = values.Take("group"),
             WarmupSeconds = values.Double("warmup", 1),
             DurationSeconds = values.Double("duration", 5),
             MaxBroadcasts = values.Int("messages", 1_000_000),
@@ -89,7 +103,52 @@ internal sealed class BroadcastOptions
                 "0 < duration <= 600, 0 <= warmup <= 600, messages >= 1");
         }
 
+        // A SignalR server closes a connection it has heard nothing from for 30 s (ClientTimeoutInterval), and the
+        // receivers send nothing after their handshake. The stalled receivers' one large echo would be refused too
+        // (MaximumReceiveMessageSize, 32 KB).
+        if (options.SignalR && (options.Stalled > 0 || options.WarmupSeconds + options.DurationSeconds > 20))
+        {
+            throw new ArgumentException("--protocol signalr takes no --stalled, and warmup + duration <= 20 s");
+        }
+
+        if (options.Group is not null && !options.SignalR)
+        {
+            throw new ArgumentException("--group needs --protocol signalr");
+        }
+
         return options;
+    }
+
+    /// <summary>The sender's request for broadcast 0 (unframed), and where its payload starts in it.</summary>
+    public (byte[] Request, int PayloadOffset) Request()
+    {
+        var payload = Payload();
+        if (!SignalR)
+        {
+            var prefix = Encoding.UTF8.GetBytes(Prefix);
+            return ([.. prefix, .. payload], prefix.Length);
+        }
+
+        string text = Encoding.ASCII.GetString(payload);
+        var record = Group is null
+            ? SignalRProtocol.Invocation("Broadcast", null, text)
+            : SignalRProtocol.Invocation("BroadcastGroup", null, Group, text);
+        return (record, record.AsSpan().LastIndexOf(payload));
+    }
+
+    /// <summary>What comes before and after the payload in every delivery: nothing on a plain WebSocket, the record of the
+    /// hub's push "Broadcast" with SignalR.</summary>
+    public (byte[] Prefix, byte[] Suffix) Delivery()
+    {
+        if (!SignalR)
+        {
+            return ([], []);
+        }
+
+        var payload = Payload();
+        var record = SignalRProtocol.Invocation("Broadcast", null, Encoding.ASCII.GetString(payload));
+        int at = record.AsSpan().LastIndexOf(payload);
+        return (record[..at], record[(at + payload.Length)..]);
     }
 
     /// <summary>Receiver <paramref name="index"/> connects to <see cref="ReceiverUrl"/> when there is one and the index is odd.</summary>

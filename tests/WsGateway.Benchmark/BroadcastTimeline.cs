@@ -17,6 +17,11 @@ internal sealed class BroadcastTimeline(BroadcastOptions options)
     /// <summary>Every delivery's payload after its sequence number.</summary>
     public byte[] Tail { get; } = options.Payload()[BroadcastOptions.SequenceDigits..];
 
+    /// <summary>What surrounds every delivery's payload (SignalR: the push's record; a plain WebSocket: nothing).</summary>
+    public byte[] DeliveryPrefix { get; } = options.Delivery().Prefix;
+
+    public byte[] DeliverySuffix { get; } = options.Delivery().Suffix;
+
     /// <summary>
     /// The latency of every delivery to a connection on <see cref="BroadcastOptions.Url"/> (the sender's included), from
     /// the send of its broadcast. One for all of them: the connections share a thread.

@@ -29,12 +29,19 @@ internal sealed class ClientConnection : IDisposable
     private readonly byte[]? _deflatedOriginal;
     private bool _learnEcho;
     private readonly long[] _sentAt;
+
+    // SignalR: a reply is a record, not a message (see SignalRProtocol). The record being read is copied here (a few
+    // dozen bytes) and compared whole; _frameLeft is what the current data frame still holds.
+    private readonly byte[]? _record;
+    private int _recordLength;
+    private long _frameLeft;
     private readonly byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
 
-    private ClientConnection(Socket socket, byte[] frame, byte[] expected, bool verify, int window, bool deflate)
+    private ClientConnection(Socket socket, byte[] frame, byte[] expected, bool verify, int window, bool deflate, bool signalR)
     {
+        _record = signalR ? new byte[expected.Length + 256] : null;
         _deflatedOriginal = deflate ? expected : null;
         _learnEcho = deflate;
         _socket = socket;
@@ -67,10 +74,15 @@ internal sealed class ClientConnection : IDisposable
         try
         {
             await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(options.Url.Host), options.Url.Port), cancellationToken);
-            var connection = new ClientConnection(socket, frame, expected, options.Verify, options.Window, options.Deflate);
+            var connection = new ClientConnection(socket, frame, expected, options.Verify, options.Window, options.Deflate, options.SignalR);
             if (!options.RawTcp)
             {
                 await connection.HandshakeAsync(options.Url, options.Deflate, cancellationToken);
+            }
+
+            if (options.SignalR)
+            {
+                await connection.HubHandshakeAsync(cancellationToken);
             }
 
             return connection;
@@ -93,8 +105,9 @@ internal sealed class ClientConnection : IDisposable
         while (inFlight > 0 || owed > 0)
         {
             // Send what is owed once every echo already buffered has been counted: at window 1 that is at once, at
-            // window 16 it is one send for all the echoes of one read.
-            if (owed > 0 && !HasCompleteFrame())
+            // window 16 it is one send for all the echoes of one read. (With nothing in flight, whatever is buffered
+            // is not an echo, e.g. a ping.)
+            if (owed > 0 && (inFlight == 0 || !HasCompleteReply()))
             {
                 if (Stopwatch.GetTimestamp() < clock.SendUntil)
                 {
@@ -128,7 +141,12 @@ internal sealed class ClientConnection : IDisposable
         }
     }
 
-    /// <summary>True when the receive buffer already holds a whole frame (no system call needed to read it).</summary>
+    /// <summary>True when the receive buffer already holds a whole reply (no system call needed to read it).</summary>
+    private bool HasCompleteReply() => _record is null || _frameLeft == 0
+        ? HasCompleteFrame()
+        : _buffer.AsSpan(_start, (int)Math.Min(_end - _start, _frameLeft)).Contains(SignalRProtocol.RecordSeparator);
+
+    /// <summary>True when the receive buffer already holds a whole frame.</summary>
     private bool HasCompleteFrame()
     {
         int available = _end - _start;
@@ -208,10 +226,26 @@ internal sealed class ClientConnection : IDisposable
         }
     }
 
+    /// <summary>SignalR's handshake: sends the JSON protocol's request, and the first record back must be its empty answer.</summary>
+    private async Task HubHandshakeAsync(CancellationToken cancellationToken)
+    {
+        await _socket.SendAsync(ClientFrame.Build(ClientFrame.Text, SignalRProtocol.HandshakeRequest), SocketFlags.None, cancellationToken);
+        var expected = _expected;
+        _expected = SignalRProtocol.HandshakeResponse;
+        await ReceiveMessageAsync(cancellationToken);
+        _expected = expected;
+    }
+
     /// <summary>Reads frames until one data message is complete and checks it against the expected reply.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ReceiveMessageAsync(CancellationToken cancellationToken)
     {
+        if (_record is not null)
+        {
+            await ReceiveRecordAsync(_record, cancellationToken);
+            return;
+        }
+
         if (_learnEcho)
         {
             await LearnEchoAsync(cancellationToken);
@@ -273,6 +307,89 @@ internal sealed class ClientConnection : IDisposable
 
                 return;
             }
+        }
+    }
+
+    /// <summary>
+    /// SignalR: reads until one record is complete (across frames and messages, the rest left for the next call) and
+    /// checks it against the expected one; pings are skipped, and so are control frames.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ReceiveRecordAsync(byte[] record, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_frameLeft == 0)
+            {
+                await EnsureAsync(2, cancellationToken);
+                int opcode = _buffer[_start] & 0x0f;
+                int headerLength = HeaderLength(_buffer[_start + 1]);
+                await EnsureAsync(headerLength, cancellationToken);
+                long payloadLength = PayloadLength(_buffer.AsSpan(_start, headerLength));
+                _start += headerLength;
+                switch (opcode)
+                {
+                    case ClientFrame.Close:
+                        throw new BenchmarkException("server sent a close frame");
+                    case ClientFrame.Text or ClientFrame.Continuation:
+                        _frameLeft = payloadLength;
+                        break;
+                    case >= 0x8:
+                        for (long left = payloadLength; left > 0;)
+                        {
+                            if (_start == _end)
+                            {
+                                await FillAsync(cancellationToken);
+                            }
+
+                            int skipped = (int)Math.Min(_end - _start, left);
+                            _start += skipped;
+                            left -= skipped;
+                        }
+
+                        break;
+                    default:
+                        throw new BenchmarkException($"expected text frames of hub records, got opcode {opcode}");
+                }
+
+                continue;
+            }
+
+            if (_start == _end)
+            {
+                await FillAsync(cancellationToken);
+            }
+
+            var chunk = _buffer.AsSpan(_start, (int)Math.Min(_end - _start, _frameLeft));
+            int separator = chunk.IndexOf(SignalRProtocol.RecordSeparator);
+            int take = separator < 0 ? chunk.Length : separator + 1;
+            if (_recordLength + take > record.Length)
+            {
+                throw new BenchmarkException($"hub record longer than the {_expected.Length} bytes expected: \"{SignalRProtocol.Show(record)}\"");
+            }
+
+            chunk[..take].CopyTo(record.AsSpan(_recordLength));
+            _recordLength += take;
+            _start += take;
+            _frameLeft -= take;
+            if (separator < 0)
+            {
+                continue;
+            }
+
+            var whole = record.AsSpan(0, _recordLength);
+            _recordLength = 0;
+            if (whole.SequenceEqual(SignalRProtocol.Ping))
+            {
+                continue;
+            }
+
+            if (_verify && !whole.SequenceEqual(_expected))
+            {
+                throw new BenchmarkException($"hub record differs from the expected one: \"{SignalRProtocol.Show(whole)}\"");
+            }
+
+            return;
         }
     }
 

@@ -8,6 +8,7 @@ namespace WsGateway.Benchmark;
 /// </summary>
 internal static class ClientFrame
 {
+    public const byte Continuation = 0x0;
     public const byte Text = 0x1;
     public const byte Binary = 0x2;
     public const byte Close = 0x8;

@@ -12,8 +12,13 @@ internal static class LoadGenerator
     {
         var payload = options.Payload();
         byte opcode = options.Binary && options.Text is null ? ClientFrame.Binary : ClientFrame.Text;
-        var frame = options.Deflate ? ClientFrame.Build(opcode, Deflated(payload), rsv1: true) : ClientFrame.Build(opcode, payload);
-        var expected = options.RawTcp ? ClientFrame.Masked(payload) : options.ExpectedReply();
+
+        // SignalR: the message is an invocation of the hub's Echo with the text, and the reply its push of the same
+        // text, which is the same record byte for byte.
+        var request = options.SignalR ? SignalRProtocol.Invocation("Echo", null, System.Text.Encoding.UTF8.GetString(payload)) : payload;
+        var frame = options.Deflate ? ClientFrame.Build(opcode, Deflated(payload), rsv1: true) : ClientFrame.Build(opcode, request);
+        var expected = options.RawTcp ? ClientFrame.Masked(payload) : options.SignalR ? request : options.ExpectedReply();
+        int replyBytes = options.SignalR ? payload.Length : expected.Length;
         if (options.RawTcp && options.Expect is not null)
         {
             throw new ArgumentException("--expect makes no sense against a raw TCP echo");
@@ -33,7 +38,7 @@ internal static class LoadGenerator
         {
             errors.Add(ex);
             connections.ForEach(c => c.Dispose());
-            return Summarize(options, [], errors, clientCpu: 0, serverCpu: null, expected.Length);
+            return Summarize(options, [], errors, clientCpu: 0, serverCpu: null, replyBytes);
         }
 
         var clock = new RunClock(options.WarmupSeconds, options.DurationSeconds);
@@ -65,7 +70,7 @@ internal static class LoadGenerator
 
         double clientCpu = (clientAfter - clientBefore).TotalSeconds / options.DurationSeconds;
         double? serverCpu = serverAfter - serverBefore is { } used ? used / options.DurationSeconds : null;
-        return Summarize(options, connections, errors, clientCpu, serverCpu, expected.Length) with
+        return Summarize(options, connections, errors, clientCpu, serverCpu, replyBytes) with
         {
             RequestFrameBytes = frame.Length,
             ReplyFrameBytes = connections.Count > 0 && options.Deflate ? connections[0].EchoFrameBytes : null,
@@ -82,6 +87,7 @@ internal static class LoadGenerator
         return output.ToArray()[..^4];
     }
 
+    /// <param name="replyBytes">The reply's payload: for SignalR the text, not the record around it.</param>
     private static RunResult Summarize(
         LoadOptions options, List<ClientConnection> connections, ErrorTally errors, double clientCpu, double? serverCpu, int replyBytes)
     {

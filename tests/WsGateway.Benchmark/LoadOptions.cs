@@ -10,6 +10,8 @@ internal sealed class LoadOptions
              [--connections 64] [--size 32] [--kind text|binary|json] [--window 1]
              [--deflate on]   (offer permessage-deflate without context takeover; send the message compressed)
              [--text "echo hello" [--expect hello]]   (a fixed text message and the reply it should get)
+             [--protocol ws|signalr]   (signalr: SignalR's JSON hub protocol on the hub's URL; each message invokes
+                                        Echo(text) and the reply is the hub's push "Echo" of the same text)
              [--warmup 1] [--duration 5] [--messages 1000000]   (seconds, seconds, per connection)
              [--verify all|none] [--server NAME] [--case NAME] [--round N] [--server-pid PID]
         """;
@@ -23,6 +25,9 @@ internal sealed class LoadOptions
     public bool Json { get; init; }
 
     public bool Deflate { get; init; }
+
+    /// <summary>SignalR's JSON hub protocol over the WebSocket (see <see cref="SignalRProtocol"/>).</summary>
+    public bool SignalR { get; init; }
     public int Window { get; init; } = 1;
     public string? Text { get; init; }
     public string? Expect { get; init; }
@@ -67,6 +72,7 @@ internal sealed class LoadOptions
             Binary = kind switch { "text" or "json" => false, "binary" => true, _ => throw new ArgumentException("--kind is text, binary or json") },
             Json = kind == "json",
             Deflate = (values.Take("deflate") ?? "off") switch { "on" => true, "off" => false, _ => throw new ArgumentException("--deflate is on or off") },
+            SignalR = (values.Take("protocol") ?? "ws") switch { "signalr" => true, "ws" => false, _ => throw new ArgumentException("--protocol is ws or signalr") },
             Window = values.Int("window", 1),
             Text = values.Take("text"),
             Expect = values.Take("expect"),
@@ -91,6 +97,11 @@ internal sealed class LoadOptions
         if (options.Expect is not null && options.Text is null)
         {
             throw new ArgumentException("--expect needs --text");
+        }
+
+        if (options.SignalR && (url.Scheme != "ws" || options.Binary || options.Json || options.Deflate || options.Expect is not null))
+        {
+            throw new ArgumentException("--protocol signalr takes a ws:// URL and text (--kind text or --text), without --deflate or --expect");
         }
 
         return options;

@@ -12,7 +12,7 @@ namespace WsGateway.Benchmark;
 internal static class Report
 {
     // The first server of a case present in this list is the subject; the others are what it is compared with.
-    private static readonly string[] ServerOrder = ["wsgateway", "wsgateway-redis", "wsgateway-2nodes", "wsgateway-command", "wsgateway-echo", "kestrel", "node-ws", "tcp", "tcp-dotnet"];
+    private static readonly string[] ServerOrder = ["wsgateway", "wsgateway-redis", "wsgateway-2nodes", "wsgateway-command", "wsgateway-echo", "kestrel", "node-ws", "signalr", "tcp", "tcp-dotnet"];
 
     private static readonly Dictionary<string, string> ServerNames = new(StringComparer.Ordinal)
     {
@@ -24,8 +24,17 @@ internal static class Report
         ["wsgateway-echo"] = "WsGateway `/echo`",
         ["kestrel"] = "Kestrel",
         ["node-ws"] = "node ws",
+        ["signalr"] = "SignalR",
         ["tcp"] = "TCP echo (node)",
         ["tcp-dotnet"] = "TCP echo (.NET)",
+    };
+
+    // What each reference's broadcast is (tests/WsGateway.Benchmark/README.md, Broadcast, says why it is the plain code).
+    private static readonly Dictionary<string, string> BroadcastReferences = new(StringComparer.Ordinal)
+    {
+        ["kestrel"] = "every client's `SendAsync` under its own lock, all started together and awaited together; a client that has not taken its frame within 1 s is aborted",
+        ["node-ws"] = "`client.send(text)` to each client; what a client does not read is buffered without bound",
+        ["signalr"] = "`Clients.All.SendAsync` in a hub method, JSON hub protocol",
     };
 
     public static string Render(IReadOnlyList<RunResult> results)
@@ -41,6 +50,13 @@ internal static class Report
             md.AppendLine();
             md.AppendLine("Messages per second (each message is one request and its echo); server CPU is the server's user + system time");
             md.AppendLine("during the measured seconds (1.00 = all of core 0). A ratio is the median of the per-round ratios.");
+            if (results.Any(r => r.Mode == "load" && r.Server == "signalr"))
+            {
+                md.AppendLine("SignalR (command cases): the hub method `Echo(\"hello\")` answers the caller with `Clients.Caller.SendAsync`,");
+                md.AppendLine("JSON hub protocol; request and reply are records of about 50 bytes, where WsGateway's command route takes");
+                md.AppendLine("`echo hello` and answers `hello`.");
+            }
+
             md.AppendLine();
             load.ForEach(name => LoadTable(md, results.Where(r => r.Case == name).ToList()));
         }
@@ -51,6 +67,15 @@ internal static class Report
             md.AppendLine();
             md.AppendLine("Deliveries per second: broadcast messages arriving at the receivers and at the sender (a stalled receiver's not");
             md.AppendLine("counted); latency is from the sender's request to each delivery; server CPU per delivery as above.");
+            var references = results.Where(r => r.Mode == "broadcast").Select(r => r.Server).Distinct()
+                .Where(BroadcastReferences.ContainsKey).Order(StringComparer.Ordinal).ToList();
+            if (references.Count > 0)
+            {
+                md.AppendLine();
+                md.AppendLine("How the references broadcast:");
+                references.ForEach(server => md.AppendLine(Inv($"- {Display(server)}: {BroadcastReferences[server]}")));
+            }
+
             md.AppendLine();
             broadcast.ForEach(name => BroadcastTable(md, results, name));
         }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# WsGateway against Kestrel, node `ws` and two raw TCP echoes (node's and .NET's), on two cores: every server pinned to core 0 after it
-# started, the load generator on core 1. Each round first starts WsGateway, Kestrel and node ws fresh for the idle
-# case (memory per idle connection) and stops them; then it starts the five servers, runs every other case against
-# each of them back to back, and stops them. The order of the servers is reversed every other round. The report gives
-# the median of the per-round ratios (see tests/WsGateway.Benchmark/README.md).
+# WsGateway against Kestrel, node `ws`, SignalR and two raw TCP echoes (node's and .NET's), on two cores: every server
+# pinned to core 0 after it started, the load generator on core 1. Each round first starts WsGateway, Kestrel and node
+# ws fresh for the idle case (memory per idle connection) and stops them; then it starts the six servers, runs every
+# other case against each of them that speaks it (SignalR: the command-like call and bcast) back to back, and stops
+# them. The order of the servers is reversed every other round. The report gives the median of the per-round ratios
+# (see tests/WsGateway.Benchmark/README.md).
 #
 #   bash tests/WsGateway.Benchmark/run.sh            # full run: 5 rounds
 #   bash tests/WsGateway.Benchmark/run.sh --quick    # smoke: 1 round of short runs, 2,000 idle connections
@@ -48,10 +49,11 @@ RESULTS="$OUT/results.jsonl"
 BENCH=tests/WsGateway.Benchmark/bin/Release/net10.0/WsGateway.Benchmark.dll
 HOST=src/WsGateway.Host/bin/Release/net10.0/WsGateway.Host.dll
 KESTREL=tests/WsGateway.Benchmark.KestrelEcho/bin/Release/net10.0/WsGateway.Benchmark.KestrelEcho.dll
+SIGNALR=tests/WsGateway.Benchmark.SignalR/bin/Release/net10.0/WsGateway.Benchmark.SignalR.dll
 CONFIG=tests/WsGateway.Benchmark/gateway.benchmark.json
 
 echo "== build (Release)"
-for project in src/WsGateway.Host tests/WsGateway.Benchmark tests/WsGateway.Benchmark.KestrelEcho; do
+for project in src/WsGateway.Host tests/WsGateway.Benchmark tests/WsGateway.Benchmark.KestrelEcho tests/WsGateway.Benchmark.SignalR; do
   dotnet build "$project" -c Release -nologo -v quiet >"$OUT/logs/build.log" 2>&1 || { cat "$OUT/logs/build.log"; exit 1; }
 done
 
@@ -104,23 +106,24 @@ load() {
   bench load "$@"
 }
 
-# start SERVER LOG: starts one of the five servers by its short name.
+# start SERVER LOG: starts one of the six servers by its short name.
 start() {
   local server=$1 log=$2
   case $server in
     wsgateway) start_server wsgateway "$log" dotnet "$HOST" --port 0 --config "$CONFIG" "${GATEWAY_ARGS[@]}" ;;
     kestrel) start_server kestrel "$log" dotnet "$KESTREL" --urls http://127.0.0.1:0 ;;
+    signalr) start_server signalr "$log" dotnet "$SIGNALR" --urls http://127.0.0.1:0 ;;
     node) start_server node "$log" node "$OUT/node/echo-server.mjs" 0 ;;
     tcp) start_server tcp "$log" node "$OUT/node/tcp-echo-server.mjs" 0 ;;
     tcp-dotnet) start_server tcp-dotnet "$log" dotnet "$BENCH" tcp-echo ;;
   esac
 }
 
-SERVERS=(wsgateway kestrel node tcp tcp-dotnet)
+SERVERS=(wsgateway kestrel node signalr tcp tcp-dotnet)
 for round in $(seq 1 "$ROUNDS"); do
   order=("${SERVERS[@]}")
   if [ $((round % 2)) -eq 0 ]; then
-    order=(tcp-dotnet tcp node kestrel wsgateway)
+    order=(tcp-dotnet tcp signalr node kestrel wsgateway)
   fi
   echo "== round $round of $ROUNDS: ${order[*]}"
   echo "- load average at round $round: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.md"
@@ -155,6 +158,7 @@ for round in $(seq 1 "$ROUNDS"); do
       case $server in
         tcp | tcp-dotnet) load "$server" "$name" "${URL[$server]}" "${args[@]}" ;;
         node) load node-ws "$name" "${URL[node]}/echo" "${args[@]}" ;;
+        signalr) ;;
         *) load "$server" "$name" "${URL[$server]}/echo" "${args[@]}" ;;
       esac
     done
@@ -174,32 +178,44 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 
   # The command route against the echo route of the same gateway: what parsing, dispatch and a script command cost,
-  # with one message in flight per connection and with 16.
-  routes=(command echo)
-  [ $((round % 2)) -eq 0 ] && routes=(echo command)
+  # with one message in flight per connection and with 16. SignalR's hub method Echo("hello") answering the caller
+  # is the same call in SignalR: one request, one reply.
+  routes=(command echo signalr)
+  [ $((round % 2)) -eq 0 ] && routes=(signalr echo command)
+
+  # SignalR has served nothing yet in this round, while the other servers have run every case above: 20 s of
+  # unmeasured calls first (compare.sh's settle time), so that its measured runs are not its JIT warm-up.
+  pin "${PID[signalr]}"
+  timeout --kill-after=5 120 taskset -c 1 dotnet "$BENCH" load --url "${URL[signalr]}/hub" --protocol signalr --connections 64 \
+    --window 16 --text hello --warmup 0 --duration 20 >/dev/null 2>&1 || true
   for window in 1 16; do
     name=command
     [ "$window" -gt 1 ] && name=commandw$window
     for route in "${routes[@]}"; do
-      if [ "$route" = command ]; then
-        load wsgateway-command "$name" "${URL[wsgateway]}/" --connections 64 --window "$window" --text "echo hello" --expect hello
-      else
-        load wsgateway-echo "$name" "${URL[wsgateway]}/echo" --connections 64 --window "$window" --text "echo hello"
-      fi
+      case $route in
+        command) load wsgateway-command "$name" "${URL[wsgateway]}/" --connections 64 --window "$window" --text "echo hello" --expect hello ;;
+        echo) load wsgateway-echo "$name" "${URL[wsgateway]}/echo" --connections 64 --window "$window" --text "echo hello" ;;
+        signalr) load signalr "$name" "${URL[signalr]}/hub" --protocol signalr --connections 64 --window "$window" --text hello ;;
+      esac
     done
   done
 
   # Broadcast to 1,000 receivers: WsGateway's `broadcast` command on its command route, the references' "/bcast "
-  # on /echo. bcast-stall: the same with one receiver that never reads.
+  # on /echo, SignalR's hub method Broadcast (Clients.All). bcast-stall: the same with one receiver that never reads
+  # (not SignalR: its stalled receiver would need another way to fill the server's buffers, see the README).
   for spec in "bcast|" "bcast-stall|--stalled 1"; do
     name=${spec%%|*}
     read -r -a args <<<"${spec#*|}"
-    for server in "${ws_order[@]}"; do
+    for server in "${order[@]}"; do
       case $server in
         wsgateway) bench broadcast wsgateway "$name" "${URL[wsgateway]}/" --prefix "broadcast " --echo-prefix "echo " \
           --receivers 1000 --size 32 "${args[@]}" ;;
+        kestrel) bench broadcast kestrel "$name" "${URL[kestrel]}/echo" --receivers 1000 --size 32 "${args[@]}" ;;
         node) bench broadcast node-ws "$name" "${URL[node]}/echo" --receivers 1000 --size 32 "${args[@]}" ;;
-        *) bench broadcast "$server" "$name" "${URL[$server]}/echo" --receivers 1000 --size 32 "${args[@]}" ;;
+        signalr)
+          if [ "$name" = bcast ]; then
+            bench broadcast signalr "$name" "${URL[signalr]}/hub" --protocol signalr --receivers 1000 --size 32
+          fi ;;
       esac
     done
   done
