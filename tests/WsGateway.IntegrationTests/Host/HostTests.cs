@@ -48,7 +48,7 @@ public sealed class HostTests : IDisposable
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, (await commands.ReceiveCloseAsync()).Status);
         await echo.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
         await commands.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-        Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, await gateway.WaitForExitAsync(Eventually.Patience));
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public sealed class ConcurrentConnectionsTests(ITestOutputHelper output)
             var answered = stopwatch.Elapsed;
             await Task.WhenAll(clients.Select(async client =>
             {
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+                using var timeout = new CancellationTokenSource(Eventually.Patience);
                 await client.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
             }));
             Assert.All(clients, client =>

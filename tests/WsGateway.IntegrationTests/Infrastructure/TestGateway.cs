@@ -50,7 +50,7 @@ public sealed class TestGateway : IAsyncDisposable
     {
         var client = new ClientWebSocket();
         configure?.Invoke(client.Options);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Eventually.Patience);
         await client.ConnectAsync(WebSocketUri(path), timeout.Token);
         return client;
     }

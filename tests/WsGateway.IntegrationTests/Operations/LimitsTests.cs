@@ -31,7 +31,7 @@ public sealed class LimitsTests
         var stream = tcp.GetStream();
         await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(RawWebSocketClient.UpgradeRequest(gateway.Port, "/echo")));
         var buffer = new byte[1024];
-        int read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        int read = await stream.ReadAsync(buffer).AsTask().WaitAsync(Eventually.Patience);
         return System.Text.Encoding.ASCII.GetString(buffer, 0, read);
     }
 
@@ -113,7 +113,7 @@ public sealed class LimitsTests
     {
         await using var gateway = await TestGateway.StartAsync(o => o.Limits.IdleTimeoutSeconds = 1);
         using var client = await gateway.ConnectAsync("/echo");
-        var (status, description) = await client.ReceiveCloseAsync(TimeSpan.FromSeconds(10));
+        var (status, description) = await client.ReceiveCloseAsync();
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, status);
         Assert.Equal("idle timeout", description);
     }
@@ -163,7 +163,7 @@ public sealed class LimitsTests
         var gateway = await StartWithSlowCommandAsync(started);
         using var client = await gateway.ConnectAsync();
         await client.SendTextAsync("slow");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await started.Task.WaitAsync(Eventually.Patience);
         var stopping = gateway.DisposeAsync().AsTask();
         Assert.Equal("finished", await client.ReceiveTextAsync());
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, (await client.ReceiveCloseAsync()).Status);
@@ -178,7 +178,7 @@ public sealed class LimitsTests
         var gateway = await StartWithSlowCommandAsync(started);
         using var client = await gateway.ConnectAsync();
         await client.SendTextAsync("slow");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await started.Task.WaitAsync(Eventually.Patience);
         var stopping = gateway.DisposeAsync().AsTask();
         for (int i = 0; i < 100; i++)
         {
