@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net.WebSockets;
 using System.Text.Json;
 using WsGateway.Commands;
@@ -24,7 +23,7 @@ public sealed class CommandRouteTests : IAsyncLifetime
             // Replies once the gateway has received the two requests sent after it, which wait in the queue behind it.
             Command("slow", async ctx =>
             {
-                Assert.True(await Eventually.TrueAsync(async () => await MessagesReceivedAsync() >= 3, Eventually.Patience));
+                Assert.True(await Eventually.TrueAsync(async () => await _gateway.MetricAsync("wsgateway_messages_received_total") >= 3, Eventually.Patience));
                 await ctx.ReplyAsync("slow done");
             }),
             Command("hold", async ctx =>
@@ -51,14 +50,6 @@ public sealed class CommandRouteTests : IAsyncLifetime
     {
         var current = _gateway.Gateway.Options.Current;
         Assert.Empty(_gateway.Gateway.Options.Reload(current with { Commands = current.Commands with { TimeoutSeconds = timeout.TotalSeconds } }));
-    }
-
-    private async Task<double> MessagesReceivedAsync()
-    {
-        const string Series = "wsgateway_messages_received_total ";
-        using var http = new HttpClient();
-        var metrics = await http.GetStringAsync(_gateway.HttpUri("/metrics"));
-        return double.Parse(metrics.Split('\n').Single(l => l.StartsWith(Series, StringComparison.Ordinal))[Series.Length..], CultureInfo.InvariantCulture);
     }
 
     [Fact]
