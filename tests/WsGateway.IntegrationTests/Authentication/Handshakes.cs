@@ -50,7 +50,7 @@ internal static class Handshakes
         using var client = new ClientWebSocket();
         client.Options.CollectHttpResponseDetails = true;
         configure?.Invoke(client.Options);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Eventually.Patience);
         await Assert.ThrowsAsync<WebSocketException>(() => client.ConnectAsync(gateway.WebSocketUri(path), timeout.Token));
         Assert.NotEqual(WebSocketState.Open, client.State);
         return (client.HttpStatusCode, client.HttpResponseHeaders);

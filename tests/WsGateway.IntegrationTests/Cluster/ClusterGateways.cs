@@ -96,7 +96,7 @@ internal static class ClusterGateways
 
     public static async Task<(HttpStatusCode Status, string Body)> ReadyzAsync(TestGateway gateway)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient { Timeout = Eventually.Patience };
         using var response = await http.GetAsync(gateway.HttpUri("/readyz"));
         // The body is one line of text.
         return (response.StatusCode, (await response.Content.ReadAsStringAsync()).TrimEnd('\n'));
@@ -118,7 +118,7 @@ internal static class ClusterGateways
     /// <summary>The value of the unlabelled metric <paramref name="name"/> on the gateway's /metrics, as written there.</summary>
     public static async Task<string> MetricAsync(TestGateway gateway, string name)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        using var http = new HttpClient { Timeout = Eventually.Patience };
         var metrics = await http.GetStringAsync(gateway.HttpUri("/metrics"));
         return metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal))[(name.Length + 1)..];
     }

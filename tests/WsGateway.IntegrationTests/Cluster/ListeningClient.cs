@@ -48,7 +48,7 @@ public sealed class ListeningClient : IAsyncDisposable
     public static async Task<ListeningClient> ConnectAsync(Uri uri, string name)
     {
         var socket = new ClientWebSocket();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Eventually.Patience);
         await socket.ConnectAsync(uri, timeout.Token);
         return new(name, uri, socket);
     }
@@ -81,7 +81,7 @@ public sealed class ListeningClient : IAsyncDisposable
     /// <summary>Closes with the close handshake; the receive loop then ends.</summary>
     public async Task CloseAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Eventually.Patience);
         await _socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "done", timeout.Token);
         await _receiving.WaitAsync(timeout.Token);
     }

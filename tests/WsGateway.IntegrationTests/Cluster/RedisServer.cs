@@ -18,7 +18,7 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Overrides the redis-server binary; by default the one on the PATH (Debian's <c>redis-server</c> package).</summary>
     public const string ExecutableVariable = "WSGATEWAY_REDIS_SERVER";
 
-    private static readonly TimeSpan PingPatience = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan PingPatience = Eventually.Patience;
     private readonly string _directory;
     private readonly StringBuilder _output = new();
     private Process? _process;

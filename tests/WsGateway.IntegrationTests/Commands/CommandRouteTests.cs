@@ -8,16 +8,30 @@ namespace WsGateway.IntegrationTests.Commands;
 public sealed class CommandRouteTests : IAsyncLifetime
 {
     private static readonly CommandOrigin TestOrigin = new(CommandOriginKind.Plugin, "TestCommands", "1.0.0");
+    private readonly TaskCompletionSource _holding = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TestGateway _gateway = null!;
 
     public async Task InitializeAsync()
     {
-        _gateway = await TestGateway.StartAsync(o => o.Commands.TimeoutSeconds = 1);
+        // No command here may time out by being slow on a busy machine; the tests about the timeout shorten it.
+        _gateway = await TestGateway.StartAsync(o => o.Commands.TimeoutSeconds = Eventually.Patience.TotalSeconds);
         _gateway.Gateway.Registry.SetSource("test", [
             Command("greet", ctx => ctx.ReplyAsync($"hi {ctx.Arguments}")),
             Command("boom", _ => throw new InvalidOperationException("kaboom")),
             Command("hang", async _ => await Task.Delay(Timeout.Infinite)),
-            Command("slow", async ctx => { await Task.Delay(300, ctx.CancellationToken); await ctx.ReplyAsync("slow done"); }),
+            // Replies once the gateway has received the two requests sent after it, which wait in the queue behind it.
+            Command("slow", async ctx =>
+            {
+                Assert.True(await Eventually.TrueAsync(async () => await _gateway.MetricAsync("wsgateway_messages_received_total") >= 3, Eventually.Patience));
+                await ctx.ReplyAsync("slow done");
+            }),
+            Command("hold", async ctx =>
+            {
+                _holding.TrySetResult();
+                await _release.Task.WaitAsync(ctx.CancellationToken);
+                await ctx.ReplyAsync("released");
+            }),
             Command("shout", ctx => ctx.BroadcastAsync(ctx.Arguments)),
             Command("leave", ctx => ctx.CloseAsync(1000, "see you")),
             Command("remember", ctx => { ctx.Session.Items["value"] = ctx.Arguments; return ctx.ReplyAsync("ok"); }),
@@ -30,6 +44,13 @@ public sealed class CommandRouteTests : IAsyncLifetime
 
     private static CommandDescriptor Command(string name, Func<ICommandContext, ValueTask> run) =>
         new(name, $"test command {name}", TestOrigin, run);
+
+    /// <summary>Reloads Commands:TimeoutSeconds as an operator would: each command gets the timeout in force when it starts.</summary>
+    private void SetCommandTimeout(TimeSpan timeout)
+    {
+        var current = _gateway.Gateway.Options.Current;
+        Assert.Empty(_gateway.Gateway.Options.Reload(current with { Commands = current.Commands with { TimeoutSeconds = timeout.TotalSeconds } }));
+    }
 
     [Fact]
     public async Task Plain_text_runs_the_named_command_with_the_rest_as_arguments()
@@ -161,9 +182,12 @@ public sealed class CommandRouteTests : IAsyncLifetime
     public async Task Hanging_command_times_out_with_an_error_reply_and_the_connection_stays()
     {
         using var client = await _gateway.ConnectAsync();
+        // "hang" never ends, so no timeout is too short for it; the command after it gets all the time it needs again.
+        SetCommandTimeout(TimeSpan.FromSeconds(1));
         var reply = await client.AskAsync("hang");
         Assert.StartsWith("error: ", reply);
         Assert.Contains("timed out", reply);
+        SetCommandTimeout(Eventually.Patience);
         Assert.Equal("hi after", await client.AskAsync("greet after"));
     }
 
@@ -185,9 +209,12 @@ public sealed class CommandRouteTests : IAsyncLifetime
     {
         using var busy = await _gateway.ConnectAsync();
         using var other = await _gateway.ConnectAsync();
-        await busy.SendTextAsync("hang");
+        await busy.SendTextAsync("hold");
+        await _holding.Task.WaitAsync(Eventually.Patience);
+        // "hold" runs until the test releases it, so this reply comes while it runs, however long either takes.
         Assert.Equal("hi meanwhile", await other.AskAsync("greet meanwhile"));
-        Assert.Contains("timed out", await busy.ReceiveTextAsync());
+        _release.SetResult();
+        Assert.Equal("released", await busy.ReceiveTextAsync());
     }
 
     [Fact]
@@ -250,7 +277,12 @@ public sealed class CommandRouteTests : IAsyncLifetime
     [Fact]
     public async Task Peer_that_stops_reading_is_dropped_at_the_send_buffer_limit_without_hurting_others()
     {
-        await using var gateway = await TestGateway.StartAsync(o => o.Limits.SendBufferBytes = 256 * 1024);
+        await using var gateway = await TestGateway.StartAsync(o =>
+        {
+            o.Limits.SendBufferBytes = 256 * 1024;
+            // The flood takes as long as the machine needs; only the send buffer may end it.
+            o.Commands.TimeoutSeconds = Eventually.Patience.TotalSeconds;
+        });
         var chunk = new string('z', 64 * 1024);
         gateway.Gateway.Registry.SetSource("test", [Command("flood", async ctx =>
         {
@@ -270,7 +302,7 @@ public sealed class CommandRouteTests : IAsyncLifetime
         {
             while (true)
             {
-                if ((await reader.ReceiveTextAsync(TimeSpan.FromSeconds(30))) == "flooded")
+                if ((await reader.ReceiveTextAsync(Eventually.Patience)) == "flooded")
                 {
                     return;
                 }

@@ -14,7 +14,8 @@ public sealed class NothingLostTests
     [Fact]
     public async Task Replies_to_requests_sent_before_the_clients_close_frame_go_out_before_the_gateways()
     {
-        await using var gateway = await StartAsync();
+        // "slow" runs until the close frame is in, and the close handshake waits for all of them however long they take.
+        await using var gateway = await StartAsync(o => o.Limits.CloseTimeoutSeconds = Eventually.Patience.TotalSeconds);
         using var client = await gateway.ConnectAsync();
 
         await client.SendTextAsync("slow a");
@@ -37,6 +38,8 @@ public sealed class NothingLostTests
         await client.SendTextAsync("echo first");
         await client.SendTextAsync("hang");
         await client.SendTextAsync("echo never");
+        // "echo first" is done before "hang" starts; from the close on, only "hang", which never ends, races the timeout.
+        Assert.True(await Eventually.TrueAsync(() => gateway.Logs.Messages().Any(m => m.Contains("hang started")), Eventually.Patience));
         await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "bye", CancellationToken.None);
 
         Assert.Equal("first", await client.ReceiveTextAsync());
@@ -55,6 +58,8 @@ public sealed class NothingLostTests
         await client.SendTextAsync("echo queued");
         await envelope.SendTextAsync("""{"id":5,"command":"hang"}""");
         Assert.True(await Eventually.TrueAsync(() => gateway.Logs.Messages().Count(m => m.Contains("hang started")) == 2, Eventually.Patience));
+        // "echo queued" has reached the gateway too (the receive loop queues a message right after counting it).
+        Assert.True(await Eventually.TrueAsync(async () => await gateway.MetricAsync("wsgateway_messages_received_total") >= 3, Eventually.Patience));
 
         var stopping = gateway.DisposeAsync().AsTask();
 
@@ -100,7 +105,9 @@ public sealed class NothingLostTests
         await using var gateway = await StartAsync(o => o.Commands.TimeoutSeconds = 1);
         using var client = await gateway.ConnectAsync();
 
-        // "ticker" ignores its token and replies every millisecond for 2 s: its replies race the timeout's error.
+        // "ticker" ignores its token and replies every millisecond until replies of it were dropped after the timeout's
+        // error: its replies race the error. Its first reply is queued before the command returns to the gateway, so
+        // before any error, however slow the machine.
         await client.SendTextAsync("""{"id":"t","command":"ticker"}""");
         var ticks = 0;
         while (true)
@@ -118,8 +125,9 @@ public sealed class NothingLostTests
         }
 
         Assert.True(ticks > 0);
-        // The ticker goes on for another second; none of it may come out after the error.
+        // The ticker went on after the error; none of it may come out after the error.
         Assert.True(await Eventually.TrueAsync(() => gateway.Logs.Messages().Any(m => m.Contains("ticker finished")), Eventually.Patience));
+        Assert.True(DroppedReplies(gateway, "ticker") >= DroppedTicks);
         using var next = JsonDocument.Parse(await client.AskAsync("""{"id":"n","command":"echo","args":"next"}"""));
         Assert.Equal("n", next.RootElement.GetProperty("id").GetString());
         Assert.Equal("next", next.RootElement.GetProperty("text").GetString());
@@ -134,9 +142,11 @@ public sealed class NothingLostTests
         });
         gateway.Gateway.Registry.SetSource("test", [
             Command("echo", ctx => ctx.ReplyAsync(ctx.Arguments)),
+            // Replies once the gateway has the client's close frame: it is still running when the close comes in.
             Command("slow", async ctx =>
             {
-                await Task.Delay(200, ctx.CancellationToken);
+                Assert.True(await Eventually.TrueAsync(
+                    () => gateway.Logs.Events.Any(e => e.MessageTemplate.Text.Contains("closed by peer", StringComparison.Ordinal)), Eventually.Patience));
                 await ctx.ReplyAsync($"slow {ctx.Arguments}");
             }),
             Command("hang", async ctx =>
@@ -164,18 +174,28 @@ public sealed class NothingLostTests
             }),
             Command("ticker", async ctx =>
             {
+                // Until the gateway has dropped replies of it, which it does only after the error; Patience is a hang guard.
                 var running = Stopwatch.StartNew();
-                while (running.Elapsed < TimeSpan.FromSeconds(2))
+                do
                 {
                     await ctx.ReplyAsync("tick");
                     await Task.Delay(1, CancellationToken.None);
                 }
+                while (DroppedReplies(gateway, "ticker") < DroppedTicks && running.Elapsed < Eventually.Patience);
 
                 ctx.Logger.Information("ticker finished");
             }),
         ]);
         return gateway;
     }
+
+    /// <summary>How many replies "ticker" sends after its timeout's error (all dropped).</summary>
+    private const int DroppedTicks = 10;
+
+    /// <summary>Replies of <paramref name="command"/> the gateway dropped because they came after its call ended.</summary>
+    private static int DroppedReplies(TestGateway gateway, string command) => gateway.Logs.Events.Count(e =>
+        e.MessageTemplate.Text.StartsWith("Reply from {Command} after it ended", StringComparison.Ordinal)
+        && e.Properties.TryGetValue("Command", out var name) && name.ToString() == $"\"{command}\"");
 
     /// <summary>Long enough that two envelopes written at once would overlap.</summary>
     private static string Part(int i) => $"part {i} " + new string('x', 200);

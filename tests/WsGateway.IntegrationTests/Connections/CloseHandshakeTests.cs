@@ -118,7 +118,12 @@ public sealed class CloseHandshakeTests : IAsyncLifetime
     [Fact]
     public async Task Stopping_the_gateway_sends_1001_to_every_connection()
     {
-        var gateway = await TestGateway.StartAsync();
+        // The clients answer the 1001 when they get to it: neither the drain nor the close may give up first.
+        var gateway = await TestGateway.StartAsync(o =>
+        {
+            o.Shutdown.DrainSeconds = Eventually.Patience.TotalSeconds;
+            o.Limits.CloseTimeoutSeconds = Eventually.Patience.TotalSeconds;
+        });
         using var first = await gateway.ConnectAsync("/echo");
         using var second = await gateway.ConnectAsync("/");
         var stopping = gateway.DisposeAsync().AsTask();

@@ -11,7 +11,7 @@ public sealed class ConsolePageTests : IAsyncLifetime
     private static readonly LocatorAssertionsToHaveAttributeOptions Connects = new() { Timeout = 15_000 };
     private static readonly LocatorAssertionsToHaveAttributeOptions Reconnects = new() { Timeout = 30_000 };
 
-    private static readonly TimeSpan RebindDeadline = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan RebindDeadline = Eventually.Patience;
 
     private TestGateway? _gateway;
     private HeadlessChromium _chromium = null!;

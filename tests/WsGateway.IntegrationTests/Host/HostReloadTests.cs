@@ -3,7 +3,7 @@ namespace WsGateway.IntegrationTests.Host;
 /// <summary>Editing gateway.json of a running host.</summary>
 public sealed class HostReloadTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan Patience = Eventually.Patience;
     private readonly string _folder = Directory.CreateTempSubdirectory("wsgateway-reload-").FullName;
 
     public void Dispose() => Directory.Delete(_folder, recursive: true);

@@ -11,12 +11,15 @@ public sealed class HostTests : IDisposable
 
     public HostTests()
     {
+        // The clients answer the 1001 of a shutdown when they get to it: neither the drain nor the close may give up
+        // first (Eventually.Patience).
         File.WriteAllText(Path.Combine(_folder, "gateway.json"), """
             {
               "Listen": { "Address": "127.0.0.1", "Port": 12345 },
               "Plugins": { "Directory": "plugins" },
               "Scripts": { "Directory": "scripts" },
-              "Shutdown": { "DrainSeconds": 3 }
+              "Limits": { "CloseTimeoutSeconds": 30 },
+              "Shutdown": { "DrainSeconds": 30 }
             }
             """);
     }
@@ -48,7 +51,7 @@ public sealed class HostTests : IDisposable
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, (await commands.ReceiveCloseAsync()).Status);
         await echo.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
         await commands.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
-        Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, await gateway.WaitForExitAsync(Eventually.Patience));
     }
 
     [Fact]

@@ -57,7 +57,7 @@ public sealed partial class SystemdTests : IDisposable
 
         gateway.Terminate();
         Assert.True(await Eventually.TrueAsync(() => manager.Count("STOPPING=1") == 1, Eventually.Patience));
-        Assert.Equal(0, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(0, await gateway.WaitForExitAsync(Eventually.Patience));
         var states = manager.Messages.Select(m => m.Split('\n')[0]).Where(m => m != "WATCHDOG=1").ToList();
         Assert.Equal(["READY=1", "STOPPING=1"], states);
     }

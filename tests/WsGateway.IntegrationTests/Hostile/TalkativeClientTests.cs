@@ -37,7 +37,7 @@ public sealed class TalkativeClientTests : IAsyncLifetime
         Assert.True(await client.ServerClosedTcpAsync());
         try
         {
-            await writing.WaitAsync(TimeSpan.FromSeconds(10));
+            await writing.WaitAsync(Eventually.Patience);
         }
         catch (IOException)
         {

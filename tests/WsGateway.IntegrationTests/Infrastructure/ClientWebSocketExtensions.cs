@@ -5,7 +5,8 @@ namespace WsGateway.IntegrationTests.Infrastructure;
 
 public static class ClientWebSocketExtensions
 {
-    private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
+    // Only a hang reaches it: on a busy two-core machine a reply can take seconds, and a test must not fail for that.
+    private static readonly TimeSpan DefaultTimeout = Eventually.Patience;
 
     public static Task SendTextAsync(this WebSocket socket, string text) =>
         socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);

@@ -9,7 +9,8 @@ namespace WsGateway.IntegrationTests.Infrastructure;
 /// <summary>A WebSocket client that writes whatever bytes a test asks for, valid or not.</summary>
 public sealed class RawWebSocketClient : IAsyncDisposable
 {
-    private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
+    // Only a hang reaches it (every test expects what it reads to come): a busy machine may take seconds to send it.
+    private static readonly TimeSpan ReadTimeout = Eventually.Patience;
     private readonly TcpClient _tcp;
     private readonly NetworkStream _stream;
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.WebSockets;
 using Serilog;
 using Serilog.Events;
@@ -50,9 +51,18 @@ public sealed class TestGateway : IAsyncDisposable
     {
         var client = new ClientWebSocket();
         configure?.Invoke(client.Options);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Eventually.Patience);
         await client.ConnectAsync(WebSocketUri(path), timeout.Token);
         return client;
+    }
+
+    /// <summary>The value of the unlabelled metric <paramref name="name"/> on this gateway's <c>/metrics</c>.</summary>
+    public async Task<double> MetricAsync(string name)
+    {
+        using var http = new HttpClient { Timeout = Eventually.Patience };
+        var metrics = await http.GetStringAsync(HttpUri("/metrics"));
+        var line = metrics.Split('\n').Single(l => l.StartsWith(name + " ", StringComparison.Ordinal));
+        return double.Parse(line[(name.Length + 1)..], CultureInfo.InvariantCulture);
     }
 
     public async ValueTask DisposeAsync()

@@ -77,7 +77,12 @@ public sealed class HealthAndMetricsTests
     [Fact]
     public async Task Readyz_is_503_while_draining()
     {
-        var gateway = await TestGateway.StartAsync(o => o.Shutdown.DrainSeconds = 5);
+        // The client answers the gateway's close when it gets to it: neither the drain nor the close may give up first.
+        var gateway = await TestGateway.StartAsync(o =>
+        {
+            o.Shutdown.DrainSeconds = Eventually.Patience.TotalSeconds;
+            o.Limits.CloseTimeoutSeconds = Eventually.Patience.TotalSeconds;
+        });
         using var client = await gateway.ConnectAsync("/echo");
         var readyz = gateway.HttpUri("/readyz");
         var stopping = gateway.Gateway.StopAsync();

@@ -8,20 +8,29 @@ namespace WsGateway.IntegrationTests.Operations;
 
 public sealed class LimitsTests
 {
-    /// <summary>A gateway with a command <c>slow</c> that replies "finished" after half a second.</summary>
+    /// <summary>A gateway with a command <c>slow</c> that replies "finished" once <paramref name="release"/> completes.</summary>
     /// <param name="started">Completed when "slow" starts running: from then on it is accepted work that drain waits for.</param>
-    private static async Task<TestGateway> StartWithSlowCommandAsync(TaskCompletionSource started)
+    private static async Task<TestGateway> StartWithSlowCommandAsync(TaskCompletionSource started, Task release)
     {
-        var gateway = await TestGateway.StartAsync(o => o.Shutdown.DrainSeconds = 5);
+        var gateway = await TestGateway.StartAsync(o =>
+        {
+            // The drain waits for "slow", and the client answers the close after it, as long as the machine needs.
+            o.Shutdown.DrainSeconds = Eventually.Patience.TotalSeconds;
+            o.Limits.CloseTimeoutSeconds = Eventually.Patience.TotalSeconds;
+        });
         gateway.Gateway.Registry.SetSource("test", [new CommandDescriptor("slow", "takes a while",
             new CommandOrigin(CommandOriginKind.Plugin, "Test"), async ctx =>
             {
                 started.TrySetResult();
-                await Task.Delay(500);
+                await release;
                 await ctx.ReplyAsync("finished");
             })]);
         return gateway;
     }
+
+    /// <summary>True once the gateway has begun to shut down: its listener closes, then its connections drain.</summary>
+    private static Task<bool> ShuttingDownAsync(TestGateway gateway) => Eventually.TrueAsync(
+        () => gateway.Logs.Events.Any(e => e.MessageTemplate.Text.StartsWith("Shutting down: draining", StringComparison.Ordinal)), Eventually.Patience);
 
     private static async Task<string> UpgradeFromAsync(TestGateway gateway, IPAddress local, List<TcpClient> keep)
     {
@@ -31,7 +40,7 @@ public sealed class LimitsTests
         var stream = tcp.GetStream();
         await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(RawWebSocketClient.UpgradeRequest(gateway.Port, "/echo")));
         var buffer = new byte[1024];
-        int read = await stream.ReadAsync(buffer).AsTask().WaitAsync(TimeSpan.FromSeconds(10));
+        int read = await stream.ReadAsync(buffer).AsTask().WaitAsync(Eventually.Patience);
         return System.Text.Encoding.ASCII.GetString(buffer, 0, read);
     }
 
@@ -113,7 +122,7 @@ public sealed class LimitsTests
     {
         await using var gateway = await TestGateway.StartAsync(o => o.Limits.IdleTimeoutSeconds = 1);
         using var client = await gateway.ConnectAsync("/echo");
-        var (status, description) = await client.ReceiveCloseAsync(TimeSpan.FromSeconds(10));
+        var (status, description) = await client.ReceiveCloseAsync();
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, status);
         Assert.Equal("idle timeout", description);
     }
@@ -160,11 +169,15 @@ public sealed class LimitsTests
     public async Task Drain_lets_a_running_command_reply_before_1001()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var gateway = await StartWithSlowCommandAsync(started);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gateway = await StartWithSlowCommandAsync(started, release.Task);
         using var client = await gateway.ConnectAsync();
         await client.SendTextAsync("slow");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await started.Task.WaitAsync(Eventually.Patience);
         var stopping = gateway.DisposeAsync().AsTask();
+        // "slow" finishes only once the shutdown is under way.
+        Assert.True(await ShuttingDownAsync(gateway));
+        release.SetResult();
         Assert.Equal("finished", await client.ReceiveTextAsync());
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, (await client.ReceiveCloseAsync()).Status);
         await client.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
@@ -175,15 +188,19 @@ public sealed class LimitsTests
     public async Task Commands_arriving_while_draining_are_not_taken_and_shutdown_completes()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var gateway = await StartWithSlowCommandAsync(started);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gateway = await StartWithSlowCommandAsync(started, release.Task);
         using var client = await gateway.ConnectAsync();
         await client.SendTextAsync("slow");
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await started.Task.WaitAsync(Eventually.Patience);
         var stopping = gateway.DisposeAsync().AsTask();
+        Assert.True(await ShuttingDownAsync(gateway));
         for (int i = 0; i < 100; i++)
         {
             await client.SendTextAsync("help");
         }
+
+        release.SetResult();
 
         Assert.Equal("finished", await client.ReceiveTextAsync());
         Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, (await client.ReceiveCloseAsync()).Status);

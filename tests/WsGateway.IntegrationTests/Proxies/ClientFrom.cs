@@ -51,7 +51,7 @@ public sealed class ClientFrom : IAsyncDisposable
             client.Options.SetRequestHeader(name, value);
         }
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Eventually.Patience);
         try
         {
             await client.ConnectAsync(uri, invoker, timeout.Token);
@@ -75,7 +75,7 @@ public sealed class ClientFrom : IAsyncDisposable
     /// <summary>Sends <paramref name="text"/> and returns the next text message (on /echo, the same text).</summary>
     public async Task<string> RoundTripAsync(string text)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var timeout = new CancellationTokenSource(Eventually.Patience);
         await Socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, timeout.Token);
         var buffer = new byte[4096];
         var result = await Socket.ReceiveAsync(buffer, timeout.Token);

@@ -14,7 +14,7 @@ namespace WsGateway.IntegrationTests.Proxies;
 /// </summary>
 public sealed class LoadBalancer : IAsyncDisposable
 {
-    private static readonly TimeSpan StartPatience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan StartPatience = Eventually.Patience;
     private readonly string _directory;
     private readonly StringBuilder _output = new();
     private readonly Process _process;

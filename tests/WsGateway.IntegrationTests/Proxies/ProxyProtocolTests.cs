@@ -64,7 +64,7 @@ public sealed class ProxyProtocolTests : IAsyncLifetime
         socket.Bind(new IPEndPoint(local, 0));
         await socket.ConnectAsync(IPAddress.Loopback, _gateway.Port);
         await socket.SendAsync(Encoding.ASCII.GetBytes(prefix + RawWebSocketClient.UpgradeRequest(_gateway.Port)), SocketFlags.None);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        using var timeout = new CancellationTokenSource(Eventually.Patience);
         var received = new StringBuilder();
         var buffer = new byte[1024];
         while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))

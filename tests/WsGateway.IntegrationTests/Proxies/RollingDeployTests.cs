@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.RegularExpressions;
 using WsGateway.IntegrationTests.Hostile;
 
 namespace WsGateway.IntegrationTests.Proxies;
@@ -6,21 +7,22 @@ namespace WsGateway.IntegrationTests.Proxies;
 /// <summary>
 /// The README's rolling deploy behind its HAProxy configuration: one gateway is stopped as SIGTERM stops it (503 on
 /// /readyz for the readiness grace while it still serves, then the drain); HAProxy's /readyz checks take it out, and
-/// clients connecting all along never see a failed handshake.
+/// clients connecting all along never see a failed handshake. The grace ends when HAProxy has taken the gateway out,
+/// as an operator's second signal ends it: how many seconds HAProxy's checks need depends on the machine, not on the
+/// gateway.
 /// </summary>
 [Collection(nameof(RunAloneCollection))]
 public sealed class RollingDeployTests : IAsyncLifetime
 {
-    // Longer than HAProxy needs to see three failed checks two seconds apart (its defaults), on a busy machine too.
-    private const double ReadinessGraceSeconds = 10;
+    // Connections that must go through in each phase of the deploy: counted, not timed.
+    private const int PerPhase = 10;
     private static readonly IPAddress Client = IPAddress.Parse("127.0.0.2");
     private ProxiedGateways? _gateways;
     private LoadBalancer? _haproxy;
 
     public async Task InitializeAsync()
     {
-        _gateways = await ProxiedGateways.StartAsync(
-            ReadmeProxySnippets.ForHaproxy, options => options.Shutdown.ReadinessGraceSeconds = ReadinessGraceSeconds);
+        _gateways = await ProxiedGateways.StartAsync(ReadmeProxySnippets.ForHaproxy);
         _haproxy = await LoadBalancer.StartHaproxyAsync(ReadmeProxySnippets.Haproxy, _gateways.Ports);
     }
 
@@ -54,32 +56,70 @@ public sealed class RollingDeployTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var failures = new List<string>();
         int attempts = 0;
+        // One connection at a time, each closed before the next: once one has ended after an event, no connection
+        // from before it is still on its way to a gateway.
         var clients = Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                attempts++;
                 if (await ConnectOnceAsync(uri) is { } failure)
                 {
                     failures.Add(failure);
                 }
 
+                Interlocked.Increment(ref attempts);
                 await Task.Delay(50);
             }
         });
+        int Attempts() => Volatile.Read(ref attempts);
+        Task<bool> AttemptsReachAsync(int count) => Eventually.TrueAsync(() => Attempts() >= count, Eventually.Patience);
 
-        // What SIGTERM does in the host: the readiness grace, then the listener closes and the drain runs.
-        await leaving.Gateway.StopAsync();
-        int stayingBefore = Opened(staying);
-        // After the leaving gateway has closed its listener, every new connection must reach the other one.
-        Assert.True(await Eventually.TrueAsync(() => Opened(staying) >= stayingBefore + 10, Eventually.Patience), _haproxy.Output);
-        stop.Cancel();
-        await clients;
+        try
+        {
+            Assert.True(await AttemptsReachAsync(PerPhase), $"{Attempts()} connections before the stop");
+            // What SIGTERM does in the host: the readiness grace, then the listener closes and the drain runs. Here the
+            // grace is only a hang guard: it ends, as a second signal ends it, once HAProxy has taken the gateway out.
+            int outputBefore = _haproxy.Output.Length;
+            leaving.Gateway.Options.Current.Shutdown.ReadinessGraceSeconds = 4 * Eventually.Patience.TotalSeconds;
+            using var skipGrace = new CancellationTokenSource();
+            var stopping = leaving.Gateway.StopAsync(skipGrace.Token);
+            // The stop has read its grace; the fixture's own stop must not wait for another.
+            leaving.Gateway.Options.Current.Shutdown.ReadinessGraceSeconds = 0;
+            try
+            {
+                // The 503s on /readyz make HAProxy mark the gateway down, while it still serves whatever is sent to it.
+                string? TakenOut() => DownLine(_haproxy.Output[outputBefore..], 0);
+                Assert.True(await Eventually.TrueAsync(() => TakenOut() is not null, Eventually.Patience),
+                    "HAProxy never took the stopping gateway out:\n" + _haproxy.Output);
+                Assert.Contains("code: 503", TakenOut(), StringComparison.Ordinal);
+                int atTakenOut = Attempts();
+                Assert.True(await AttemptsReachAsync(atTakenOut + PerPhase), $"{Attempts() - atTakenOut} connections after HAProxy took it out");
+            }
+            finally
+            {
+                await skipGrace.CancelAsync();
+                await stopping;
+            }
+
+            // After the leaving gateway has closed its listener, every new connection must reach the other one.
+            int stayingBefore = Opened(staying);
+            Assert.True(await Eventually.TrueAsync(() => Opened(staying) >= stayingBefore + PerPhase, Eventually.Patience), _haproxy.Output);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await clients;
+        }
 
         Assert.True(failures.Count == 0, $"{failures.Count} of {attempts} handshakes failed during the deploy: {string.Join("; ", failures.Take(5))}\n{_haproxy.Output}");
-        Assert.True(attempts > 50, $"only {attempts} connections were tried");
-        // Its shutdown is done; the fixture's own stop must not wait for another grace.
-        leaving.Gateway.Options.Current.Shutdown.ReadinessGraceSeconds = 0;
+    }
+
+    /// <summary>HAProxy's line saying that the server of the README's gateway <paramref name="index"/> is down, or null.</summary>
+    private static string? DownLine(string haproxyOutput, int index)
+    {
+        var server = Regex.Match(ReadmeProxySnippets.Haproxy, $@"server (\S+) 127\.0\.0\.1:{ReadmeProxySnippets.GatewayPorts[index]}\b").Groups[1].Value;
+        Assert.NotEqual("", server);
+        return haproxyOutput.Split('\n').FirstOrDefault(line => line.Contains($"/{server} is DOWN", StringComparison.Ordinal));
     }
 
     private static int Opened(TestGateway gateway) => ProxiedGateways.OpenedFrom(gateway).Count();
