@@ -7,6 +7,7 @@
 #   bash tests/WsGateway.Benchmark/compare.sh --base HEAD~1             # 5 rounds
 #   options: --base REV (default HEAD)  --rounds N  --warmup SECONDS (per round; default 1.5)
 #            --duration SECONDS (default 3.5)  --settle SECONDS (the first warm-up, default 20)  --out DIR
+#            --only CASE (repeatable: text32, text32w16, command, commandw16, bcast)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -16,6 +17,7 @@ WARMUP=1.5
 DURATION=3.5
 SETTLE=20
 OUT=""
+ONLY=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --base) BASE=$2; shift ;;
@@ -24,7 +26,8 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=$2; shift ;;
     --settle) SETTLE=$2; shift ;;
     --out) OUT=$2; shift ;;
-    *) echo "usage: $0 [--base REV] [--rounds N] [--warmup S] [--duration S] [--settle S] [--out DIR]" >&2; exit 2 ;;
+    --only) ONLY+=("$2"); shift ;;
+    *) echo "usage: $0 [--base REV] [--rounds N] [--warmup S] [--duration S] [--settle S] [--out DIR] [--only CASE]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -84,6 +87,15 @@ CASES=("load|text32|/echo|--connections 64 --size 32 --kind text"
        "load|command|/|--connections 64 --text echo_hello --expect hello"
        "load|commandw16|/|--connections 64 --window 16 --text echo_hello --expect hello"
        "broadcast|bcast|/|--prefix broadcast_ --echo-prefix echo_ --receivers 1000 --size 32")
+if [ ${#ONLY[@]} -gt 0 ]; then
+  selected=()
+  for spec in "${CASES[@]}"; do
+    IFS='|' read -r _ name _ _ <<<"$spec"
+    for only in "${ONLY[@]}"; do [ "$name" = "$only" ] && selected+=("$spec"); done
+  done
+  [ ${#selected[@]} -gt 0 ] || { echo "no case named ${ONLY[*]}" >&2; exit 2; }
+  CASES=("${selected[@]}")
+fi
 
 # One case's arguments, with '_' standing for the space inside a command text.
 case_args() {
