@@ -357,27 +357,11 @@ internal sealed class BroadcastConnection : IDisposable
         {
             if (_frameLeft == 0)
             {
-                if (_end - _start < 2)
+                if (!TryReadHeader(out int opcode, out int headerLength, out int payloadLength))
                 {
                     return false;
                 }
 
-                byte b0 = _buffer[_start];
-                byte b1 = _buffer[_start + 1];
-                int length7 = b1 & 0x7f;
-                if ((b1 & 0x80) != 0 || length7 == 127)
-                {
-                    throw new BenchmarkException("server sent a masked or oversized frame");
-                }
-
-                int headerLength = length7 == 126 ? 4 : 2;
-                if (_end - _start < headerLength)
-                {
-                    return false;
-                }
-
-                int payloadLength = length7 == 126 ? BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 2)) : length7;
-                int opcode = b0 & 0x0f;
                 if (opcode >= 0x8)
                 {
                     if (_end - _start < headerLength + payloadLength)
@@ -396,7 +380,7 @@ internal sealed class BroadcastConnection : IDisposable
 
                 if (opcode is not (ClientFrame.Text or ClientFrame.Continuation))
                 {
-                    throw new BenchmarkException($"expected text frames of hub records, got first byte 0x{b0:x2}");
+                    throw new BenchmarkException($"expected text frames of hub records, got first byte 0x{_buffer[_start]:x2}");
                 }
 
                 _start += headerLength;
@@ -435,12 +419,11 @@ internal sealed class BroadcastConnection : IDisposable
         }
     }
 
-    /// <summary>Takes one complete frame off the buffer and checks it.</summary>
-    /// <param name="sequence">The broadcast's number, or -1 for the server's close frame while closing.</param>
-    /// <returns>False when no whole frame is buffered.</returns>
-    private bool TryTakeFrame(out int sequence)
+    /// <summary>The header of the buffered frame (the server's: unmasked, at most 64 KiB of payload).</summary>
+    /// <returns>False when the header is not whole yet.</returns>
+    private bool TryReadHeader(out int opcode, out int headerLength, out int payloadLength)
     {
-        sequence = -1;
+        opcode = headerLength = payloadLength = 0;
         if (_end - _start < 2)
         {
             return false;
@@ -454,14 +437,28 @@ internal sealed class BroadcastConnection : IDisposable
             throw new BenchmarkException("server sent a masked or oversized frame");
         }
 
-        int headerLength = length7 == 126 ? 4 : 2;
+        headerLength = length7 == 126 ? 4 : 2;
         if (_end - _start < headerLength)
         {
             return false;
         }
 
-        int opcode = b0 & 0x0f;
-        int payloadLength = length7 == 126 ? BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 2)) : length7;
+        opcode = b0 & 0x0f;
+        payloadLength = length7 == 126 ? BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start + 2)) : length7;
+        return true;
+    }
+
+    /// <summary>Takes one complete frame off the buffer and checks it.</summary>
+    /// <param name="sequence">The broadcast's number, or -1 for the server's close frame while closing.</param>
+    /// <returns>False when no whole frame is buffered.</returns>
+    private bool TryTakeFrame(out int sequence)
+    {
+        sequence = -1;
+        if (!TryReadHeader(out int opcode, out int headerLength, out int payloadLength))
+        {
+            return false;
+        }
+
         if (payloadLength > _buffer.Length - headerLength)
         {
             throw new BenchmarkException($"frame of {payloadLength} bytes, expected {_timeline.Options.Size}");
@@ -472,6 +469,7 @@ internal sealed class BroadcastConnection : IDisposable
             return false;
         }
 
+        byte b0 = _buffer[_start];
         var payload = _buffer.AsSpan(_start + headerLength, payloadLength);
         _start += headerLength + payloadLength;
         if (opcode != ClientFrame.Close && payloadLength != _timeline.Options.Size)
