@@ -8,13 +8,13 @@ using WsGateway.Broadcasting;
 using WsGateway.Commands;
 using WsGateway.Connections;
 using WsGateway.Diagnostics;
+using WsGateway.Handshake;
 using WsGateway.Http;
+using WsGateway.Listening;
 using WsGateway.Options;
 using WsGateway.Plugins;
 using WsGateway.Scripts;
 using WsGateway.Transport;
-using WsGateway.Handshake;
-using WsGateway.Listening;
 
 namespace WsGateway;
 

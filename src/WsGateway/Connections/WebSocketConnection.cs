@@ -7,8 +7,8 @@ using WsGateway.Contracts;
 using WsGateway.Diagnostics;
 using WsGateway.Options;
 using WsGateway.Protocol;
-using WsGateway.Transport;
 using WsGateway.Sending;
+using WsGateway.Transport;
 
 namespace WsGateway.Connections;
 

@@ -1,10 +1,10 @@
 using System.Net;
 using WsGateway.Authentication;
+using WsGateway.Connections;
 using WsGateway.Contracts;
 using WsGateway.Http;
 using WsGateway.Protocol;
 using WsGateway.Proxies;
-using WsGateway.Connections;
 
 namespace WsGateway.Handshake;
 

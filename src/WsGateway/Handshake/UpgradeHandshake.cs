@@ -2,13 +2,13 @@ using System.Buffers;
 using System.Globalization;
 using System.Net;
 using Serilog;
+using WsGateway.Connections;
 using WsGateway.Diagnostics;
 using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Protocol;
 using WsGateway.Proxies;
 using WsGateway.Transport;
-using WsGateway.Connections;
 
 namespace WsGateway.Handshake;
 

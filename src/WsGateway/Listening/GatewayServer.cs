@@ -4,14 +4,14 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Serilog;
+using WsGateway.Connections;
 using WsGateway.Diagnostics;
+using WsGateway.Handshake;
 using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Protocol;
 using WsGateway.Proxies;
 using WsGateway.Transport;
-using WsGateway.Connections;
-using WsGateway.Handshake;
 
 namespace WsGateway.Listening;
 

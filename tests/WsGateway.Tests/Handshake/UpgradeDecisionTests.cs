@@ -2,11 +2,11 @@ using System.Text;
 using WsGateway.Authentication;
 using WsGateway.Connections;
 using WsGateway.Contracts;
+using WsGateway.Handshake;
 using WsGateway.Options;
 using WsGateway.Protocol;
 using WsGateway.Tests.Authentication;
 using WsGateway.Tests.Plugins;
-using WsGateway.Handshake;
 
 namespace WsGateway.Tests.Handshake;
 
