@@ -25,6 +25,8 @@ internal static class LimitsOptionsValidator
             limits.MaxHandshakeBytes < SmallestHandshakeBytes ? "; a minimal upgrade request is about 140 bytes" : "");
         problems.Seconds("Limits:HandshakeTimeoutSeconds", limits.HandshakeTimeoutSeconds, zeroAllowed: false);
         problems.Range("Limits:SendBufferBytes", limits.SendBufferBytes, 1, long.MaxValue);
+        problems.Range("Limits:MemoryBudgetBytes", limits.MemoryBudgetBytes, 0, long.MaxValue);
+        problems.Range("Limits:MaxPendingHandshakes", limits.MaxPendingHandshakes, 0, int.MaxValue);
         problems.Seconds("Limits:CloseTimeoutSeconds", limits.CloseTimeoutSeconds, zeroAllowed: false);
         problems.Range("Limits:MaxConnections", limits.MaxConnections, 0, int.MaxValue);
         problems.Range("Limits:MaxConnectionsPerIp", limits.MaxConnectionsPerIp, 0, int.MaxValue);

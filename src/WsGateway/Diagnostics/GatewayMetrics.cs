@@ -77,6 +77,20 @@ internal sealed class GatewayMetrics
         });
     }
 
+    /// <summary>Reads the buffered bytes (<c>Limits:MemoryBudgetBytes</c>) and the budget's refusals at each scrape.</summary>
+    public void WatchBuffers(Func<long> used, Func<long> refusals)
+    {
+        var buffered = Prometheus.Metrics.WithCustomRegistry(_registry).CreateGauge(
+            "wsgateway_buffered_bytes", "Bytes buffered for all connections now: messages being received and bytes waiting to be sent (Limits:MemoryBudgetBytes).");
+        var refused = Prometheus.Metrics.WithCustomRegistry(_registry).CreateCounter(
+            "wsgateway_memory_budget_refusals_total", "Messages and sends refused because they would pass Limits:MemoryBudgetBytes (their connection was closed).");
+        _registry.AddBeforeCollectCallback(() =>
+        {
+            buffered.Set(used());
+            refused.IncTo(refusals());
+        });
+    }
+
     public void BusMessage(bool published) => (published ? _busPublished : _busReceived).Inc();
 
     public void ConnectionOpened()

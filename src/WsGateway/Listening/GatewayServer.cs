@@ -29,6 +29,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     private readonly UpgradeHandshake _handshake;
     private readonly ILogger _log;
     private readonly GatewayMetrics _metrics;
+    private readonly BufferBudget _budget;
     private readonly ConnectionLimiter _limiter = new();
     private readonly ProxyTrust _proxies;
     private readonly IdleMemoryTrim _trim;
@@ -46,6 +47,8 @@ internal sealed class GatewayServer : IAsyncDisposable
         LiveOptions options, HttpRouter http, UpgradeDecision decision, GatewayMetrics metrics, X509Certificate2? certificate, ILogger log)
     {
         _metrics = metrics;
+        _budget = new BufferBudget(() => options.Current.Limits.MemoryBudgetBytes);
+        metrics.WatchBuffers(() => _budget.Used, () => _budget.Refusals);
         _certificate = certificate;
         _options = options;
         _log = log.ForContext<GatewayServer>();
@@ -219,7 +222,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             }
 
             var transport = _certificate is null
-                ? TransportConnection.Accept(socket, _metrics)
+                ? TransportConnection.Accept(socket, _budget, _metrics)
                 : await AcceptTlsAsync(socket, remote);
             if (transport is null)
             {
@@ -304,7 +307,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         timeout.CancelAfter(TimeSpan.FromSeconds(_options.Current.Tls.HandshakeTimeoutSeconds));
         try
         {
-            return await TransportConnection.AcceptTlsAsync(socket, _certificate!, _metrics, timeout.Token);
+            return await TransportConnection.AcceptTlsAsync(socket, _certificate!, _budget, _metrics, timeout.Token);
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException)
         {

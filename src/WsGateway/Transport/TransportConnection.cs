@@ -56,14 +56,15 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     private long _uncommitted;
     private int _aborted;
 
-    private TransportConnection(Socket socket, Stream stream, SslStream? tls, GatewayMetrics metrics)
-        : this(socket, stream, tls, socket.RemoteEndPoint as IPEndPoint, metrics)
+    private TransportConnection(Socket socket, Stream stream, SslStream? tls, BufferBudget budget, GatewayMetrics metrics)
+        : this(socket, stream, tls, socket.RemoteEndPoint as IPEndPoint, budget, metrics)
     {
     }
 
-    private TransportConnection(Socket? socket, Stream stream, Stream? sendStream, IPEndPoint? remoteEndPoint, GatewayMetrics metrics)
+    private TransportConnection(Socket? socket, Stream stream, Stream? sendStream, IPEndPoint? remoteEndPoint, BufferBudget budget, GatewayMetrics metrics)
     {
         _metrics = metrics;
+        Budget = budget;
         _socket = socket;
         _stream = stream;
         _sendStream = sendStream;
@@ -84,6 +85,9 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
 
     public IPEndPoint? RemoteEndPoint { get; }
 
+    /// <summary>The gateway-wide budget for buffered bytes, which this connection's buffers draw on.</summary>
+    public BufferBudget Budget { get; }
+
     /// <summary>Bytes committed but not yet handed to the kernel.</summary>
     public long UnsentBytes => Volatile.Read(ref _unsent);
 
@@ -94,15 +98,15 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     public bool IsAborted => Volatile.Read(ref _aborted) != 0;
 
     /// <summary>Wraps an accepted socket for plain TCP.</summary>
-    public static TransportConnection Accept(Socket socket, GatewayMetrics metrics)
+    public static TransportConnection Accept(Socket socket, BufferBudget budget, GatewayMetrics metrics)
     {
         TrySetNoDelay(socket);
-        return new TransportConnection(socket, new NetworkStream(socket, ownsSocket: true), null, metrics);
+        return new TransportConnection(socket, new NetworkStream(socket, ownsSocket: true), null, budget, metrics);
     }
 
     /// <summary>Wraps an accepted socket and runs the TLS handshake (which may throw).</summary>
     public static async Task<TransportConnection> AcceptTlsAsync(
-        Socket socket, X509Certificate2 certificate, GatewayMetrics metrics, CancellationToken cancellationToken)
+        Socket socket, X509Certificate2 certificate, BufferBudget budget, GatewayMetrics metrics, CancellationToken cancellationToken)
     {
         TrySetNoDelay(socket);
         var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
@@ -118,7 +122,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
             throw;
         }
 
-        return new TransportConnection(socket, tls, tls, metrics);
+        return new TransportConnection(socket, tls, tls, budget, metrics);
     }
 
     /// <summary>
@@ -126,8 +130,8 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     /// writes, as under TLS; <see cref="CloseAsync"/> half-closes it through <see cref="IHalfClosable"/> (when it is
     /// one) and reads it to its end; <see cref="Abort"/> disposes it, so it must allow that during a read or write.
     /// </summary>
-    public static TransportConnection Over(Stream duplex, IPEndPoint? remoteEndPoint, GatewayMetrics metrics) =>
-        new(null, duplex, duplex, remoteEndPoint, metrics);
+    public static TransportConnection Over(Stream duplex, IPEndPoint? remoteEndPoint, GatewayMetrics metrics, BufferBudget? budget = null) =>
+        new(null, duplex, duplex, remoteEndPoint, budget ?? BufferBudget.Unlimited, metrics);
 
     /// <summary>
     /// Turns Nagle off, best effort. macOS (EINVAL) and the BSDs (ECONNRESET) refuse it for a peer that already reset

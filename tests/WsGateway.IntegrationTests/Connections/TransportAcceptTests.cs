@@ -47,7 +47,7 @@ public sealed class TransportAcceptTests : IDisposable
     {
         var (client, accepted) = await ConnectAsync();
         using var _ = client;
-        await using var transport = TransportConnection.Accept(accepted, new GatewayMetrics());
+        await using var transport = TransportConnection.Accept(accepted, BufferBudget.Unlimited, new GatewayMetrics());
 
         await client.SendAsync("ping"u8.ToArray());
         Assert.Equal("ping", await ReadAsync(transport, 4));
@@ -62,7 +62,7 @@ public sealed class TransportAcceptTests : IDisposable
         using var timeout = new CancellationTokenSource(Eventually.Patience);
 
         var clientHandshake = tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions { TargetHost = "localhost" }, timeout.Token);
-        await using var transport = await TransportConnection.AcceptTlsAsync(accepted, certificate, new GatewayMetrics(), timeout.Token);
+        await using var transport = await TransportConnection.AcceptTlsAsync(accepted, certificate, BufferBudget.Unlimited, new GatewayMetrics(), timeout.Token);
         await clientHandshake;
 
         await tls.WriteAsync("ping"u8.ToArray(), timeout.Token);

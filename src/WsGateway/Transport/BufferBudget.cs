@@ -1,0 +1,43 @@
+namespace WsGateway.Transport;
+
+/// <summary>
+/// The bytes buffered for all connections together (messages being assembled, bytes waiting to be sent), held to
+/// <c>Limits:MemoryBudgetBytes</c>: whoever would pass it is refused, so no set of clients can grow the process past
+/// what the operator allows. Lock-free: one interlocked add per reservation.
+/// </summary>
+internal sealed class BufferBudget
+{
+    private readonly Func<long> _limit;
+    private long _used;
+    private long _refusals;
+
+    /// <param name="limit">The budget in bytes, read at every reservation (it follows a configuration reload); 0 = none.</param>
+    public BufferBudget(Func<long> limit) => _limit = limit;
+
+    /// <summary>No budget: every reservation succeeds (tests, and transports made outside a gateway).</summary>
+    public static BufferBudget Unlimited { get; } = new(static () => 0);
+
+    /// <summary>Bytes reserved now.</summary>
+    public long Used => Volatile.Read(ref _used);
+
+    /// <summary>Reservations refused since start.</summary>
+    public long Refusals => Volatile.Read(ref _refusals);
+
+    /// <summary>Reserves <paramref name="bytes"/>, unless that would pass the budget.</summary>
+    public bool TryReserve(long bytes)
+    {
+        long after = Interlocked.Add(ref _used, bytes);
+        long limit = _limit();
+        if (limit > 0 && after > limit && bytes > 0)
+        {
+            Interlocked.Add(ref _used, -bytes);
+            Interlocked.Increment(ref _refusals);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Gives back bytes reserved earlier.</summary>
+    public void Release(long bytes) => Interlocked.Add(ref _used, -bytes);
+}
