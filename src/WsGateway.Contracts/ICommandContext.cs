@@ -21,6 +21,11 @@ public interface ICommandContext
     CancellationToken CancellationToken { get; }
 
     /// <summary>Sends a reply to the caller. Inside a JSON envelope call it carries the envelope's id.</summary>
+    /// <remarks>
+    /// Completes at once while the caller keeps up; once 64 KiB wait for the caller, it completes when the caller has
+    /// read them, so a command that replies in a loop is paced by its client. Await it. It fails with
+    /// <see cref="OperationCanceledException"/> once the connection is gone.
+    /// </remarks>
     ValueTask ReplyAsync(string text);
 
     /// <summary>

@@ -122,6 +122,9 @@ public sealed class Gateway : IAsyncDisposable
     /// <summary>Open WebSocket connections on every route.</summary>
     public int ConnectionCount => _server.ConnectionCount;
 
+    /// <summary>Bytes buffered for all connections now (<c>Limits:MemoryBudgetBytes</c>); also <c>wsgateway_buffered_bytes</c>.</summary>
+    internal long BufferedBytes => _server.Budget.Used;
+
     /// <summary>
     /// Applies the settings that belong to the whole process (<c>Listen:InlineCompletions</c>). The runtime reads them
     /// once, when its socket engine starts: call this first thing, before anything in the process uses a socket.

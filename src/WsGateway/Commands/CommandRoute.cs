@@ -144,13 +144,7 @@ internal sealed class CommandRoute : IWebSocketRoute
         }
     }
 
-    private static void Send(IWebSocketConnection connection, EncodedFrame frame)
-    {
-        // Not awaited: one slow reader must not hold up the rest; its send-buffer limit bounds what waits for it.
-        var send = connection.Sender.SendAsync(frame);
-        if (!send.IsCompleted)
-        {
-            _ = send.AsTask();
-        }
-    }
+    // Queued and scheduled, never awaited: one slow reader must not hold up the rest; its send-buffer limit bounds
+    // what waits for it.
+    private static void Send(IWebSocketConnection connection, EncodedFrame frame) => connection.Sender.Send(frame);
 }

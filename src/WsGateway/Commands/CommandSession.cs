@@ -278,7 +278,7 @@ internal sealed class CommandSession : ISession
                 await call.AsTask().WaitAsync(timeout.Token);
             }
         }
-        catch (OperationCanceledException) when (Connection.Closed.IsCancellationRequested)
+        catch (OperationCanceledException) when (Connection.Closed.IsCancellationRequested || Connection.Sender.IsGone)
         {
             outcome = CommandOutcome.Cancelled;
         }

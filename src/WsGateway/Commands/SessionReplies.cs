@@ -27,7 +27,11 @@ internal sealed class SessionReplies
         _envelopeWriter = new Utf8JsonWriter(_envelopeBuffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
-    /// <summary>A command's reply: plain text, or an envelope when the request came in one; dropped after the call ended.</summary>
+    /// <summary>
+    /// A command's reply: plain text, or an envelope when the request came in one; dropped after the call ended.
+    /// Paced by the client past <see cref="Transport.TransportConnection.WaitThreshold"/> unsent bytes (see
+    /// <see cref="FrameSender.FlushAsync"/>); fails with <see cref="OperationCanceledException"/> once the connection is gone.
+    /// </summary>
     public ValueTask ReplyAsync(CommandContext context, string text)
     {
         bool dropped, queued = false;
@@ -43,6 +47,11 @@ internal sealed class SessionReplies
         if (dropped)
         {
             context.Logger.Warning("Reply from {Command} after it ended (timed out?) was dropped", context.CommandName);
+        }
+        else if (!queued && _sender.IsGone)
+        {
+            // A command replying in a loop must stop when its client is gone, not spin on until its timeout.
+            return ValueTask.FromException(new OperationCanceledException("The connection is gone; the reply was not sent."));
         }
 
         return queued ? _sender.FlushAsync() : ValueTask.CompletedTask;

@@ -14,11 +14,18 @@ namespace WsGateway.Sending;
 /// copying bytes into memory, never I/O. The transport sends whatever has piled up in one system call.
 /// </summary>
 /// <remarks>
-/// <para>Corking: while a <see cref="Cork"/> is held, sends only queue; the last <see cref="UncorkAsync"/> sends them
-/// all at once. The receive loop corks while it works through one read, so the replies to all the messages in that
-/// read leave together. Hold a cork only across work that does not wait: uncork before awaiting anything else.</para>
-/// <para>A peer that does not read is dropped once more than <see cref="LimitsOptions.SendBufferBytes"/> wait for it,
-/// so it costs nobody else anything: no sender ever waits for it.</para>
+/// <para>The connection's own answers (<see cref="SendAsync(Opcode, ReadOnlySpan{byte})"/>, <see cref="FlushAsync"/>)
+/// are sent by the caller when nobody else is sending; fan-out (<see cref="Send(EncodedFrame)"/>) is only queued and
+/// scheduled, so a broadcast never waits and each recipient gets the messages of a burst in one system call.</para>
+/// <para>Corking: while a <see cref="Cork"/> is held, answers only queue, up to
+/// <see cref="TransportConnection.WaitThreshold"/>; the last <see cref="UncorkAsync"/> sends them all at once. The
+/// receive loop corks while it works through one read, and a command session while its commands finish without
+/// waiting, so the replies to several requests leave together. Past the threshold a flush sends even under a cork and
+/// waits for the peer to take the bytes: a command replying in a loop is paced by its client's reading.</para>
+/// <para>Bounds: a peer is dropped once more than <see cref="LimitsOptions.SendBufferBytes"/> wait for it behind a
+/// send in progress (it stopped reading; nobody waits for it), and every frame is reserved from the gateway's memory
+/// budget (<see cref="LimitsOptions.MemoryBudgetBytes"/>) before it is written: a connection whose frame would pass
+/// the budget is dropped instead.</para>
 /// </remarks>
 internal sealed class FrameSender
 {
@@ -68,15 +75,19 @@ internal sealed class FrameSender
     /// <inheritdoc cref="TryQueue"/>
     public bool TryQueueText(string text) => Write(Opcode.Text, default, text, Encoding.UTF8.GetByteCount(text));
 
-    /// <summary>Sends a frame encoded once for many connections (a broadcast): its bytes are copied as they are.</summary>
-    public ValueTask SendAsync(EncodedFrame frame)
+    /// <summary>
+    /// Queues a frame encoded once for many connections (a broadcast; its bytes are copied as they are) and schedules
+    /// its send: never waits, so one slow reader holds up no other recipient.
+    /// </summary>
+    /// <returns>True when the frame was queued; false when the connection takes no more data (or was just dropped).</returns>
+    public bool Send(EncodedFrame frame)
     {
         var wire = ShouldCompress(frame.Opcode, frame.PayloadLength) ? frame.Compressed : frame;
         lock (_gate)
         {
-            if (!CanWrite(wire.Opcode, wire.PayloadLength))
+            if (!CanWrite(wire.Opcode, wire.PayloadLength, wire.Bytes.Length))
             {
-                return ValueTask.CompletedTask;
+                return false;
             }
 
             _transport.Output.Write(wire.Bytes.Span);
@@ -84,7 +95,8 @@ internal sealed class FrameSender
         }
 
         _metrics.MessageSent(frame.PayloadLength);
-        return FlushAsync();
+        _transport.ScheduleSend();
+        return true;
     }
 
     /// <summary>Queues the close frame, once.</summary>
@@ -100,6 +112,8 @@ internal sealed class FrameSender
                 return false;
             }
 
+            // A close frame goes out whatever the budget says: it is what ends the connection's use of it.
+            _transport.Reserve(FrameLength(length));
             WriteFrame(Opcode.Close, payload[..length], null, length);
             _transport.CommitOutput();
             return true;
@@ -111,13 +125,24 @@ internal sealed class FrameSender
     {
         lock (_gate)
         {
+            _transport.Reserve(bytes.Length);
             _transport.Output.Write(bytes);
             _transport.CommitOutput();
         }
     }
 
-    /// <summary>Sends what is queued, unless a cork is held (its holder sends it).</summary>
-    public ValueTask FlushAsync() => Volatile.Read(ref _corks) == 0 ? _transport.SendAsync() : ValueTask.CompletedTask;
+    /// <summary>
+    /// Sends what is queued, unless a cork is held (its holder sends it) and less than
+    /// <see cref="TransportConnection.WaitThreshold"/> waits. Completes when the bytes are handed to the kernel, or at
+    /// once when another send in progress takes them; past the threshold, when the peer has taken them.
+    /// </summary>
+    public ValueTask FlushAsync() =>
+        Volatile.Read(ref _corks) == 0 || _transport.UnsentBytes >= TransportConnection.WaitThreshold
+            ? _transport.SendAsync()
+            : ValueTask.CompletedTask;
+
+    /// <summary>True once the connection was dropped (the peer is gone, or was cut off): nothing more reaches it.</summary>
+    public bool IsGone => _transport.IsAborted;
 
     public void Cork() => Interlocked.Increment(ref _corks);
 
@@ -146,7 +171,7 @@ internal sealed class FrameSender
 
         lock (_gate)
         {
-            if (!CanWrite(opcode, length))
+            if (!CanWrite(opcode, length, FrameLength(length)))
             {
                 return false;
             }
@@ -181,7 +206,7 @@ internal sealed class FrameSender
             {
                 lock (_gate)
                 {
-                    if (!CanWrite(opcode, compressedLength))
+                    if (!CanWrite(opcode, compressedLength, FrameLength(compressedLength)))
                     {
                         return false;
                     }
@@ -207,15 +232,18 @@ internal sealed class FrameSender
         return true;
     }
 
-    /// <summary>Call under the lock.</summary>
-    private bool CanWrite(Opcode opcode, int length)
+    private static long FrameLength(int payloadLength) => FrameWriter.GetHeaderLength(payloadLength, masked: false) + payloadLength;
+
+    /// <summary>Call under the lock. When it returns true, <paramref name="frameLength"/> bytes are reserved: write them.</summary>
+    private bool CanWrite(Opcode opcode, int length, long frameLength)
     {
         if (_stopped || _closeSent != 0 || _transport.IsAborted)
         {
             return false;
         }
 
-        // Only bytes queued behind a send in progress wait for the peer; a corked batch waits for us.
+        // Only bytes queued behind a send in progress wait for the peer; bytes committed since wait for us (a cork, or
+        // a scheduled send whose turn has not come), and our own slowness must not cost a client its connection.
         var limits = _options.Current.Limits;
         if (_transport.UnsentBytes > limits.SendBufferBytes && _transport.IsSending)
         {
@@ -223,6 +251,15 @@ internal sealed class FrameSender
                 "Send buffer of {SessionId} over {SendBufferBytes} bytes (peer not reading); dropping the connection before a {Opcode} frame of {Length} bytes",
                 _sessionId, limits.SendBufferBytes, opcode, length);
             _metrics.SendBufferOverflow();
+            _transport.Abort();
+            return false;
+        }
+
+        if (!_transport.TryReserve(frameLength))
+        {
+            _log.Warning(
+                "Memory budget of {MemoryBudgetBytes} bytes spent; dropping {SessionId} before a {Opcode} frame of {Length} bytes ({UnsentBytes} bytes already waiting for it)",
+                limits.MemoryBudgetBytes, _sessionId, opcode, length, _transport.UnsentBytes);
             _transport.Abort();
             return false;
         }

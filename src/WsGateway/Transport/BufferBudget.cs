@@ -38,6 +38,9 @@ internal sealed class BufferBudget
         return true;
     }
 
+    /// <summary>Reserves <paramref name="bytes"/> whatever the budget says (a few bytes that must go out: a close frame).</summary>
+    public void Reserve(long bytes) => Interlocked.Add(ref _used, bytes);
+
     /// <summary>Gives back bytes reserved earlier.</summary>
     public void Release(long bytes) => Interlocked.Add(ref _used, -bytes);
 }

@@ -15,18 +15,26 @@ namespace WsGateway.Transport;
 /// half-close and abort. Nothing above this type holds the <see cref="Socket"/> or the <see cref="Stream"/>.
 /// </summary>
 /// <remarks>
-/// Sending is coalesced the way Kestrel's socket transport does it (one sender drains whatever has piled up in the
-/// output pipe), but without a thread hop: the first caller of <see cref="SendAsync"/> that finds no send in progress
-/// becomes the sender and sends inline; bytes committed meanwhile go out with its next system call. So frames queued
-/// while a send is in flight, and all the replies to one read, leave in one <c>sendmsg</c>. Writers never wait for
-/// I/O and never hold a lock across it.
+/// <para>Sending has one owner at a time, whoever holds the sender token; writers only copy bytes into the output pipe
+/// and commit them, and whatever piles up while a send is in flight goes out with the owner's next system call (as
+/// Kestrel's socket transport does). Two ways to have bytes sent:</para>
+/// <list type="bullet">
+/// <item><see cref="SendAsync"/>: the connection's own answers (replies, pongs, the close). The caller becomes the owner
+/// when nobody is sending and sends inline (no thread hop: the fast path of a request and its reply); past
+/// <see cref="WaitThreshold"/> unsent bytes it waits for the peer to take them, which paces a reply loop.</item>
+/// <item><see cref="ScheduleSend"/>: fan-out (broadcasts, group and bus messages). The send runs later on a
+/// <see cref="SendQueue"/>; until then more messages for this connection pile up, and one system call carries them.
+/// The broadcaster never waits.</item>
+/// </list>
+/// <para>Every committed byte is reserved from the gateway's <see cref="BufferBudget"/> by the writer beforehand
+/// (<see cref="TryReserve"/>) and released once sent or discarded. Nobody holds a lock across I/O.</para>
 /// </remarks>
 internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte>
 {
     // Past this many unsent bytes a writer that finds a send in progress waits its turn (back-pressure: a command
     // replying in a loop is paced by its client's reading); below it, it leaves its bytes to the sender. The same
     // figure as a pipe's default pause threshold.
-    private const long WaitThreshold = 64 * 1024;
+    public const long WaitThreshold = 64 * 1024;
 
     // Zero-byte reads: an idle connection holds no receive buffer until data arrives, so the buffer can be large enough
     // for a typical message in one read.
@@ -51,6 +59,8 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     // The sender token: whoever holds it is the one reader of the output pipe. Taken without waiting on the hot path
     // (Wait(0)); waited for only by closing, disposing and writers past WaitThreshold.
     private readonly SemaphoreSlim _sender = new(1, 1);
+    private readonly SendQueue _sendQueue = SendQueue.Next();
+    private int _sendScheduled;
     private List<ArraySegment<byte>>? _gather;
     private long _unsent;
     private long _uncommitted;
@@ -150,6 +160,15 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     }
 
     /// <summary>
+    /// Reserves room in the gateway's budget for <paramref name="bytes"/> about to be written to <see cref="Output"/>
+    /// and committed. False when that would pass the budget: write nothing then.
+    /// </summary>
+    public bool TryReserve(long bytes) => Budget.TryReserve(bytes);
+
+    /// <summary>Reserves bytes that must be written whatever the budget says (the 101 response, a close frame).</summary>
+    public void Reserve(long bytes) => Budget.Reserve(bytes);
+
+    /// <summary>
     /// Makes what was written to <see cref="Output"/> visible to the sender. Call under the same serialization as the
     /// writes; it never blocks.
     /// </summary>
@@ -188,6 +207,37 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
         }
 
         return UnsentBytes > WaitThreshold ? SendInTurnAsync() : ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Has what is committed sent soon on the connection's <see cref="SendQueue"/> instead of now: whatever else is
+    /// committed before its turn goes out in the same system call. Queued once however often it is called until the
+    /// turn comes; never waits, never throws.
+    /// </summary>
+    public void ScheduleSend()
+    {
+        if (!IsAborted && Interlocked.Exchange(ref _sendScheduled, 1) == 0)
+        {
+            _sendQueue.Schedule(this);
+        }
+    }
+
+    /// <summary>The <see cref="SendQueue"/>'s turn: sends what piled up, unless a send is in progress (it takes it).</summary>
+    internal void RunScheduledSend()
+    {
+        // Cleared first: bytes committed from here on schedule another turn, or are seen by the drain below.
+        Volatile.Write(ref _sendScheduled, 0);
+        if (IsAborted || UnsentBytes <= 0 || !_sender.Wait(0))
+        {
+            return;
+        }
+
+        var drain = DrainAsync();
+        if (!drain.IsCompleted)
+        {
+            // The peer is slow to read: the drain goes on by itself when the socket takes more; the queue moves on.
+            _ = drain.AsTask();
+        }
     }
 
     /// <summary>
@@ -269,6 +319,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
         await _output.Writer.CompleteAsync();
         await _output.Reader.CompleteAsync();
         await Input.CompleteAsync();
+        Budget.Release(Interlocked.Exchange(ref _unsent, 0));
         _sender.Release();
     }
 
@@ -332,15 +383,20 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
             while (!IsAborted && _output.Reader.TryRead(out var result))
             {
                 var buffer = result.Buffer;
-                if (!buffer.IsEmpty)
+
+                // Read before AdvanceTo: that returns the segments to the pool, and a multi-segment sequence's length
+                // is computed from them.
+                long length = buffer.Length;
+                if (length > 0)
                 {
                     await WriteAsync(buffer);
                 }
 
                 _output.Reader.AdvanceTo(buffer.End);
-                Interlocked.Add(ref _unsent, -buffer.Length);
-                sent += buffer.Length;
-                if (buffer.IsEmpty)
+                Interlocked.Add(ref _unsent, -length);
+                Budget.Release(length);
+                sent += length;
+                if (length == 0)
                 {
                     break;
                 }

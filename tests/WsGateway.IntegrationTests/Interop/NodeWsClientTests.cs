@@ -7,7 +7,8 @@ public sealed class NodeWsClientTests : IAsyncLifetime
 {
     private TestGateway _gateway = null!;
 
-    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync();
+    // Room for the 1 MiB message, which ws sends deflated and so a little larger than the 1 MiB default limit.
+    public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync(o => o.Limits.MaxMessageBytes = 2 * 1024 * 1024);
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using WsGateway.Diagnostics;
+using WsGateway.Testing;
 using WsGateway.Tests.InMemory;
 using WsGateway.Transport;
 
@@ -101,6 +102,83 @@ public sealed class TransportConnectionTests
         await server.SendAsync();
         Assert.Equal(writes, client.ServerStream.Writes);
         await Assert.ThrowsAsync<IOException>(() => client.ReadBytesAsync(64 * 1024 + 1));
+    }
+
+    [Fact]
+    public async Task Unsent_bytes_and_the_budget_return_to_zero_after_batches_that_span_many_pipe_segments()
+    {
+        var budget = new BufferBudget(() => 0);
+        await using var client = new InMemoryTransport(_metrics, budget: budget);
+        await using var server = client.Server;
+        var large = new byte[65_546];
+
+        // Each batch spans several 4 KiB segments; a batch's length read after the segments went back to the pool
+        // once left 64 KiB counted as unsent for every batch, until a reading peer was dropped as a slow one.
+        for (int i = 0; i < 20; i++)
+        {
+            Assert.True(server.TryReserve(large.Length + 6));
+            Queue(server, large);
+            Queue(server, "tick.."u8);
+            var sending = server.SendAsync();
+            await client.ReadBytesAsync(large.Length + 6);
+            await sending.AsTask().WaitAsync(InMemoryTransport.Patience);
+            Assert.Equal(0, server.UnsentBytes);
+            Assert.Equal(0, budget.Used);
+        }
+    }
+
+    [Fact]
+    public async Task Scheduled_sends_carry_everything_committed_before_their_turn_in_one_write()
+    {
+        await using var client = new InMemoryTransport(_metrics, window: 16 * 1024);
+        await using var server = client.Server;
+
+        // A send stuck on the client holds the connection's turn; messages for it pile up meanwhile.
+        Queue(server, new byte[32 * 1024]);
+        var stuck = server.SendAsync();
+        Assert.False(stuck.IsCompleted);
+        for (int i = 0; i < 50; i++)
+        {
+            Queue(server, "fan-out "u8);
+            server.ScheduleSend();
+        }
+
+        await client.ReadBytesAsync(32 * 1024);
+        var fannedOut = await client.ReadBytesAsync(50 * 8);
+        Assert.Equal(string.Concat(Enumerable.Repeat("fan-out ", 50)), Encoding.ASCII.GetString(fannedOut));
+        await stuck.AsTask().WaitAsync(InMemoryTransport.Patience);
+        Assert.Equal(2, _metrics.SocketSends);
+    }
+
+    [Fact]
+    public async Task Scheduled_send_goes_out_alone_when_nothing_else_is_queued()
+    {
+        await using var client = new InMemoryTransport(_metrics);
+        await using var server = client.Server;
+
+        Queue(server, "one"u8);
+        server.ScheduleSend();
+
+        Assert.Equal("one", Encoding.ASCII.GetString(await client.ReadBytesAsync(3)));
+        Assert.True(await Eventually.TrueAsync(() => server.UnsentBytes == 0, Eventually.Patience));
+    }
+
+    [Fact]
+    public void Budget_refuses_what_would_pass_it_and_takes_back_what_is_released()
+    {
+        long limit = 100;
+        var budget = new BufferBudget(() => limit);
+
+        Assert.True(budget.TryReserve(60));
+        Assert.False(budget.TryReserve(41));
+        Assert.Equal(60, budget.Used);
+        Assert.Equal(1, budget.Refusals);
+        budget.Reserve(50);
+        Assert.Equal(110, budget.Used);
+        budget.Release(110);
+        Assert.True(budget.TryReserve(100));
+        limit = 0;
+        Assert.True(budget.TryReserve(1_000_000), "0 means no budget");
     }
 
     private static void Queue(TransportConnection server, ReadOnlySpan<byte> bytes)
