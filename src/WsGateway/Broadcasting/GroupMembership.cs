@@ -46,15 +46,22 @@ internal sealed class GroupMembership<TMember> where TMember : class
         _groups.TryGetValue(group, out var members) ? members.Keys : [];
 
     /// <summary>Calls <paramref name="action"/> for each member of <paramref name="group"/> without copying the set.</summary>
-    public void ForEach<TState>(string group, TState state, Action<TMember, TState> action)
+    /// <returns>How many calls returned true.</returns>
+    public int ForEach<TState>(string group, TState state, Func<TMember, TState, bool> action)
     {
+        int count = 0;
         if (_groups.TryGetValue(group, out var members))
         {
             foreach (var (member, _) in members)
             {
-                action(member, state);
+                if (action(member, state))
+                {
+                    count++;
+                }
             }
         }
+
+        return count;
     }
 
     /// <summary>How many groups have members on this node.</summary>

@@ -131,20 +131,27 @@ internal sealed class CommandRoute : IWebSocketRoute
     {
         // Encoded once; every recipient gets a copy of the same frame bytes.
         var frame = EncodedFrame.Text(message.Text);
+        int delivered = 0;
         if (message.Group is { } group)
         {
-            Groups.ForEach(group, frame, static (session, frame) => Send(session.Connection, frame));
-            return;
+            delivered = Groups.ForEach(group, frame, static (session, frame) => Send(session.Connection, frame));
+        }
+        else
+        {
+            // Enumerating the dictionary itself takes no lock and copies nothing (its Keys property would copy all).
+            foreach (var (connection, _) in _sessions)
+            {
+                if (Send(connection, frame))
+                {
+                    delivered++;
+                }
+            }
         }
 
-        // Enumerating the dictionary itself takes no lock and copies nothing (its Keys property would copy all).
-        foreach (var (connection, _) in _sessions)
-        {
-            Send(connection, frame);
-        }
+        Metrics.MessageFannedOut(delivered, frame.PayloadLength);
     }
 
     // Queued and scheduled, never awaited: one slow reader must not hold up the rest; its send-buffer limit bounds
     // what waits for it.
-    private static void Send(IWebSocketConnection connection, EncodedFrame frame) => connection.Sender.Send(frame);
+    private static bool Send(IWebSocketConnection connection, EncodedFrame frame) => connection.Sender.Send(frame);
 }

@@ -120,6 +120,16 @@ internal sealed class GatewayMetrics
         _bytesOut.Inc(bytes);
     }
 
+    /// <summary>One message delivered to <paramref name="recipients"/> connections: counted once, not per recipient.</summary>
+    public void MessageFannedOut(int recipients, int bytes)
+    {
+        if (recipients > 0)
+        {
+            _messagesOut.Inc(recipients);
+            _bytesOut.Inc((double)recipients * bytes);
+        }
+    }
+
     public void CommandRan(string command, CommandOutcome outcome) =>
         _commandChildren.GetOrAdd((command, outcome), static (key, counter) =>
             counter.WithLabels(key.Command.ToLowerInvariant(), OutcomeLabel(key.Outcome)), _commands).Inc();

@@ -79,7 +79,10 @@ internal sealed class FrameSender
     /// Queues a frame encoded once for many connections (a broadcast; its bytes are copied as they are) and schedules
     /// its send: never waits, so one slow reader holds up no other recipient.
     /// </summary>
-    /// <returns>True when the frame was queued; false when the connection takes no more data (or was just dropped).</returns>
+    /// <returns>
+    /// True when the frame was queued; false when the connection takes no more data (or was just dropped). The caller
+    /// counts the messages sent (<see cref="GatewayMetrics.MessageFannedOut"/>), once for all recipients.
+    /// </returns>
     public bool Send(EncodedFrame frame)
     {
         var wire = ShouldCompress(frame.Opcode, frame.PayloadLength) ? frame.Compressed : frame;
@@ -94,7 +97,6 @@ internal sealed class FrameSender
             _transport.CommitOutput();
         }
 
-        _metrics.MessageSent(frame.PayloadLength);
         _transport.ScheduleSend();
         return true;
     }

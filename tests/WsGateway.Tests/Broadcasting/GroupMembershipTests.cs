@@ -40,8 +40,8 @@ public sealed class GroupMembershipTests
         groups.Join("other", eve);
 
         var seen = new List<string>();
-        groups.ForEach("lobby", seen, static (member, list) => list.Add(member.ToString()!));
-        groups.ForEach("missing", seen, static (member, list) => list.Add(member.ToString()!));
+        Assert.Equal(2, groups.ForEach("lobby", seen, static (member, list) => { list.Add(member.ToString()!); return true; }));
+        Assert.Equal(0, groups.ForEach("missing", seen, static (member, list) => { list.Add(member.ToString()!); return true; }));
 
         Assert.Equal(["ada", "bob"], seen.Order());
     }
