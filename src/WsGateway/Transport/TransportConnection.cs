@@ -203,10 +203,25 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
 
         if (_sender.Wait(0))
         {
-            return DrainAsync();
+            var drain = DrainAsync();
+            return drain.IsCompleted ? drain : OffTheSocketEngineAsync(drain);
         }
 
         return UnsentBytes > WaitThreshold ? SendInTurnAsync() : ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// Waits for a send that waits for the peer, then makes sure the caller resumes on the thread pool. With inline
+    /// completions (<see cref="InlineCompletions"/>) the send completes on the socket engine's thread and would resume
+    /// its awaiter there, and the awaiter may be a command: plugin code must never run on that thread.
+    /// </summary>
+    private static async ValueTask OffTheSocketEngineAsync(ValueTask pending)
+    {
+        await pending;
+        if (!Thread.CurrentThread.IsThreadPoolThread)
+        {
+            await Task.Yield();
+        }
     }
 
     /// <summary>
@@ -346,7 +361,9 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
         }
     }
 
-    private async ValueTask SendInTurnAsync()
+    private ValueTask SendInTurnAsync() => OffTheSocketEngineAsync(WaitTurnThenDrainAsync());
+
+    private async ValueTask WaitTurnThenDrainAsync()
     {
         await _sender.WaitAsync();
         await DrainAsync();
