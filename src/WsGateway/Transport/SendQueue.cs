@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 
 namespace WsGateway.Transport;
 
@@ -13,13 +14,16 @@ internal sealed class SendQueue : IThreadPoolWorkItem
     // One queue per core (as Kestrel): sends to different connections run in parallel, and a queue's work item drains
     // many connections per thread-pool dispatch.
     private static readonly SendQueue[] Queues = [.. Enumerable.Range(0, Math.Clamp(Environment.ProcessorCount, 1, 16)).Select(_ => new SendQueue())];
-    private static int _next;
 
     private readonly ConcurrentQueue<TransportConnection> _connections = new();
     private int _running;
 
-    /// <summary>The queue for a new connection: round robin, so connections spread over the queues evenly.</summary>
-    public static SendQueue Next() => Queues[(int)((uint)Interlocked.Increment(ref _next) % (uint)Queues.Length)];
+    /// <summary>
+    /// The queue of <paramref name="connection"/>: always the same one (its identity hash, which spreads connections
+    /// over the queues), and no field for it in every connection.
+    /// </summary>
+    public static SendQueue For(TransportConnection connection) =>
+        Queues[(int)((uint)RuntimeHelpers.GetHashCode(connection) % (uint)Queues.Length)];
 
     /// <summary>Queues <paramref name="connection"/>'s send; the caller makes sure it is queued once at a time.</summary>
     public void Schedule(TransportConnection connection)

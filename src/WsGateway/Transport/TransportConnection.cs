@@ -59,7 +59,6 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     // The sender token: whoever holds it is the one reader of the output pipe. Taken without waiting on the hot path
     // (Wait(0)); waited for only by closing, disposing and writers past WaitThreshold.
     private readonly SemaphoreSlim _sender = new(1, 1);
-    private readonly SendQueue _sendQueue = SendQueue.Next();
     private int _sendScheduled;
     private List<ArraySegment<byte>>? _gather;
     private long _unsent;
@@ -233,7 +232,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     {
         if (!IsAborted && Interlocked.Exchange(ref _sendScheduled, 1) == 0)
         {
-            _sendQueue.Schedule(this);
+            SendQueue.For(this).Schedule(this);
         }
     }
 
