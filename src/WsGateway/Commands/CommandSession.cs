@@ -6,6 +6,7 @@ using WsGateway.Connections;
 using WsGateway.Contracts;
 using WsGateway.Diagnostics;
 using WsGateway.Protocol;
+using WsGateway.Transport;
 
 namespace WsGateway.Commands;
 
@@ -183,8 +184,11 @@ internal sealed class CommandSession : ISession
         while (await reader.WaitToReadAsync())
         {
             // Replies to the requests already queued leave together, in one send, as long as their commands finish
-            // without waiting; before waiting on a command, what is queued goes out.
+            // without waiting, and so do the broadcasts and group messages they send, to each recipient (a batch);
+            // before waiting on a command, what is queued goes out. Cork and batch are held on one thread, with
+            // nothing awaited in between.
             Connection.Sender.Cork();
+            FanOutBatch.Begin();
             try
             {
                 while (reader.TryRead(out var request))
@@ -197,6 +201,7 @@ internal sealed class CommandSession : ISession
                     var run = RunAsync(request);
                     if (!run.IsCompleted)
                     {
+                        FanOutBatch.End();
                         await Connection.Sender.UncorkAsync();
                         try
                         {
@@ -205,6 +210,7 @@ internal sealed class CommandSession : ISession
                         finally
                         {
                             Connection.Sender.Cork();
+                            FanOutBatch.Begin();
                         }
                     }
                     else
@@ -216,6 +222,7 @@ internal sealed class CommandSession : ISession
             }
             finally
             {
+                FanOutBatch.End();
                 await Connection.Sender.UncorkAsync();
             }
         }

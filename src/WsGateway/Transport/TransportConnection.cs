@@ -224,13 +224,13 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     }
 
     /// <summary>
-    /// Has what is committed sent soon on the connection's <see cref="SendQueue"/> instead of now: whatever else is
-    /// committed before its turn goes out in the same system call. Queued once however often it is called until the
-    /// turn comes; never waits, never throws.
+    /// Has what is committed sent soon on the connection's <see cref="SendQueue"/> instead of now (at the end of the
+    /// thread's <see cref="FanOutBatch"/>, when one is open): whatever else is committed before its turn goes out in
+    /// the same system call. Queued once however often it is called until the turn comes; never waits, never throws.
     /// </summary>
     public void ScheduleSend()
     {
-        if (!IsAborted && Interlocked.Exchange(ref _sendScheduled, 1) == 0)
+        if (!IsAborted && Interlocked.Exchange(ref _sendScheduled, 1) == 0 && !FanOutBatch.TryHold(this))
         {
             SendQueue.For(this).Schedule(this);
         }
