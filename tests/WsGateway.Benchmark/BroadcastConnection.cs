@@ -9,13 +9,19 @@ namespace WsGateway.Benchmark;
 /// <summary>
 /// One connection of the broadcast mode: a receiver that reads and checks every delivery, the sender (a receiver that
 /// also sends the next broadcast when its own copy of one comes back), or a stalled receiver that never reads.
-/// Deliveries must arrive complete, as text, in order, each broadcast exactly once. Receivers and the sender are
-/// non-blocking sockets driven by one <see cref="Epoll"/> thread; nothing here is asynchronous. With SignalR a delivery
-/// is a record of the JSON hub protocol (see <see cref="SignalRProtocol"/>), read across frames and messages.
+/// Deliveries must arrive complete, as text, in order, each broadcast exactly once: a broadcast skipped is counted as
+/// missing and one that comes again (or late) as a duplicate, and reading goes on, so that a run says how many went
+/// wrong; wrong bytes end the connection. Receivers and the sender are non-blocking sockets driven by one
+/// <see cref="Epoll"/> thread; nothing here is asynchronous. With SignalR a delivery is a record of the JSON hub
+/// protocol (see <see cref="SignalRProtocol"/>), read across frames and messages.
 /// </summary>
 internal sealed class BroadcastConnection : IDisposable
 {
     private const int StallFillBytes = 256 * 1024;
+
+    // What a take returns instead of a broadcast's number: the server's close frame while closing; a delivery not counted.
+    private const int Closed = -1;
+    private const int Repeated = -2;
 
     // setsockopt(IPPROTO_TCP, TCP_MAXSEG), which SocketOptionName does not name.
     private const int IpProtocolTcp = 6;
@@ -41,7 +47,6 @@ internal sealed class BroadcastConnection : IDisposable
     private readonly int _prefixLength;
     private readonly TaskCompletionSource<int>? _lastSent;
     private int _sent;
-    private int _inFlight;
 
     private BroadcastConnection(Socket socket, BroadcastTimeline timeline, bool sender, bool onReceiverUrl)
     {
@@ -79,6 +84,15 @@ internal sealed class BroadcastConnection : IDisposable
 
     /// <summary>The number of the last broadcast received; -1 before the first.</summary>
     public int Last => Volatile.Read(ref _next) - 1;
+
+    /// <summary>Broadcasts skipped on the way to <see cref="Last"/> (those after it are the generator's to count).</summary>
+    public long Missing { get; private set; }
+
+    /// <summary>Deliveries of a broadcast older than the one due: a repeat, or one that overtook another.</summary>
+    public long Duplicates { get; private set; }
+
+    /// <summary>What the first skipped or repeated delivery was, for the error message.</summary>
+    public string? FirstMisdelivery { get; private set; }
 
     /// <summary>Closed or failed: the loop no longer reads it.</summary>
     public bool Finished => _finished;
@@ -121,6 +135,11 @@ internal sealed class BroadcastConnection : IDisposable
             {
                 connection.HubHandshake();
             }
+            else if (timeline.Options.Group is not null)
+            {
+                connection.JoinGroup();
+            }
+
             if (stalled)
             {
                 // At a few dozen broadcasts a second, 32-byte deliveries would take minutes to fill even those ~70 KB.
@@ -149,7 +168,7 @@ internal sealed class BroadcastConnection : IDisposable
     {
         try
         {
-            while (_inFlight < _timeline.Options.Window && _sent < _timeline.Options.MaxBroadcasts)
+            while (_sent - _next < _timeline.Options.Window && _sent < _timeline.Options.MaxBroadcasts)
             {
                 SendNext();
             }
@@ -187,9 +206,14 @@ internal sealed class BroadcastConnection : IDisposable
             _end += read;
             while (_record is null ? TryTakeFrame(out int sequence) : TryTakeHubDelivery(out sequence))
             {
-                if (sequence < 0)
+                if (sequence == Closed)
                 {
                     return Finish();
+                }
+
+                if (sequence == Repeated)
+                {
+                    continue;
                 }
 
                 if (now >= _timeline.Clock.MeasureFrom && now < _timeline.Clock.SendUntil)
@@ -290,6 +314,48 @@ internal sealed class BroadcastConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// A plain WebSocket with a group: sends the join request and waits for its reply, with blocking calls like the
+    /// handshake's, so that the server has added this connection to the group before the first message to it.
+    /// </summary>
+    private void JoinGroup()
+    {
+        var (request, reply) = _timeline.Options.Join();
+        _socket.Send(ClientFrame.Build(ClientFrame.Text, request));
+        while (true)
+        {
+            if (TryReadHeader(out int opcode, out int headerLength, out int payloadLength))
+            {
+                if (payloadLength > _buffer.Length - headerLength)
+                {
+                    throw new BenchmarkException($"a frame of {payloadLength} bytes instead of the reply \"{Encoding.UTF8.GetString(reply)}\"");
+                }
+
+                if (_end - _start >= headerLength + payloadLength)
+                {
+                    var payload = _buffer.AsSpan(_start + headerLength, payloadLength);
+                    _start += headerLength + payloadLength;
+                    if (opcode != ClientFrame.Text || !payload.SequenceEqual(reply))
+                    {
+                        string got = opcode == ClientFrame.Text ? $"\"{Encoding.UTF8.GetString(payload[..Math.Min(payload.Length, 120)])}\"" : $"opcode {opcode}";
+                        throw new BenchmarkException($"expected \"{Encoding.UTF8.GetString(reply)}\" to the join request, got {got}");
+                    }
+
+                    return;
+                }
+            }
+
+            Compact();
+            int read = _socket.Receive(_buffer.AsSpan(_end));
+            if (read == 0)
+            {
+                throw new BenchmarkException("server closed the TCP connection before answering the join request");
+            }
+
+            _end += read;
+        }
+    }
+
     private void ExpectRecord(ReadOnlySpan<byte> expected, string what)
     {
         while (true)
@@ -316,11 +382,12 @@ internal sealed class BroadcastConnection : IDisposable
     }
 
     /// <summary>SignalR: takes one complete record off the buffer and checks it as a delivery.</summary>
-    /// <param name="sequence">The broadcast's number, or -1 for the server's close frame while closing.</param>
+    /// <param name="sequence">The broadcast's number, <see cref="Closed"/> for the server's close frame while closing, or
+    /// <see cref="Repeated"/>.</param>
     /// <returns>False when no whole record is buffered.</returns>
     private bool TryTakeHubDelivery(out int sequence)
     {
-        sequence = -1;
+        sequence = Closed;
         if (!TryTakeRecord(out var record))
         {
             return false;
@@ -449,11 +516,12 @@ internal sealed class BroadcastConnection : IDisposable
     }
 
     /// <summary>Takes one complete frame off the buffer and checks it.</summary>
-    /// <param name="sequence">The broadcast's number, or -1 for the server's close frame while closing.</param>
+    /// <param name="sequence">The broadcast's number, <see cref="Closed"/> for the server's close frame while closing, or
+    /// <see cref="Repeated"/>.</param>
     /// <returns>False when no whole frame is buffered.</returns>
     private bool TryTakeFrame(out int sequence)
     {
-        sequence = -1;
+        sequence = Closed;
         if (!TryReadHeader(out int opcode, out int headerLength, out int payloadLength))
         {
             return false;
@@ -495,30 +563,45 @@ internal sealed class BroadcastConnection : IDisposable
         return true;
     }
 
-    /// <summary>A delivery's payload must be the next broadcast, whole.</summary>
-    /// <returns>The broadcast's number.</returns>
+    /// <summary>
+    /// A delivery's payload must be a broadcast that was sent, whole, and normally the next one. One further on means
+    /// the ones between were missed; one before the next, that it came again or late.
+    /// </summary>
+    /// <returns>The broadcast's number, or <see cref="Repeated"/> for a delivery that is not counted.</returns>
     private int CheckDelivery(ReadOnlySpan<byte> payload)
     {
         int sequence = BroadcastOptions.ReadSequence(payload);
-        if (sequence != _next || !payload[BroadcastOptions.SequenceDigits..].SequenceEqual(_timeline.Tail))
+        if (sequence < 0 || sequence >= _timeline.SentCount || !payload[BroadcastOptions.SequenceDigits..].SequenceEqual(_timeline.Tail))
         {
-            throw new BenchmarkException(sequence == _next
-                ? "delivery differs from the expected bytes"
-                : $"delivery of broadcast {sequence} when {_next} was due");
+            throw new BenchmarkException(sequence < 0 ? "delivery without a broadcast number" : "delivery differs from the expected bytes");
         }
 
-        Volatile.Write(ref _next, _next + 1);
+        if (sequence < _next)
+        {
+            Duplicates++;
+            FirstMisdelivery ??= $"broadcast {sequence} again when {_next} was due";
+            return Repeated;
+        }
+
+        if (sequence > _next)
+        {
+            Missing += sequence - _next;
+            FirstMisdelivery ??= $"broadcast {sequence} when {_next} was due";
+        }
+
+        Volatile.Write(ref _next, sequence + 1);
         return sequence;
     }
 
+    // The sender's window is what it sent and has not had back (or skipped): a missed copy does not shrink it for good.
     private void OnOwnCopy(long now)
     {
-        _inFlight--;
-        if (now < _timeline.Clock.SendUntil && _sent < _timeline.Options.MaxBroadcasts)
+        while (now < _timeline.Clock.SendUntil && _sent - _next < _timeline.Options.Window && _sent < _timeline.Options.MaxBroadcasts)
         {
             SendNext();
         }
-        else if (_inFlight == 0)
+
+        if ((now >= _timeline.Clock.SendUntil || _sent == _timeline.Options.MaxBroadcasts) && _sent == _next)
         {
             _lastSent!.TrySetResult(_sent - 1);
         }
@@ -532,7 +615,7 @@ internal sealed class BroadcastConnection : IDisposable
         ClientFrame.Patch(request, _prefixLength, digits);
         _timeline.SentAt[_sent] = Stopwatch.GetTimestamp();
         _sent++;
-        _inFlight++;
+        _timeline.SentCount = _sent;
 
         // A window of small requests always fits the socket's send buffer, so a non-blocking send takes it whole.
         int sent = _socket.Send(request, SocketFlags.None, out var error);

@@ -39,7 +39,7 @@ internal static class BroadcastGenerator
         {
             errors.Add(ex);
             receivers.ForEach(c => c.Dispose());
-            return Summarize(options, timeline, [], null, errors, clientCpu: 0, default, stalledDropped: null);
+            return Summarize(options, timeline, [], null, errors, clientCpu: 0, default, stalledDropped: null, misdelivered: null);
         }
 
         // Every receiver must get every broadcast from the first on, so the last sessions get a moment to be registered
@@ -99,13 +99,22 @@ internal static class BroadcastGenerator
             errors.Add(loopError);
         }
 
+        // Every broadcast up to the last that a client did not get is missing, whether it skipped it, never got that
+        // far, or failed before; a client with any missing or repeated is one error.
+        var misdelivered = new Misdelivered();
         foreach (var connection in active)
         {
+            long missing = connection.Missing + Math.Max(0, last - connection.Last);
+            misdelivered = new(misdelivered.Missing + missing, misdelivered.Duplicates + connection.Duplicates);
             if (connection.Error is { } error)
             {
                 errors.Add(error);
             }
-            else if (connection.Last < last)
+            else if (connection.FirstMisdelivery is { } first)
+            {
+                errors.Add(new BenchmarkException($"a client missed {missing} broadcast(s) and got {connection.Duplicates} again or late; the first: {first}"));
+            }
+            else if (missing > 0)
             {
                 errors.Add(new BenchmarkException($"a client got broadcasts up to {connection.Last}, not up to the last one ({last})"));
             }
@@ -115,8 +124,11 @@ internal static class BroadcastGenerator
         sender.Dispose();
         double clientCpu = (clientAfter - clientBefore).TotalSeconds / options.DurationSeconds;
         var serverCpu = serversAfter.Minus(serversBefore, options.DurationSeconds);
-        return Summarize(options, timeline, active, sender, errors, clientCpu, serverCpu, stalledDropped);
+        return Summarize(options, timeline, active, sender, errors, clientCpu, serverCpu, stalledDropped, misdelivered);
     }
+
+    /// <summary>Deliveries that did not come (up to the sender's last broadcast) and that came more than once, in all.</summary>
+    private readonly record struct Misdelivered(long Missing, long Duplicates);
 
     /// <summary>
     /// Reads every active connection until each has finished: closed after the client's close frame (or failed), or
@@ -166,7 +178,7 @@ internal static class BroadcastGenerator
 
     private static RunResult Summarize(
         BroadcastOptions options, BroadcastTimeline timeline, List<BroadcastConnection> active, BroadcastConnection? sender,
-        ErrorTally errors, double clientCpu, ServerSeconds cores, bool? stalledDropped)
+        ErrorTally errors, double clientCpu, ServerSeconds cores, bool? stalledDropped, Misdelivered? misdelivered)
     {
         long deliveries = active.Sum(c => c.Measured);
         double perSecond = deliveries / options.DurationSeconds;
@@ -210,6 +222,9 @@ internal static class BroadcastGenerator
             RedisCpu = cores.Redis is { } redis ? Math.Round(redis, 3) : null,
             RedisCpuUsPerMessage = PerDelivery(cores.Redis),
             Receivers = options.Receivers,
+            Group = options.Group,
+            Missing = misdelivered?.Missing,
+            Duplicates = misdelivered?.Duplicates,
             Stalled = options.Stalled,
             StalledDropped = stalledDropped,
             BroadcastsPerSecond = sender is null ? null : Math.Round(sender.Measured / options.DurationSeconds, 1),

@@ -13,8 +13,10 @@ internal sealed class BroadcastOptions
              [--echo-prefix ""]     (what makes the server echo the rest; the stalled ones ask for a large echo they never read)
              [--protocol ws|signalr]   (signalr: SignalR's JSON hub protocol on the hub's URL; the sender invokes
                                         Broadcast(payload) and every connection gets the push "Broadcast"; no --stalled)
-             [--group NAME]         (signalr: every connection calls JoinGroup(NAME) first, the sender invokes
-                                     BroadcastGroup(NAME, payload))
+             [--group NAME]         (every connection, the sender too, joins group NAME first and the sender sends to it.
+                                     ws: each sends --join-prefix + NAME and waits for the reply "joined NAME"; --prefix
+                                     then defaults to "/group NAME ". signalr: JoinGroup(NAME), then BroadcastGroup(NAME, payload))
+             [--join-prefix "/join "]   (ws with --group: what asks the server to add the connection; WsGateway: "group-join ")
              [--warmup 1] [--duration 5] [--messages 1000000]   (seconds, seconds, broadcasts)
              [--server NAME] [--case NAME] [--round N] [--server-pid PID]
              [--receiver-server-pid PID]   (the server behind --receiver-url: its CPU is added to the server's)
@@ -38,8 +40,11 @@ internal sealed class BroadcastOptions
     /// <summary>SignalR's JSON hub protocol over the WebSocket (see <see cref="SignalRProtocol"/>).</summary>
     public bool SignalR { get; init; }
 
-    /// <summary>SignalR: the group every connection joins and the sender broadcasts to; null: Clients.All.</summary>
+    /// <summary>The group every connection joins (before the run) and the sender sends to; null: a broadcast to all.</summary>
     public string? Group { get; init; }
+
+    /// <summary>A plain WebSocket with a group: the request that joins, followed by the group's name.</summary>
+    public string JoinPrefix { get; init; } = "/join ";
     public double WarmupSeconds { get; init; } = 1;
     public double DurationSeconds { get; init; } = 5;
     public int MaxBroadcasts { get; init; } = 1_000_000;
@@ -69,6 +74,7 @@ internal sealed class BroadcastOptions
             throw new ArgumentException("--receiver-url must be ws://...");
         }
 
+        var group = values.Take("group");
         var options = new BroadcastOptions
         {
             Url = url,
@@ -76,11 +82,12 @@ internal sealed class BroadcastOptions
             Receivers = values.Int("receivers", 1000),
             Size = values.Int("size", 32),
             Window = values.Int("window", 1),
-            Prefix = values.Take("prefix") ?? "/bcast ",
+            Prefix = values.Take("prefix") ?? (group is null ? "/bcast " : $"/group {group} "),
             Stalled = values.Int("stalled", 0),
             EchoPrefix = values.Take("echo-prefix") ?? "",
             SignalR = (values.Take("protocol") ?? "ws") switch { "signalr" => true, "ws" => false, _ => throw new ArgumentException("--protocol is ws or signalr") },
-            Group = values.Take("group"),
+            Group = group,
+            JoinPrefix = values.Take("join-prefix") ?? "/join ",
             WarmupSeconds = values.Double("warmup", 1),
             DurationSeconds = values.Double("duration", 5),
             MaxBroadcasts = values.Int("messages", 1_000_000),
@@ -93,7 +100,7 @@ internal sealed class BroadcastOptions
         };
         values.EnsureAllTaken();
 
-        // Frames up to 125 bytes of payload plus the prefix keep one header shape; 10,000 receivers is far past the case.
+        // 10,000 receivers (the group10k case) and the sender are 10,001 sockets, well within one process's 20,000 files.
         if (options.Receivers is < 1 or > 10_000 || options.Stalled < 0 || options.Stalled >= options.Receivers
             || options.Size is < SequenceDigits or > 4096 || options.Window is < 1 or > 1024
             || options.DurationSeconds is <= 0 or > 600 || options.WarmupSeconds is < 0 or > 600 || options.MaxBroadcasts < 1)
@@ -111,9 +118,10 @@ internal sealed class BroadcastOptions
             throw new ArgumentException("--protocol signalr takes no --stalled, and warmup + duration <= 20 s");
         }
 
-        if (options.Group is not null && !options.SignalR)
+        // The name travels inside text commands and JSON strings as it is: no spaces, nothing to escape.
+        if (options.Group is { } name && (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
         {
-            throw new ArgumentException("--group needs --protocol signalr");
+            throw new ArgumentException("--group: 1-64 letters, digits, '-', '_' or '.'");
         }
 
         return options;
@@ -135,6 +143,10 @@ internal sealed class BroadcastOptions
             : SignalRProtocol.Invocation("BroadcastGroup", null, Group, text);
         return (record, record.AsSpan().LastIndexOf(payload));
     }
+
+    /// <summary>A plain WebSocket with a group: the text message that joins it, and the reply that says it is done.</summary>
+    public (byte[] Request, byte[] Reply) Join() =>
+        (Encoding.UTF8.GetBytes(JoinPrefix + Group), Encoding.UTF8.GetBytes($"joined {Group}"));
 
     /// <summary>What comes before and after the payload in every delivery: nothing on a plain WebSocket, the record of the
     /// hub's push "Broadcast" with SignalR.</summary>

@@ -14,6 +14,9 @@ internal sealed class BroadcastTimeline(BroadcastOptions options)
     /// <summary>Stopwatch timestamp at which broadcast n was sent.</summary>
     public long[] SentAt { get; } = new long[options.MaxBroadcasts];
 
+    /// <summary>Broadcasts sent so far: a delivery numbered past them is not one of ours. Read and written by the epoll thread.</summary>
+    public int SentCount { get; set; }
+
     /// <summary>Every delivery's payload after its sequence number.</summary>
     public byte[] Tail { get; } = options.Payload()[BroadcastOptions.SequenceDigits..];
 

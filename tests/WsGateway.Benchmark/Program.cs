@@ -77,6 +77,7 @@ static string Summary(RunResult r) => r.Mode switch
     "broadcast" => string.Create(CultureInfo.InvariantCulture,
         $"{r.Server,-18} {r.Case,-10} round {r.Round}: {r.MessagesPerSecond,10:N0} deliveries/s ({r.BroadcastsPerSecond:N0} broadcasts/s)  " +
         $"p50 {r.P50Us:N0} µs  p99 {r.P99Us:N0} µs  errors {r.Errors}{(r.FirstError is null ? "" : $" ({r.FirstError})")}  " +
+        $"{(r.Missing is > 0 || r.Duplicates is > 0 ? $"missing {r.Missing:N0} duplicates {r.Duplicates:N0}  " : "")}" +
         $"cpu client {r.ClientCpu:0.00} server {Cpu(r)}{(r.StalledDropped is { } dropped ? $"  stalled receiver {(dropped ? "dropped" : "open")}" : "")}") +
         TwoServers(r),
     _ => string.Create(CultureInfo.InvariantCulture,

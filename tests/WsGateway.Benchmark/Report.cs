@@ -37,6 +37,15 @@ internal static class Report
         ["signalr"] = "`Clients.All.SendAsync` in a hub method, JSON hub protocol",
     };
 
+    // The same for the cases through a group (`--group`), WsGateway's own included: its group commands are the
+    // benchmark's scripts, not the product's.
+    private static readonly Dictionary<string, string> GroupReferences = new(StringComparer.Ordinal)
+    {
+        ["wsgateway"] = "script commands: `group-join` calls `JoinGroupAsync` and answers, `group-send` calls `SendToGroupAsync`",
+        ["kestrel"] = "a `ConcurrentDictionary` of members per group name; the same sends as its broadcast over the group's members",
+        ["signalr"] = "`Groups.AddToGroupAsync` in a hub method, then `Clients.Group(name).SendAsync`, JSON hub protocol",
+    };
+
     public static string Render(IReadOnlyList<RunResult> results)
     {
         var md = new StringBuilder();
@@ -67,14 +76,9 @@ internal static class Report
             md.AppendLine();
             md.AppendLine("Deliveries per second: broadcast messages arriving at the receivers and at the sender (a stalled receiver's not");
             md.AppendLine("counted); latency is from the sender's request to each delivery; server CPU per delivery as above.");
-            var references = results.Where(r => r.Mode == "broadcast").Select(r => r.Server).Distinct()
-                .Where(BroadcastReferences.ContainsKey).Order(StringComparer.Ordinal).ToList();
-            if (references.Count > 0)
-            {
-                md.AppendLine();
-                md.AppendLine("How the references broadcast:");
-                references.ForEach(server => md.AppendLine(Inv($"- {Display(server)}: {BroadcastReferences[server]}")));
-            }
+            References(md, "How the references broadcast:", results.Where(r => r.Mode == "broadcast" && r.Group is null), BroadcastReferences);
+            References(md, "How each sends to a group (every connection, the sender too, joins it before the run):",
+                results.Where(r => r.Mode == "broadcast" && r.Group is not null), GroupReferences);
 
             md.AppendLine();
             broadcast.ForEach(name => BroadcastTable(md, results, name));
@@ -103,7 +107,8 @@ internal static class Report
             md.AppendLine(Inv($"**{name}** ({label})"));
             md.AppendLine();
             md.Append("| round | order | ").AppendJoin(" | ", servers.Select(Display));
-            md.Append(" | ").AppendJoin(" | ", servers.Skip(1).Select(o => inverse ? Inv($"{Display(o)} / {Display(subject)}") : Inv($"{Display(subject)} / {Display(o)}"))).AppendLine(" |");
+            // A case with one server (group10k) has no ratios.
+            md.AppendJoin("", servers.Skip(1).Select(o => " | " + (inverse ? Inv($"{Display(o)} / {Display(subject)}") : Inv($"{Display(subject)} / {Display(o)}")))).AppendLine(" |");
             md.Append("|---:|---|").AppendJoin("", servers.Select(_ => "---:|")).AppendJoin("", servers.Skip(1).Select(_ => "---:|")).AppendLine();
             foreach (var round in runs.Select(r => r.Round).Distinct().Order())
             {
@@ -166,6 +171,8 @@ internal static class Report
         // cluster.sh's case: some runs on two nodes (every other receiver on the second one), some with Redis's CPU.
         bool cluster = IsCluster(runs);
         md.AppendLine(Inv($"**{name}**: {first.Receivers:N0} receivers + 1 sender × {Bytes(first.Size)} text, window {first.Window}") +
+            (first.Group is not null ? ", through a group they all joined" : "") +
+            (runs.Select(r => r.Round).Distinct().Count() is var own && own != results.Select(r => r.Round).Distinct().Count() ? Inv($", median of {own} round(s)") : "") +
             (first.Stalled is > 0 ? Inv($", {first.Stalled} of the receivers never reading") : "") +
             (runs.Any(r => r.ReceiverUrl is not null) ? "; on two nodes every other receiver is on the second node, the sender on the first" : "") +
             Inv($", {first.DurationSeconds:0.#} s after {first.WarmupSeconds:0.#} s warm-up"));
@@ -210,6 +217,13 @@ internal static class Report
         }
 
         Row(md, "errors (all rounds)", servers, s => runs.Where(r => r.Server == s).Sum(r => r.Errors), "N0");
+        if (runs.Any(r => r.Missing is not null))
+        {
+            // Counted per delivery (errors count connections): every client must get every broadcast exactly once.
+            Row(md, "missing deliveries (all rounds)", servers, s => runs.Where(r => r.Server == s).Sum(r => r.Missing ?? 0), "N0");
+            Row(md, "repeated deliveries (all rounds)", servers, s => runs.Where(r => r.Server == s).Sum(r => r.Duplicates ?? 0), "N0");
+        }
+
         if (cluster)
         {
             // What each setup gives against the single node: x ÷ it.
@@ -225,7 +239,7 @@ internal static class Report
 
         // The same server without the stalled receiver, in the same round: what the stall costs the others.
         var plain = results.FirstOrDefault(r => r.Mode == "broadcast" && r.Stalled is 0 or null && r.Receivers == first.Receivers
-            && r.Size == first.Size && r.Window == first.Window)?.Case;
+            && r.Size == first.Size && r.Window == first.Window && r.Group == first.Group)?.Case;
         if (first.Stalled is > 0 && plain is not null)
         {
             md.Append(Inv($"| deliveries/s ÷ the same server's {plain} |"));
@@ -242,6 +256,17 @@ internal static class Report
         }
 
         md.AppendLine();
+    }
+
+    private static void References(StringBuilder md, string title, IEnumerable<RunResult> runs, Dictionary<string, string> references)
+    {
+        var servers = InServerOrder(runs.Select(r => r.Server).Where(references.ContainsKey));
+        if (servers.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine(title);
+            servers.ForEach(server => md.AppendLine(Inv($"- {Display(server)}: {references[server]}")));
+        }
     }
 
     private static void IdleTable(StringBuilder md, List<RunResult> runs)
@@ -288,6 +313,11 @@ internal static class Report
         StringBuilder md, string label, List<RunResult> runs, List<string> servers, Func<RunResult, double> value, bool bold, bool inverse = false)
     {
         string subject = servers[0];
+        if (servers.Count == 1)
+        {
+            return;
+        }
+
         md.Append("| ").Append(string.Format(CultureInfo.InvariantCulture, label, Display(subject))).Append(" |");
         foreach (var other in servers)
         {
@@ -301,8 +331,10 @@ internal static class Report
     private static string Format(double value, string format) =>
         double.IsNaN(value) ? "–" : value.ToString(format, CultureInfo.InvariantCulture);
 
-    private static List<string> Servers(List<RunResult> runs) =>
-        runs.Select(r => r.Server).Distinct().OrderBy(s => Array.IndexOf(ServerOrder, s) is var i && i < 0 ? int.MaxValue : i).ToList();
+    private static List<string> Servers(List<RunResult> runs) => InServerOrder(runs.Select(r => r.Server));
+
+    private static List<string> InServerOrder(IEnumerable<string> servers) =>
+        servers.Distinct().OrderBy(s => Array.IndexOf(ServerOrder, s) is var i && i < 0 ? int.MaxValue : i).ToList();
 
     private static string Display(string server) => ServerNames.GetValueOrDefault(server, server);
 

@@ -63,6 +63,18 @@ internal sealed record RunResult
     /// <summary>Broadcast: receivers, the sender not counted.</summary>
     public int? Receivers { get; init; }
 
+    /// <summary>Broadcast: the group every connection joined and the sender sent to; null: a broadcast to all.</summary>
+    public string? Group { get; init; }
+
+    /// <summary>
+    /// Broadcast: deliveries that never came, over every connection, up to the sender's last broadcast (skipped, or
+    /// not got by the end); null when the run did not get that far.
+    /// </summary>
+    public long? Missing { get; init; }
+
+    /// <summary>Broadcast: deliveries of a broadcast a connection had already got (or got late, after a later one).</summary>
+    public long? Duplicates { get; init; }
+
     /// <summary>Broadcast: receivers that never read; their deliveries are not counted.</summary>
     public int? Stalled { get; init; }
 

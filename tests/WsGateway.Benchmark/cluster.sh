@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Broadcast to 1,000 receivers across two gateways through Redis (issue 20, item 5), against the single-node figure.
-# Each round runs three setups of the `bcast` case, the sender always on the first gateway:
+# Broadcast to 1,000 receivers across two gateways through Redis (issue 20, item 5), against the single-node figure,
+# and the same through a group that every connection joins first (issue 27). Each round runs three setups of each case
+# (`bcast`: the gateway's broadcast command; `group`: the benchmark's group-join and group-send scripts), the sender
+# always on the first gateway:
 #   wsgateway         one gateway, no Redis
 #   wsgateway-redis   one gateway with Cluster:Redis set but alone on its channel (the cost of publishing to Redis)
 #   wsgateway-2nodes  two gateways through Redis: every other receiver on the second one
@@ -10,8 +12,11 @@
 # (see README.md). Even rounds run the setups in reverse order. The report gives the median over rounds and the median
 # of the per-round ratios to the single gateway (see README.md, "Broadcast across two nodes").
 #
-#   bash tests/WsGateway.Benchmark/cluster.sh                  # 3 rounds of about 25 s, after about 1 minute of warm-up
+#   bash tests/WsGateway.Benchmark/cluster.sh                  # 3 rounds of about 50 s, after about 2 minutes of warm-up
+#   bash tests/WsGateway.Benchmark/cluster.sh --only group     # one case: half of that
 #   options: --rounds N  --warmup SECONDS  --duration SECONDS  --prewarm SECONDS (default 8)  --receivers N (default 1000)
+#            --window N (default 1; requests in flight, the cases are then named bcastwN, groupwN)
+#            --only CASE (bcast or group; repeatable)
 #            --gateway-arg Section:Key=value (repeatable; passed to every gateway)
 #            --out DIR (default artifacts/benchmark/cluster-<time>)
 set -euo pipefail
@@ -22,8 +27,11 @@ WARMUP=1.5
 DURATION=3.5
 PREWARM=8
 RECEIVERS=1000
+WINDOW=1
 OUT=""
 GATEWAY_ARGS=()
+CASES=(bcast group)
+ONLY=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) ROUNDS=$2; shift ;;
@@ -31,12 +39,20 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=$2; shift ;;
     --prewarm) PREWARM=$2; shift ;;
     --receivers) RECEIVERS=$2; shift ;;
+    --window) WINDOW=$2; shift ;;
+    --only) ONLY+=("$2"); shift ;;
     --out) OUT=$2; shift ;;
     --gateway-arg) GATEWAY_ARGS+=("$2"); shift ;;
-    *) echo "usage: $0 [--rounds N] [--warmup S] [--duration S] [--prewarm S] [--receivers N] [--gateway-arg KEY=VALUE] [--out DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--rounds N] [--warmup S] [--duration S] [--prewarm S] [--receivers N] [--window N] [--only bcast|group] [--gateway-arg KEY=VALUE] [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
+if [ ${#ONLY[@]} -gt 0 ]; then
+  for only in "${ONLY[@]}"; do
+    case $only in bcast | group) ;; *) echo "no case named $only (bcast, group)" >&2; exit 2 ;; esac
+  done
+  CASES=("${ONLY[@]}")
+fi
 
 if [ "$(nproc --all)" -lt 2 ]; then
   echo "cluster.sh needs two cores (servers on core 0, load generator on core 1)" >&2
@@ -58,6 +74,10 @@ BENCH=tests/WsGateway.Benchmark/bin/Release/net10.0/WsGateway.Benchmark.dll
 HOST=src/WsGateway.Host/bin/Release/net10.0/WsGateway.Host.dll
 CONFIG=tests/WsGateway.Benchmark/gateway.benchmark.json
 
+# The gateways' scripts: the repository's (broadcast) and the benchmark's group commands, as in run.sh.
+mkdir -p "$OUT/scripts"
+cp scripts/*.csx tests/WsGateway.Benchmark/scripts/*.csx "$OUT/scripts/"
+
 echo "== build (Release)"
 for project in src/WsGateway.Host tests/WsGateway.Benchmark; do
   dotnet build "$project" -c Release -nologo -v quiet >"$OUT/logs/build.log" 2>&1 || { cat "$OUT/logs/build.log"; exit 1; }
@@ -69,7 +89,7 @@ done
   echo "- .NET $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -1), $(redis-server --version | cut -d' ' -f1-3)"
   echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- gateway arguments: ${GATEWAY_ARGS[*]:-(none)}"
-  echo "- rounds $ROUNDS, warm-up $WARMUP s, measured $DURATION s per run, $RECEIVERS receivers + 1 sender; before the rounds 2 unmeasured passes of $PREWARM s per setup"
+  echo "- cases ${CASES[*]}, window $WINDOW; rounds $ROUNDS, warm-up $WARMUP s, measured $DURATION s per run, $RECEIVERS receivers + 1 sender; before the rounds 2 unmeasured passes of $PREWARM s per setup and case"
 } >"$OUT/machine.md"
 cat "$OUT/machine.md"
 
@@ -143,7 +163,7 @@ start_redis() {
 start_gateway() {
   local name=$1 log=$2
   shift 2
-  dotnet "$HOST" --port 0 --config "$CONFIG" "${GATEWAY_ARGS[@]}" "$@" >"$log" 2>&1 &
+  dotnet "$HOST" --port 0 --config "$CONFIG" "Scripts:Directory=$OUT/scripts" "${GATEWAY_ARGS[@]}" "$@" >"$log" 2>&1 &
   local pid=$!
   STARTED+=("$pid")
   PID[$name]=$pid
@@ -157,20 +177,30 @@ listening() {
   pin "${PID[$name]}"
 }
 
-# bench FILE WARMUP DURATION SETUP: one broadcast run of SETUP on core 1, its JSON line appended to FILE.
+# bench FILE WARMUP DURATION SETUP CASE: one run of CASE in SETUP on core 1, its JSON line appended to FILE. In the
+# group case every connection, on either node, joins the group on its own node before the sender sends to it; each
+# run has a group of its own, so that no member of an earlier run that a gateway has not let go of yet gets its sends.
+RUNS=0
 bench() {
-  local file=$1 warmup=$2 duration=$3 setup=$4 args
+  local file=$1 warmup=$2 duration=$3 setup=$4 case=$5 args request name
   for pid in "${PID[@]}" "$REDIS_PID"; do
     pin "$pid"
   done
+  RUNS=$((RUNS + 1))
+  case $case in
+    bcast) request=(--prefix "broadcast ") ;;
+    group) request=(--group "g$RUNS" --join-prefix "group-join " --prefix "group-send g$RUNS ") ;;
+  esac
+  name=$case
+  [ "$WINDOW" -gt 1 ] && name=${case}w$WINDOW
   case $setup in
     wsgateway) args=(--url "${URL[single]}" --server-pid "${PID[single]}") ;;
     wsgateway-redis) args=(--url "${URL[alone]}" --server-pid "${PID[alone]}") ;;
     wsgateway-2nodes) args=(--url "${URL[a]}" --server-pid "${PID[a]}" --receiver-url "${URL[b]}" --receiver-server-pid "${PID[b]}") ;;
   esac
-  timeout --kill-after=5 120 taskset -c 1 dotnet "$BENCH" broadcast --prefix "broadcast " --receivers "$RECEIVERS" --size 32 \
-    --warmup "$warmup" --duration "$duration" --server "$setup" --case bcast --round "$round" --redis-pid "$REDIS_PID" \
-    "${args[@]}" >>"$file" || true
+  timeout --kill-after=5 120 taskset -c 1 dotnet "$BENCH" broadcast "${request[@]}" --receivers "$RECEIVERS" --size 32 \
+    --window "$WINDOW" --warmup "$warmup" --duration "$duration" --server "$setup" --case "$name" --round "$round" \
+    --redis-pid "$REDIS_PID" "${args[@]}" >>"$file" || true
 }
 
 echo "== redis"
@@ -198,8 +228,10 @@ SETUPS=(wsgateway wsgateway-redis wsgateway-2nodes)
 round=0
 for pass in 1 2; do
   echo "== warm-up pass $pass of 2"
-  for setup in "${SETUPS[@]}"; do
-    bench "$OUT/warm-up.jsonl" 0 "$PREWARM" "$setup"
+  for case in "${CASES[@]}"; do
+    for setup in "${SETUPS[@]}"; do
+      bench "$OUT/warm-up.jsonl" 0 "$PREWARM" "$setup" "$case"
+    done
   done
 done
 
@@ -211,8 +243,10 @@ for round in $(seq 1 "$ROUNDS"); do
   echo "== round $round of $ROUNDS: ${order[*]}"
   echo "- load average at round $round: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.md"
   round_start=$SECONDS
-  for setup in "${order[@]}"; do
-    bench "$RESULTS" "$WARMUP" "$DURATION" "$setup"
+  for case in "${CASES[@]}"; do
+    for setup in "${order[@]}"; do
+      bench "$RESULTS" "$WARMUP" "$DURATION" "$setup" "$case"
+    done
   done
   echo "round $round took $((SECONDS - round_start)) s"
 done

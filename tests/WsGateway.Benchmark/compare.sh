@@ -7,7 +7,7 @@
 #   bash tests/WsGateway.Benchmark/compare.sh --base HEAD~1             # 5 rounds
 #   options: --base REV (default HEAD)  --rounds N  --warmup SECONDS (per round; default 1.5)
 #            --duration SECONDS (default 3.5)  --settle SECONDS (the first warm-up, default 20)  --out DIR
-#            --only CASE (repeatable: text32, text32w16, command, commandw16, bcast)
+#            --only CASE (repeatable: text32, text32w16, command, commandw16, bcast, bcastw16, groupw16, group10k)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -86,7 +86,10 @@ CASES=("load|text32|/echo|--connections 64 --size 32 --kind text"
        "load|text32w16|/echo|--connections 64 --size 32 --kind text --window 16"
        "load|command|/|--connections 64 --text echo_hello --expect hello"
        "load|commandw16|/|--connections 64 --window 16 --text echo_hello --expect hello"
-       "broadcast|bcast|/|--prefix broadcast_ --echo-prefix echo_ --receivers 1000 --size 32")
+       "broadcast|bcast|/|--prefix broadcast_ --echo-prefix echo_ --receivers 1000 --size 32"
+       "broadcast|bcastw16|/|--prefix broadcast_ --receivers 1000 --size 32 --window 16"
+       "broadcast|groupw16|/|--group @ --join-prefix group-join_ --prefix group-send_@_ --receivers 1000 --size 32 --window 16"
+       "broadcast|group10k|/|--group @ --join-prefix group-join_ --prefix group-send_@_ --receivers 10000 --size 32")
 if [ ${#ONLY[@]} -gt 0 ]; then
   selected=()
   for spec in "${CASES[@]}"; do
@@ -97,16 +100,23 @@ if [ ${#ONLY[@]} -gt 0 ]; then
   CASES=("${selected[@]}")
 fi
 
-# One case's arguments, with '_' standing for the space inside a command text.
+# One case's arguments, with '_' standing for the space inside a command text and '@' for a group name of the run's
+# own (so that no member of an earlier run that the gateway has not let go of yet gets its sends).
+RUNS=0
 case_args() {
   local spec=$1
+  RUNS=$((RUNS + 1))
   read -r -a args <<<"${spec##*|}"
-  for i in "${!args[@]}"; do args[$i]=${args[$i]//_/ }; done
+  for i in "${!args[@]}"; do args[$i]=${args[$i]//_/ }; args[$i]=${args[$i]//@/g$RUNS}; done
 }
 
-# Each with its own tree's benchmark configuration, so with its own scripts and plugins.
-start_server base "$OUT/logs/base.log" dotnet "$BASE_HOST" --port 0 --config "$BASE_TREE/$CONFIG"
-start_server head "$OUT/logs/head.log" dotnet "$HEAD_HOST" --port 0 --config "$CONFIG"
+# Each with its own tree's benchmark configuration and scripts (its own plugins too), plus the working tree's group-join
+# and group-send scripts for the group cases: they are the benchmark's client side, written against the contracts only.
+mkdir -p "$OUT/scripts-base" "$OUT/scripts-head"
+cp "$BASE_TREE"/scripts/*.csx tests/WsGateway.Benchmark/scripts/*.csx "$OUT/scripts-base/"
+cp scripts/*.csx tests/WsGateway.Benchmark/scripts/*.csx "$OUT/scripts-head/"
+start_server base "$OUT/logs/base.log" dotnet "$BASE_HOST" --port 0 --config "$BASE_TREE/$CONFIG" "Scripts:Directory=$OUT/scripts-base"
+start_server head "$OUT/logs/head.log" dotnet "$HEAD_HOST" --port 0 --config "$CONFIG" "Scripts:Directory=$OUT/scripts-head"
 echo "== settle: $SETTLE s of every case on each gateway (not reported)"
 round=0
 for server in base head; do
@@ -142,7 +152,8 @@ def get(row, *names):
 by = {}
 for r in rows:
     by.setdefault((get(r, "case"), get(r, "round")), {})[get(r, "server")] = r
-cases = sorted({c for c, _ in by}, key=lambda c: ["text32", "text32w16", "command", "commandw16", "bcast"].index(c) if c in ["text32", "text32w16", "command", "commandw16", "bcast"] else 99)
+known = ["text32", "text32w16", "command", "commandw16", "bcast", "bcastw16", "groupw16", "group10k"]
+cases = sorted({c for c, _ in by}, key=lambda c: known.index(c) if c in known else 99)
 print("| case | base msg/s (median) | head msg/s (median) | head ÷ base (median of rounds) | per-round ratios | errors |")
 print("|---|---|---|---|---|---|")
 for case in cases:

@@ -3,12 +3,15 @@
 # pinned to core 0 after it started, the load generator on core 1. Each round first starts WsGateway, Kestrel and node
 # ws fresh for the idle case (memory per idle connection) and stops them; then it starts the six servers, runs every
 # other case against each of them that speaks it (SignalR: the command-like call and bcast) back to back, and stops
-# them. The order of the servers is reversed every other round. The report gives the median of the per-round ratios
-# (see tests/WsGateway.Benchmark/README.md).
+# them. The order of the servers is reversed every other round. The fan-out cases added for issue 27 (bcastw16,
+# groupw16, group10k) run in the first --fanout-rounds rounds only, to keep a full run near its old length. The report
+# gives the median of the per-round ratios (see tests/WsGateway.Benchmark/README.md).
 #
-#   bash tests/WsGateway.Benchmark/run.sh            # full run: 5 rounds
+#   bash tests/WsGateway.Benchmark/run.sh            # full run: 5 rounds (3 for the fan-out cases)
 #   bash tests/WsGateway.Benchmark/run.sh --quick    # smoke: 1 round of short runs, 2,000 idle connections
+#   bash tests/WsGateway.Benchmark/run.sh --only groupw16 --only group10k --rounds 3   # some cases only
 #   options: --rounds N  --warmup SECONDS  --duration SECONDS  --idle-connections N (default 19000)
+#            --fanout-rounds N (default 3)  --only CASE (repeatable; the names are in CASES below)
 #            --gateway-arg Section:Key=value (repeatable; e.g. Listen:InlineCompletions=true)
 #            --out DIR (default artifacts/benchmark/<time>)
 set -euo pipefail
@@ -18,22 +21,44 @@ ROUNDS=5
 WARMUP=1.5
 DURATION=3.5
 IDLE_CONNECTIONS=19000
+FANOUT_ROUNDS=3
+FANOUT_SETTLE=8
 OUT=""
 GATEWAY_ARGS=()
+ONLY=()
+CASES=(idle text32 text32w16 bin4k bin64k json2k json2k-deflate json2kw16 json2kw16-deflate command commandw16
+       bcast bcast-stall bcastw16 groupw16 group10k)
 WS_VERSION=8.23.0
 while [ $# -gt 0 ]; do
   case "$1" in
-    --quick) ROUNDS=1; WARMUP=0.5; DURATION=1.5; IDLE_CONNECTIONS=2000 ;;
+    --quick) ROUNDS=1; WARMUP=0.5; DURATION=1.5; IDLE_CONNECTIONS=2000; FANOUT_ROUNDS=1; FANOUT_SETTLE=2 ;;
     --rounds) ROUNDS=$2; shift ;;
     --warmup) WARMUP=$2; shift ;;
     --duration) DURATION=$2; shift ;;
     --idle-connections) IDLE_CONNECTIONS=$2; shift ;;
+    --fanout-rounds) FANOUT_ROUNDS=$2; shift ;;
+    --only) ONLY+=("$2"); shift ;;
     --out) OUT=$2; shift ;;
     --gateway-arg) GATEWAY_ARGS+=("$2"); shift ;;
-    *) echo "usage: $0 [--quick] [--rounds N] [--warmup S] [--duration S] [--idle-connections N] [--gateway-arg KEY=VALUE] [--out DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--quick] [--rounds N] [--warmup S] [--duration S] [--idle-connections N] [--fanout-rounds N] [--only CASE] [--gateway-arg KEY=VALUE] [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
+
+for only in "${ONLY[@]}"; do
+  [[ " ${CASES[*]} " == *" $only "* ]] || { echo "no case named $only; the cases: ${CASES[*]}" >&2; exit 2; }
+done
+
+# selected CASE: whether CASE runs in this round (every case without --only; the fan-out cases in the first
+# FANOUT_ROUNDS rounds only).
+selected() {
+  local name=$1
+  case $name in
+    bcastw16 | groupw16 | group10k) [ "$round" -le "$FANOUT_ROUNDS" ] || return 1 ;;
+  esac
+  [ ${#ONLY[@]} -eq 0 ] && return 0
+  [[ " ${ONLY[*]} " == *" $name "* ]]
+}
 
 if [ "$(nproc --all)" -lt 2 ]; then
   echo "run.sh needs two cores (server on core 0, load generator on core 1)" >&2
@@ -62,6 +87,11 @@ if [ ! -f scripts/broadcast.csx ]; then
   echo "warning: scripts/broadcast.csx is missing: WsGateway's bcast runs will fail (unknown command)" >&2
 fi
 
+# The gateway's scripts for the run: the repository's samples (echo, broadcast) and the benchmark's group commands
+# (group-join, group-send), copied into a folder of the run's own so that scripts/ holds no benchmark-only command.
+mkdir -p "$OUT/scripts"
+cp scripts/*.csx tests/WsGateway.Benchmark/scripts/*.csx "$OUT/scripts/"
+
 echo "== node ws@$WS_VERSION"
 mkdir -p "$OUT/node"
 cp tests/WsGateway.Benchmark/node/*.mjs "$OUT/node/"
@@ -74,7 +104,8 @@ npm install --prefix "$OUT/node" --no-audit --no-fund --silent "ws@$WS_VERSION" 
   echo "- .NET $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -1), node $(node --version), ws $WS_VERSION"
   echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- gateway arguments: ${GATEWAY_ARGS[*]:-(none)}"
-  echo "- rounds $ROUNDS, warm-up $WARMUP s, measured $DURATION s per run, $IDLE_CONNECTIONS idle connections"
+  echo "- rounds $ROUNDS ($FANOUT_ROUNDS for bcastw16, groupw16, group10k), warm-up $WARMUP s, measured $DURATION s per run, $IDLE_CONNECTIONS idle connections"
+  [ ${#ONLY[@]} -eq 0 ] || echo "- cases: ${ONLY[*]}"
 } >"$OUT/machine.md"
 cat "$OUT/machine.md"
 
@@ -110,7 +141,7 @@ load() {
 start() {
   local server=$1 log=$2
   case $server in
-    wsgateway) start_server wsgateway "$log" dotnet "$HOST" --port 0 --config "$CONFIG" "${GATEWAY_ARGS[@]}" ;;
+    wsgateway) start_server wsgateway "$log" dotnet "$HOST" --port 0 --config "$CONFIG" "Scripts:Directory=$OUT/scripts" "${GATEWAY_ARGS[@]}" ;;
     kestrel) start_server kestrel "$log" dotnet "$KESTREL" --urls http://127.0.0.1:0 ;;
     signalr) start_server signalr "$log" dotnet "$SIGNALR" --urls http://127.0.0.1:0 ;;
     node) start_server node "$log" node "$OUT/node/echo-server.mjs" 0 ;;
@@ -134,15 +165,17 @@ for round in $(seq 1 "$ROUNDS"); do
 
   # Idle connections first, on servers that have done nothing else yet: what the other cases leave behind in a
   # server's heap would blur its memory figures. Open N to /echo, read the server's memory, close them.
-  for server in "${ws_order[@]}"; do
-    start "$server" "$OUT/logs/$server-idle-$round.log"
-  done
-  for server in "${ws_order[@]}"; do
-    name=$server
-    [ "$server" = node ] && name=node-ws
-    bench idle "$name" idle "${URL[$server]}/echo" --connections "$IDLE_CONNECTIONS"
-  done
-  stop_all
+  if selected idle; then
+    for server in "${ws_order[@]}"; do
+      start "$server" "$OUT/logs/$server-idle-$round.log"
+    done
+    for server in "${ws_order[@]}"; do
+      name=$server
+      [ "$server" = node ] && name=node-ws
+      bench idle "$name" idle "${URL[$server]}/echo" --connections "$IDLE_CONNECTIONS"
+    done
+    stop_all
+  fi
 
   for server in "${order[@]}"; do
     start "$server" "$OUT/logs/$server-$round.log"
@@ -153,6 +186,7 @@ for round in $(seq 1 "$ROUNDS"); do
               "bin4k|--connections 64 --size 4096 --kind binary" \
               "bin64k|--connections 1 --size 65536 --kind binary"; do
     name=${spec%%|*}
+    selected "$name" || continue
     read -r -a args <<<"${spec#*|}"
     for server in "${order[@]}"; do
       case $server in
@@ -171,6 +205,7 @@ for round in $(seq 1 "$ROUNDS"); do
               "json2kw16|--connections 64 --size 2048 --kind json --window 16" \
               "json2kw16-deflate|--connections 64 --size 2048 --kind json --window 16 --deflate on"; do
     name=${spec%%|*}
+    selected "$name" || continue
     read -r -a args <<<"${spec#*|}"
     for server in "${order[@]}"; do
       case $server in wsgateway | kestrel) load "$server" "$name" "${URL[$server]}/echo" "${args[@]}" ;; esac
@@ -185,12 +220,15 @@ for round in $(seq 1 "$ROUNDS"); do
 
   # SignalR has served nothing yet in this round, while the other servers have run every case above: 20 s of
   # unmeasured calls first (compare.sh's settle time), so that its measured runs are not its JIT warm-up.
-  pin "${PID[signalr]}"
-  timeout --kill-after=5 120 taskset -c 1 dotnet "$BENCH" load --url "${URL[signalr]}/hub" --protocol signalr --connections 64 \
-    --window 16 --text hello --warmup 0 --duration 20 >/dev/null 2>&1 || true
+  if selected command || selected commandw16 || selected bcast || selected bcastw16 || selected groupw16; then
+    pin "${PID[signalr]}"
+    timeout --kill-after=5 120 taskset -c 1 dotnet "$BENCH" load --url "${URL[signalr]}/hub" --protocol signalr --connections 64 \
+      --window 16 --text hello --warmup 0 --duration 20 >/dev/null 2>&1 || true
+  fi
   for window in 1 16; do
     name=command
     [ "$window" -gt 1 ] && name=commandw$window
+    selected "$name" || continue
     for route in "${routes[@]}"; do
       case $route in
         command) load wsgateway-command "$name" "${URL[wsgateway]}/" --connections 64 --window "$window" --text "echo hello" --expect hello ;;
@@ -205,6 +243,7 @@ for round in $(seq 1 "$ROUNDS"); do
   # (not SignalR: its stalled receiver would need another way to fill the server's buffers, see the README).
   for spec in "bcast|" "bcast-stall|--stalled 1"; do
     name=${spec%%|*}
+    selected "$name" || continue
     read -r -a args <<<"${spec#*|}"
     for server in "${order[@]}"; do
       case $server in
@@ -219,6 +258,51 @@ for round in $(seq 1 "$ROUNDS"); do
       esac
     done
   done
+
+  # Fan-out at 16 requests in flight (issue 27), against Kestrel and SignalR: to everyone (bcastw16), and to a group
+  # of the same 1,000 receivers and the sender, all of which join it first (groupw16): WsGateway's group-join and
+  # group-send scripts (JoinGroupAsync, SendToGroupAsync), Kestrel's "/join NAME" and "/group NAME TEXT", SignalR's
+  # JoinGroup and BroadcastGroup (Groups.AddToGroupAsync, Clients.Group). Then a group of 10,000 receivers and the
+  # sender on the gateway alone (group10k), at one message in flight so that its latency is one pass over the group.
+  # Sending to a group runs code that the cases above did not (joins, the group's walk; SignalR's Clients.Group), and
+  # with --only the cases above may not have run at all, so each server first gets FANOUT_SETTLE (8) s of unmeasured
+  # groupw16 (on a group of its own), as cluster.sh warms its gateways. A later option wins, so the settle's --warmup
+  # and --duration replace bench's.
+  if selected bcastw16 || selected groupw16 || selected group10k; then
+    settle=(--receivers 1000 --size 32 --window 16 --group settle --warmup 0 --duration "$FANOUT_SETTLE")
+    for server in "${order[@]}"; do
+      case $server in
+        wsgateway) bench broadcast wsgateway settle-groupw16 "${URL[wsgateway]}/" --join-prefix "group-join " \
+          --prefix "group-send settle " "${settle[@]}" ;;
+        kestrel) bench broadcast kestrel settle-groupw16 "${URL[kestrel]}/echo" "${settle[@]}" ;;
+        signalr) bench broadcast signalr settle-groupw16 "${URL[signalr]}/hub" --protocol signalr "${settle[@]}" ;;
+      esac
+    done
+    sed -i '/"case":"settle-/d' "$RESULTS"
+  fi
+  for name in bcastw16 groupw16; do
+    selected "$name" || continue
+    group=()
+    [ "$name" = groupw16 ] && group=(--group bench)
+    for server in "${order[@]}"; do
+      case $server in
+        wsgateway)
+          if [ "$name" = groupw16 ]; then
+            bench broadcast wsgateway "$name" "${URL[wsgateway]}/" "${group[@]}" --join-prefix "group-join " \
+              --prefix "group-send bench " --receivers 1000 --size 32 --window 16
+          else
+            bench broadcast wsgateway "$name" "${URL[wsgateway]}/" --prefix "broadcast " --receivers 1000 --size 32 --window 16
+          fi ;;
+        kestrel) bench broadcast kestrel "$name" "${URL[kestrel]}/echo" "${group[@]}" --receivers 1000 --size 32 --window 16 ;;
+        signalr) bench broadcast signalr "$name" "${URL[signalr]}/hub" --protocol signalr "${group[@]}" --receivers 1000 --size 32 \
+          --window 16 ;;
+      esac
+    done
+  done
+  if selected group10k; then
+    bench broadcast wsgateway group10k "${URL[wsgateway]}/" --group big --join-prefix "group-join " \
+      --prefix "group-send big " --receivers 10000 --size 32
+  fi
 
   stop_all
 done
