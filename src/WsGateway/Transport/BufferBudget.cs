@@ -1,3 +1,5 @@
+using WsGateway.Protocol;
+
 namespace WsGateway.Transport;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace WsGateway.Transport;
 /// <c>Limits:MemoryBudgetBytes</c>: whoever would pass it is refused, so no set of clients can grow the process past
 /// what the operator allows. Lock-free: one interlocked add per reservation.
 /// </summary>
-internal sealed class BufferBudget
+internal sealed class BufferBudget : IBufferBudget
 {
     private readonly Func<long> _limit;
     private long _used;
