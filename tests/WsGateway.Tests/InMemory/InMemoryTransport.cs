@@ -33,11 +33,12 @@ internal sealed class InMemoryTransport : IAsyncDisposable
     private int _receivedEnd;
     private bool _serverEnded;
 
-    public InMemoryTransport(GatewayMetrics metrics, int window = 64 * 1024)
+    /// <param name="budget">The gateway-wide budget the server's buffers draw on; none by default.</param>
+    public InMemoryTransport(GatewayMetrics metrics, int window = 64 * 1024, BufferBudget? budget = null)
     {
         _toClient = new Pipe(new PipeOptions(pauseWriterThreshold: window, resumeWriterThreshold: window / 2, useSynchronizationContext: false));
         ServerStream = new InMemoryStream(_toServer.Reader, _toClient.Writer);
-        Server = TransportConnection.Over(ServerStream, new IPEndPoint(IPAddress.Loopback, 50000), metrics);
+        Server = TransportConnection.Over(ServerStream, new IPEndPoint(IPAddress.Loopback, 50000), metrics, budget);
     }
 
     /// <summary>The server's side: hand it to a <see cref="Connections.WebSocketConnection"/>, or test it directly.</summary>
