@@ -28,14 +28,14 @@ public sealed class MessageInflater : IDisposable
     public MessageInflater(bool contextTakeover) => _contextTakeover = contextTakeover;
 
     /// <summary>
-    /// Inflates <paramref name="compressed"/> (one whole message, as received) into a buffer rented from
-    /// <see cref="ArrayPool{T}.Shared"/>, charged to <paramref name="budget"/> as it grows.
+    /// Inflates <paramref name="compressed"/> (one whole message, as received) into a buffer charged to
+    /// <paramref name="budget"/> as it grows: from <see cref="ArrayPool{T}.Shared"/> up to 64 KiB, a new array past that.
     /// </summary>
     /// <param name="maxMessageBytes">Largest inflated size allowed.</param>
     /// <param name="budget">What the output buffer is charged to (its whole length); null for none.</param>
     /// <param name="output">
-    /// On success, the rented buffer: the caller returns it and releases its length from <paramref name="budget"/>;
-    /// null otherwise (then nothing stays charged).
+    /// On success, the buffer: the caller gives it back as the assembler does (to the pool up to 64 KiB) and releases
+    /// its length from <paramref name="budget"/>; null otherwise (then nothing stays charged).
     /// </param>
     /// <param name="length">Inflated bytes in <paramref name="output"/>.</param>
     /// <returns>

@@ -162,9 +162,9 @@ public sealed partial class MessageAssemblerTests
     [InlineData(65_537)]
     [InlineData(1 << 20)]
     [InlineData((1 << 20) + 1)]
-    public void The_pool_hands_out_exactly_the_length_that_was_charged(int minimumLength)
+    public void A_buffer_is_exactly_the_length_that_was_charged(int minimumLength)
     {
-        // The charge is computed before the rent; this pins that ArrayPool<byte>.Shared agrees with it.
+        // The charge is computed before the rent; this pins that ArrayPool<byte>.Shared agrees with it up to 64 KiB.
         var budget = new CountingBudget(long.MaxValue);
 
         Assert.True(BudgetedPool.TryRent(budget, minimumLength, out var buffer));
