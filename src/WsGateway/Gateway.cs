@@ -122,6 +122,9 @@ public sealed class Gateway : IAsyncDisposable
     /// <summary>Open WebSocket connections on every route.</summary>
     public int ConnectionCount => _server.ConnectionCount;
 
+    /// <summary>The bytes all connections buffer now, held to <c>Limits:MemoryBudgetBytes</c>.</summary>
+    internal BufferBudget Budget => _server.Budget;
+
     /// <summary>
     /// Applies the settings that belong to the whole process (<c>Listen:InlineCompletions</c>). The runtime reads them
     /// once, when its socket engine starts: call this first thing, before anything in the process uses a socket.

@@ -61,6 +61,9 @@ internal sealed class GatewayServer : IAsyncDisposable
 
     public int ConnectionCount => _connections.Count;
 
+    /// <summary>What every connection's buffers draw on (<c>Limits:MemoryBudgetBytes</c>).</summary>
+    public BufferBudget Budget => _budget;
+
     /// <summary>
     /// Binds and listens without accepting yet: a port that is taken is found before anything slow starts, and
     /// connections made until <see cref="Start"/> wait in the listen queue. Does nothing when already listening.
