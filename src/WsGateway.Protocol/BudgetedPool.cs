@@ -7,9 +7,9 @@ namespace WsGateway.Protocol;
 
 /// <summary>
 /// Message buffers against an <see cref="IBufferBudget"/>: up to <see cref="LargestPooled"/> from
-/// <see cref="ArrayPool{T}.Shared"/>, larger ones new and left to the GC when returned. The charge is the length of the
-/// array handed out (what is really held, not what was asked for), reserved before it exists and released by
-/// <see cref="Return"/>.
+/// <see cref="ArrayPool{T}.Shared"/>, larger ones new and left to the GC when returned (unless pooled at any size). The
+/// charge is the length of the array handed out (what is really held, not what was asked for), reserved before it
+/// exists and released by <see cref="Return"/>.
 /// </summary>
 internal static class BudgetedPool
 {
@@ -17,8 +17,8 @@ internal static class BudgetedPool
     /// The largest buffer taken from the shared pool. Larger ones are not pooled: the shared pool keeps up to 32 arrays
     /// per core of every size given back to it, uncharged, and a message that grows to 1 MiB passes through four sizes
     /// (MemoryBudgetTests: pooled, 1,000 uploads of 1 MiB under a 64 MiB budget left 131 MiB live with 55 MiB
-    /// reserved; unpooled, live stays within a few MiB of what is reserved). Messages that large are rare; the price is
-    /// an allocation each.
+    /// reserved; unpooled, live stays within a few MiB of what is reserved). Uncompressed messages that large are rare,
+    /// and cost at most twice their bytes in allocations.
     /// </summary>
     public const int LargestPooled = 64 * 1024;
 
@@ -31,8 +31,13 @@ internal static class BudgetedPool
     public static int RentedLength(int minimumLength) =>
         minimumLength > LargestPowerOfTwo ? minimumLength : (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(minimumLength, Smallest));
 
+    /// <param name="poolAnySize">
+    /// From the shared pool whatever the size: for an inflater's buffers, which a stream of small decompression bombs
+    /// would otherwise turn into several times the message limit of garbage per message. Pass the same to
+    /// <see cref="Return"/>.
+    /// </param>
     /// <returns>False when <paramref name="budget"/> refused the array's length; then nothing was rented.</returns>
-    public static bool TryRent(IBufferBudget? budget, int minimumLength, [NotNullWhen(true)] out byte[]? buffer)
+    public static bool TryRent(IBufferBudget? budget, int minimumLength, bool poolAnySize, [NotNullWhen(true)] out byte[]? buffer)
     {
         int length = RentedLength(minimumLength);
         if (budget is not null && !budget.TryReserve(length))
@@ -41,16 +46,16 @@ internal static class BudgetedPool
             return false;
         }
 
-        buffer = length <= LargestPooled ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
+        buffer = poolAnySize || length <= LargestPooled ? ArrayPool<byte>.Shared.Rent(length) : GC.AllocateUninitializedArray<byte>(length);
         Debug.Assert(buffer.Length == length, "the shared pool handed out another length than its bucket's");
         return true;
     }
 
     /// <summary>Gives back a buffer from <see cref="TryRent"/> and releases its charge.</summary>
-    public static void Return(IBufferBudget? budget, byte[] buffer)
+    public static void Return(IBufferBudget? budget, byte[] buffer, bool poolAnySize)
     {
         budget?.Release(buffer.Length);
-        if (buffer.Length <= LargestPooled)
+        if (poolAnySize || buffer.Length <= LargestPooled)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }

@@ -11,8 +11,8 @@ namespace WsGateway.Protocol;
 /// Feed <see cref="TryAssemble"/> the buffered bytes; it consumes them (advancing the sequence) until it has a message
 /// or a control frame to hand back, needs more bytes, or finds an error. A message stays valid until the next call;
 /// a control frame's payload likewise. Control frames may arrive between the fragments of a message, which carries on.
-/// Buffers come from <see cref="ArrayPool{T}.Shared"/>, except message buffers past 64 KiB: those are new arrays left to
-/// the GC, which the shared pool would otherwise keep, uncharged, after their message. <see cref="ReleaseBuffers"/>
+/// Buffers come from <see cref="ArrayPool{T}.Shared"/>, except message buffers that grow past 64 KiB as bytes arrive:
+/// those are new arrays left to the GC, which the shared pool would otherwise keep, uncharged, after their message. <see cref="ReleaseBuffers"/>
 /// returns them between messages, so an idle connection holds none. Message buffers (also a compressed message's
 /// inflated one) are charged to the <see cref="IBufferBudget"/> at their length, before they exist; a refusal fails the
 /// message with <see cref="FrameError.MemoryBudgetExceeded"/>. The control frame buffer (128 bytes, held within one
@@ -35,6 +35,9 @@ public sealed class MessageAssembler : IDisposable
     private MessageState _message;
     private Utf8Validator _utf8;
     private byte[]? _messageBuffer;
+
+    // The message buffer is the inflater's (pooled at any size), not one grown here.
+    private bool _messageBufferInflated;
     private int _messageLength;
     private byte[]? _controlBuffer;
     private int _controlLength;
@@ -232,6 +235,7 @@ public sealed class MessageAssembler : IDisposable
 
         ReturnMessageBuffer();
         _messageBuffer = inflated;
+        _messageBufferInflated = true;
         _messageLength = length;
         if (_message.MessageOpcode == Opcode.Text && !_utf8.TryValidate(Message.Span, isFinal: false))
         {
@@ -263,7 +267,7 @@ public sealed class MessageAssembler : IDisposable
             // budget) only as its bytes come in.
             long doubled = Math.Max(InitialBufferMax, (long)(_messageBuffer?.Length ?? 0) * 2);
             int size = (int)Math.Max(needed, Math.Min(doubled, announced));
-            if (!BudgetedPool.TryRent(_budget, size, out var larger))
+            if (!BudgetedPool.TryRent(_budget, size, poolAnySize: false, out var larger))
             {
                 destination = default;
                 return false;
@@ -272,7 +276,7 @@ public sealed class MessageAssembler : IDisposable
             if (_messageBuffer is not null)
             {
                 _messageBuffer.AsSpan(0, _messageLength).CopyTo(larger);
-                BudgetedPool.Return(_budget, _messageBuffer);
+                ReturnMessageBuffer();
             }
 
             _messageBuffer = larger;
@@ -287,8 +291,9 @@ public sealed class MessageAssembler : IDisposable
     {
         if (_messageBuffer is not null)
         {
-            BudgetedPool.Return(_budget, _messageBuffer);
+            BudgetedPool.Return(_budget, _messageBuffer, poolAnySize: _messageBufferInflated);
             _messageBuffer = null;
+            _messageBufferInflated = false;
         }
     }
 

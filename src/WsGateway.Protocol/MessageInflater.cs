@@ -28,14 +28,14 @@ public sealed class MessageInflater : IDisposable
     public MessageInflater(bool contextTakeover) => _contextTakeover = contextTakeover;
 
     /// <summary>
-    /// Inflates <paramref name="compressed"/> (one whole message, as received) into a buffer charged to
-    /// <paramref name="budget"/> as it grows: from <see cref="ArrayPool{T}.Shared"/> up to 64 KiB, a new array past that.
+    /// Inflates <paramref name="compressed"/> (one whole message, as received) into a buffer rented from
+    /// <see cref="ArrayPool{T}.Shared"/>, charged to <paramref name="budget"/> as it grows.
     /// </summary>
     /// <param name="maxMessageBytes">Largest inflated size allowed.</param>
     /// <param name="budget">What the output buffer is charged to (its whole length); null for none.</param>
     /// <param name="output">
-    /// On success, the buffer: the caller gives it back as the assembler does (to the pool up to 64 KiB) and releases
-    /// its length from <paramref name="budget"/>; null otherwise (then nothing stays charged).
+    /// On success, the rented buffer: the caller returns it to the pool and releases its length from
+    /// <paramref name="budget"/>; null otherwise (then nothing stays charged).
     /// </param>
     /// <param name="length">Inflated bytes in <paramref name="output"/>.</param>
     /// <returns>
@@ -48,7 +48,7 @@ public sealed class MessageInflater : IDisposable
         length = 0;
         // Text typically inflates to a few times its compressed size.
         int initial = (int)Math.Min(Math.Max(compressed.Length * 4L, 256), Math.Min(maxMessageBytes + 1, ReadChunk));
-        if (!BudgetedPool.TryRent(budget, initial, out var buffer))
+        if (!BudgetedPool.TryRent(budget, initial, poolAnySize: true, out var buffer))
         {
             return FrameError.MemoryBudgetExceeded;
         }
@@ -61,7 +61,7 @@ public sealed class MessageInflater : IDisposable
             {
                 if (length == buffer.Length && !TryGrow(ref buffer, length, maxMessageBytes, budget))
                 {
-                    BudgetedPool.Return(budget, buffer);
+                    BudgetedPool.Return(budget, buffer, poolAnySize: true);
                     length = 0;
                     return FrameError.MemoryBudgetExceeded;
                 }
@@ -77,7 +77,7 @@ public sealed class MessageInflater : IDisposable
                 length += read;
                 if (length > maxMessageBytes)
                 {
-                    BudgetedPool.Return(budget, buffer);
+                    BudgetedPool.Return(budget, buffer, poolAnySize: true);
                     length = 0;
                     return FrameError.MessageTooBig;
                 }
@@ -85,7 +85,7 @@ public sealed class MessageInflater : IDisposable
         }
         catch (InvalidDataException)
         {
-            BudgetedPool.Return(budget, buffer);
+            BudgetedPool.Return(budget, buffer, poolAnySize: true);
             length = 0;
             DropInflater();
             return FrameError.InvalidCompressedData;
@@ -114,13 +114,13 @@ public sealed class MessageInflater : IDisposable
     private static bool TryGrow(ref byte[] buffer, int length, long maxMessageBytes, IBufferBudget? budget)
     {
         long size = Math.Min((long)buffer.Length * 2, maxMessageBytes + 1);
-        if (!BudgetedPool.TryRent(budget, (int)size, out var larger))
+        if (!BudgetedPool.TryRent(budget, (int)size, poolAnySize: true, out var larger))
         {
             return false;
         }
 
         buffer.AsSpan(0, length).CopyTo(larger);
-        BudgetedPool.Return(budget, buffer);
+        BudgetedPool.Return(budget, buffer, poolAnySize: true);
         buffer = larger;
         return true;
     }

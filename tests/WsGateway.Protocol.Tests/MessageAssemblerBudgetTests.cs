@@ -154,24 +154,32 @@ public sealed partial class MessageAssemblerTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(16)]
-    [InlineData(17)]
-    [InlineData(65_536)]
-    [InlineData(65_537)]
-    [InlineData(1 << 20)]
-    [InlineData((1 << 20) + 1)]
-    public void A_buffer_is_exactly_the_length_that_was_charged(int minimumLength)
+    [InlineData(0, false)]
+    [InlineData(0, true)]
+    [InlineData(1, false)]
+    [InlineData(1, true)]
+    [InlineData(16, false)]
+    [InlineData(16, true)]
+    [InlineData(17, false)]
+    [InlineData(17, true)]
+    [InlineData(65_536, false)]
+    [InlineData(65_536, true)]
+    [InlineData(65_537, false)]
+    [InlineData(65_537, true)]
+    [InlineData(1 << 20, false)]
+    [InlineData(1 << 20, true)]
+    [InlineData((1 << 20) + 1, false)]
+    [InlineData((1 << 20) + 1, true)]
+    public void A_buffer_is_exactly_the_length_that_was_charged(int minimumLength, bool poolAnySize)
     {
-        // The charge is computed before the rent; this pins that ArrayPool<byte>.Shared agrees with it up to 64 KiB.
+        // The charge is computed before the rent; this pins that ArrayPool<byte>.Shared agrees with it.
         var budget = new CountingBudget(long.MaxValue);
 
-        Assert.True(BudgetedPool.TryRent(budget, minimumLength, out var buffer));
+        Assert.True(BudgetedPool.TryRent(budget, minimumLength, poolAnySize, out var buffer));
 
         Assert.Equal(buffer.Length, budget.Used);
         Assert.True(buffer.Length >= minimumLength);
-        BudgetedPool.Return(budget, buffer);
+        BudgetedPool.Return(budget, buffer, poolAnySize);
         Assert.Equal(0, budget.Used);
     }
 }
