@@ -12,11 +12,12 @@ namespace WsGateway.Protocol;
 /// or a control frame to hand back, needs more bytes, or finds an error. A message stays valid until the next call;
 /// a control frame's payload likewise. Control frames may arrive between the fragments of a message, which carries on.
 /// Buffers come from <see cref="ArrayPool{T}.Shared"/>, except message buffers that grow past 64 KiB as bytes arrive:
-/// those are new arrays left to the GC, which the shared pool would otherwise keep, uncharged, after their message. <see cref="ReleaseBuffers"/>
-/// returns them between messages, so an idle connection holds none. Message buffers (also a compressed message's
-/// inflated one) are charged to the <see cref="IBufferBudget"/> at their length, before they exist; a refusal fails the
-/// message with <see cref="FrameError.MemoryBudgetExceeded"/>. The control frame buffer (128 bytes, held within one
-/// read) is not charged: a full budget must not keep a connection from answering a ping or a close.
+/// those are new arrays left to the GC, which the shared pool would otherwise keep, uncharged, after their message.
+/// <see cref="ReleaseBuffers"/> returns them between messages, so an idle connection holds none. Message buffers (also
+/// a compressed message's inflated one) are charged to the <see cref="IBufferBudget"/> at their length, before they
+/// exist; a refusal fails the message with <see cref="FrameError.MemoryBudgetExceeded"/>. The control frame buffer
+/// (128 bytes, held within one read) is not charged: a full budget must not keep a connection from answering a ping or
+/// a close.
 /// </remarks>
 public sealed class MessageAssembler : IDisposable
 {
@@ -35,10 +36,10 @@ public sealed class MessageAssembler : IDisposable
     private MessageState _message;
     private Utf8Validator _utf8;
     private byte[]? _messageBuffer;
+    private int _messageLength;
 
     // The message buffer is the inflater's (pooled at any size), not one grown here.
     private bool _messageBufferInflated;
-    private int _messageLength;
     private byte[]? _controlBuffer;
     private int _controlLength;
 
