@@ -41,6 +41,12 @@ public static class CloseStatus
     /// <summary>1011: an unexpected condition on the server.</summary>
     public const int InternalError = 1011;
 
+    /// <summary>1013 "Try Again Later" (IANA registry): the server is overloaded; the client may reconnect later.</summary>
+    public const int TryAgainLater = 1013;
+
+    /// <summary>The close reason sent with <see cref="TryAgainLater"/> when the memory budget refused a buffer.</summary>
+    public const string MemoryBudgetReason = "server busy: memory budget";
+
     /// <summary>A close payload is at most 125 bytes (RFC 6455 5.5), 2 of which are the code.</summary>
     public const int MaxReasonBytes = 123;
 
@@ -144,6 +150,7 @@ public static class CloseStatus
         FrameError.None => throw new ArgumentOutOfRangeException(nameof(error), error, "No error, no close code."),
         FrameError.InvalidUtf8 or FrameError.InvalidCloseReason or FrameError.InvalidCompressedData => InvalidPayloadData,
         FrameError.MessageTooBig => MessageTooBig,
+        FrameError.MemoryBudgetExceeded => TryAgainLater,
         _ => ProtocolError,
     };
 
@@ -172,6 +179,7 @@ public static class CloseStatus
         FrameError.InvalidClosePayload => "Invalid close frame payload or close code",
         FrameError.InvalidCloseReason => "Close reason is not valid UTF-8",
         FrameError.InvalidCompressedData => "Compressed message does not inflate",
+        FrameError.MemoryBudgetExceeded => MemoryBudgetReason,
         _ => "Protocol error",
     };
 }

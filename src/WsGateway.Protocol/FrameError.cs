@@ -1,7 +1,8 @@
 namespace WsGateway.Protocol;
 
 /// <summary>
-/// Why received bytes break RFC 6455. <see cref="CloseStatus.ForError"/> maps each to the close code to send and
+/// Why received bytes cannot be taken: they break RFC 6455, or (<see cref="MemoryBudgetExceeded"/>) the server cannot
+/// hold them now. <see cref="CloseStatus.ForError"/> maps each to the close code to send and
 /// <see cref="CloseStatus.Describe"/> to the close reason.
 /// </summary>
 public enum FrameError
@@ -47,4 +48,10 @@ public enum FrameError
 
     /// <summary>A permessage-deflate message that does not inflate (close code 1007).</summary>
     InvalidCompressedData,
+
+    /// <summary>
+    /// The <see cref="IBufferBudget"/> refused the buffer the message needed to grow (close code 1013): the bytes are
+    /// valid, but the connections together already hold what the server allows.
+    /// </summary>
+    MemoryBudgetExceeded,
 }

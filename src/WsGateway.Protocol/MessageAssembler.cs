@@ -11,8 +11,13 @@ namespace WsGateway.Protocol;
 /// Feed <see cref="TryAssemble"/> the buffered bytes; it consumes them (advancing the sequence) until it has a message
 /// or a control frame to hand back, needs more bytes, or finds an error. A message stays valid until the next call;
 /// a control frame's payload likewise. Control frames may arrive between the fragments of a message, which carries on.
-/// Buffers come from <see cref="ArrayPool{T}.Shared"/>; <see cref="ReleaseBuffers"/> returns them between messages, so
-/// an idle connection holds none.
+/// Buffers come from <see cref="ArrayPool{T}.Shared"/>, except message buffers that grow past 64 KiB as bytes arrive:
+/// those are new arrays left to the GC, which the shared pool would otherwise keep, uncharged, after their message.
+/// <see cref="ReleaseBuffers"/> returns them between messages, so an idle connection holds none. Message buffers (also
+/// a compressed message's inflated one) are charged to the <see cref="IBufferBudget"/> at their length, before they
+/// exist; a refusal fails the message with <see cref="FrameError.MemoryBudgetExceeded"/>. The control frame buffer
+/// (128 bytes, held within one read) is not charged: a full budget must not keep a connection from answering a ping or
+/// a close.
 /// </remarks>
 public sealed class MessageAssembler : IDisposable
 {
@@ -22,6 +27,7 @@ public sealed class MessageAssembler : IDisposable
     private const int InitialBufferMax = 64 * 1024;
 
     private readonly MessageInflater? _inflater;
+    private readonly IBufferBudget? _budget;
     private FrameHeader _frame;
     private bool _compressed;
     private bool _inFrame;
@@ -31,6 +37,9 @@ public sealed class MessageAssembler : IDisposable
     private Utf8Validator _utf8;
     private byte[]? _messageBuffer;
     private int _messageLength;
+
+    // The message buffer is the inflater's (pooled at any size), not one grown here.
+    private bool _messageBufferInflated;
     private byte[]? _controlBuffer;
     private int _controlLength;
 
@@ -38,7 +47,12 @@ public sealed class MessageAssembler : IDisposable
     /// Given when permessage-deflate was negotiated: RSV1 on a message's first frame then marks it compressed, and the
     /// message is inflated before it is checked against the size limit and as UTF-8. Without it RSV1 is an error.
     /// </param>
-    public MessageAssembler(MessageInflater? inflater = null) => _inflater = inflater;
+    /// <param name="budget">What message buffers are charged to; null charges nothing.</param>
+    public MessageAssembler(MessageInflater? inflater = null, IBufferBudget? budget = null)
+    {
+        _inflater = inflater;
+        _budget = budget;
+    }
 
     /// <summary>Text or Binary: the opcode of the message just returned.</summary>
     public Opcode MessageOpcode => _message.MessageOpcode;
@@ -130,18 +144,18 @@ public sealed class MessageAssembler : IDisposable
             return;
         }
 
-        Return(ref _messageBuffer);
-        Return(ref _controlBuffer);
+        ReturnMessageBuffer();
+        ReturnControlBuffer();
         _messageLength = 0;
         _controlLength = 0;
     }
 
-    /// <summary>Returns every buffer and the inflater's zlib state, whatever is in progress.</summary>
+    /// <summary>Returns every buffer and the inflater's zlib state, whatever is in progress. May be called again.</summary>
     public void Dispose()
     {
         _inflater?.Dispose();
-        Return(ref _messageBuffer);
-        Return(ref _controlBuffer);
+        ReturnMessageBuffer();
+        ReturnControlBuffer();
         _inFrame = false;
         _message.Reset();
     }
@@ -183,7 +197,17 @@ public sealed class MessageAssembler : IDisposable
         {
             var source = buffer.FirstSpan;
             int count = (int)Math.Min(source.Length, _frameRemaining);
-            var destination = _frame.IsControl ? ReserveControlBytes(count) : ReserveMessageBytes(count, announced: _message.MessageLength);
+            Span<byte> destination;
+            if (_frame.IsControl)
+            {
+                destination = ReserveControlBytes(count);
+            }
+            else if (!TryReserveMessageBytes(count, announced: _message.MessageLength, out destination))
+            {
+                error = FrameError.MemoryBudgetExceeded;
+                return false;
+            }
+
             source[..count].CopyTo(destination);
             _maskOffset = Masking.Apply(destination, _frame.MaskKey, _maskOffset);
             _frameRemaining -= count;
@@ -203,14 +227,16 @@ public sealed class MessageAssembler : IDisposable
     /// <summary>Replaces the compressed message in the buffer with its inflated bytes, then validates text whole.</summary>
     private bool TryInflate(long maxMessageBytes, out FrameError error)
     {
-        error = _inflater!.Inflate(Message, maxMessageBytes, out var inflated, out int length);
+        // The inflated buffer comes charged to the budget at its length, like a buffer of ours.
+        error = _inflater!.Inflate(Message, maxMessageBytes, _budget, out var inflated, out int length);
         if (error != FrameError.None)
         {
             return false;
         }
 
-        Return(ref _messageBuffer);
+        ReturnMessageBuffer();
         _messageBuffer = inflated;
+        _messageBufferInflated = true;
         _messageLength = length;
         if (_message.MessageOpcode == Opcode.Text && !_utf8.TryValidate(Message.Span, isFinal: false))
         {
@@ -231,37 +257,53 @@ public sealed class MessageAssembler : IDisposable
 
     /// <param name="count">Bytes about to be copied in.</param>
     /// <param name="announced">The message's length as its headers announced so far: never grow past it.</param>
-    private Span<byte> ReserveMessageBytes(int count, long announced)
+    /// <returns>False when the budget refused the larger buffer the bytes need.</returns>
+    private bool TryReserveMessageBytes(int count, long announced, out Span<byte> destination)
     {
         int needed = _messageLength + count;
         if (_messageBuffer is null || _messageBuffer.Length < needed)
         {
             // Up to 64 KiB of what the headers announced is taken at once (one buffer, no copies, for typical
-            // messages); past that the buffer grows by doubling as bytes arrive, so a 16 MiB claim costs memory only
-            // as its bytes come in.
+            // messages); past that the buffer grows by doubling as bytes arrive, so a 1 MiB claim costs memory (and
+            // budget) only as its bytes come in.
             long doubled = Math.Max(InitialBufferMax, (long)(_messageBuffer?.Length ?? 0) * 2);
             int size = (int)Math.Max(needed, Math.Min(doubled, announced));
-            var larger = ArrayPool<byte>.Shared.Rent(size);
+            if (!BudgetedPool.TryRent(_budget, size, poolAnySize: false, out var larger))
+            {
+                destination = default;
+                return false;
+            }
+
             if (_messageBuffer is not null)
             {
                 _messageBuffer.AsSpan(0, _messageLength).CopyTo(larger);
-                ArrayPool<byte>.Shared.Return(_messageBuffer);
+                ReturnMessageBuffer();
             }
 
             _messageBuffer = larger;
         }
 
-        var destination = _messageBuffer.AsSpan(_messageLength, count);
+        destination = _messageBuffer.AsSpan(_messageLength, count);
         _messageLength = needed;
-        return destination;
+        return true;
     }
 
-    private static void Return(ref byte[]? buffer)
+    private void ReturnMessageBuffer()
     {
-        if (buffer is not null)
+        if (_messageBuffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
-            buffer = null;
+            BudgetedPool.Return(_budget, _messageBuffer, poolAnySize: _messageBufferInflated);
+            _messageBuffer = null;
+            _messageBufferInflated = false;
+        }
+    }
+
+    private void ReturnControlBuffer()
+    {
+        if (_controlBuffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_controlBuffer);
+            _controlBuffer = null;
         }
     }
 }

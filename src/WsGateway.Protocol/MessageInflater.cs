@@ -29,30 +29,41 @@ public sealed class MessageInflater : IDisposable
 
     /// <summary>
     /// Inflates <paramref name="compressed"/> (one whole message, as received) into a buffer rented from
-    /// <see cref="ArrayPool{T}.Shared"/>.
+    /// <see cref="ArrayPool{T}.Shared"/>, charged to <paramref name="budget"/> as it grows.
     /// </summary>
     /// <param name="maxMessageBytes">Largest inflated size allowed.</param>
-    /// <param name="output">On success, the rented buffer (the caller returns it); null otherwise.</param>
+    /// <param name="budget">What the output buffer is charged to (its whole length); null for none.</param>
+    /// <param name="output">
+    /// On success, the rented buffer: the caller returns it to the pool and releases its length from
+    /// <paramref name="budget"/>; null otherwise (then nothing stays charged).
+    /// </param>
     /// <param name="length">Inflated bytes in <paramref name="output"/>.</param>
     /// <returns>
-    /// <see cref="FrameError.None"/>, <see cref="FrameError.MessageTooBig"/> or
-    /// <see cref="FrameError.InvalidCompressedData"/>.
+    /// <see cref="FrameError.None"/>, <see cref="FrameError.MessageTooBig"/>, <see cref="FrameError.InvalidCompressedData"/>
+    /// or <see cref="FrameError.MemoryBudgetExceeded"/>.
     /// </returns>
-    public FrameError Inflate(ReadOnlyMemory<byte> compressed, long maxMessageBytes, out byte[]? output, out int length)
+    public FrameError Inflate(ReadOnlyMemory<byte> compressed, long maxMessageBytes, IBufferBudget? budget, out byte[]? output, out int length)
     {
         output = null;
         length = 0;
+        // Text typically inflates to a few times its compressed size.
+        int initial = (int)Math.Min(Math.Max(compressed.Length * 4L, 256), Math.Min(maxMessageBytes + 1, ReadChunk));
+        if (!BudgetedPool.TryRent(budget, initial, poolAnySize: true, out var buffer))
+        {
+            return FrameError.MemoryBudgetExceeded;
+        }
+
         _input.Reset(compressed, FlushTail);
         var inflater = _inflater ??= new DeflateStream(_input, CompressionMode.Decompress, leaveOpen: true);
-        // Text typically inflates to a few times its compressed size.
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(compressed.Length * 4L, 256), Math.Min(maxMessageBytes + 1, ReadChunk)));
         try
         {
             while (true)
             {
-                if (length == buffer.Length)
+                if (length == buffer.Length && !TryGrow(ref buffer, length, maxMessageBytes, budget))
                 {
-                    buffer = Grow(buffer, length, maxMessageBytes);
+                    BudgetedPool.Return(budget, buffer, poolAnySize: true);
+                    length = 0;
+                    return FrameError.MemoryBudgetExceeded;
                 }
 
                 // One byte past the limit is enough to know it is exceeded.
@@ -66,7 +77,7 @@ public sealed class MessageInflater : IDisposable
                 length += read;
                 if (length > maxMessageBytes)
                 {
-                    ArrayPool<byte>.Shared.Return(buffer);
+                    BudgetedPool.Return(budget, buffer, poolAnySize: true);
                     length = 0;
                     return FrameError.MessageTooBig;
                 }
@@ -74,7 +85,7 @@ public sealed class MessageInflater : IDisposable
         }
         catch (InvalidDataException)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            BudgetedPool.Return(budget, buffer, poolAnySize: true);
             length = 0;
             DropInflater();
             return FrameError.InvalidCompressedData;
@@ -99,13 +110,19 @@ public sealed class MessageInflater : IDisposable
         _inflater = null;
     }
 
-    private static byte[] Grow(byte[] buffer, int length, long maxMessageBytes)
+    /// <returns>False when <paramref name="budget"/> refused the larger buffer; <paramref name="buffer"/> is then unchanged.</returns>
+    private static bool TryGrow(ref byte[] buffer, int length, long maxMessageBytes, IBufferBudget? budget)
     {
         long size = Math.Min((long)buffer.Length * 2, maxMessageBytes + 1);
-        var larger = ArrayPool<byte>.Shared.Rent((int)size);
+        if (!BudgetedPool.TryRent(budget, (int)size, poolAnySize: true, out var larger))
+        {
+            return false;
+        }
+
         buffer.AsSpan(0, length).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
-        return larger;
+        BudgetedPool.Return(budget, buffer, poolAnySize: true);
+        buffer = larger;
+        return true;
     }
 
     /// <summary>The compressed message and the flush tail the sender removed, read by the inflater as one stream.</summary>

@@ -122,8 +122,8 @@ public sealed class Gateway : IAsyncDisposable
     /// <summary>Open WebSocket connections on every route.</summary>
     public int ConnectionCount => _server.ConnectionCount;
 
-    /// <summary>Bytes buffered for all connections now (<c>Limits:MemoryBudgetBytes</c>); also <c>wsgateway_buffered_bytes</c>.</summary>
-    internal long BufferedBytes => _server.Budget.Used;
+    /// <summary>The bytes all connections buffer now, held to <c>Limits:MemoryBudgetBytes</c>.</summary>
+    internal BufferBudget Budget => _server.Budget;
 
     /// <summary>
     /// Applies the settings that belong to the whole process (<c>Listen:InlineCompletions</c>). The runtime reads them

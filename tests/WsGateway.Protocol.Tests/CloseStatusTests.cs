@@ -191,6 +191,7 @@ public sealed class CloseStatusTests
     [InlineData(FrameError.InvalidUtf8, 1007)]
     [InlineData(FrameError.InvalidCloseReason, 1007)]
     [InlineData(FrameError.MessageTooBig, 1009)]
+    [InlineData(FrameError.MemoryBudgetExceeded, 1013)]
     [InlineData(FrameError.ReservedBitsSet, 1002)]
     [InlineData(FrameError.ReservedOpcode, 1002)]
     [InlineData(FrameError.UnmaskedFrame, 1002)]

@@ -50,7 +50,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         ConnectedAt = DateTimeOffset.UtcNow;
         Deflate = deflate;
         Identity = identity;
-        _assembler = new MessageAssembler(deflate is null ? null : new MessageInflater(deflate.ClientContextTakeover));
+        _assembler = new MessageAssembler(deflate is null ? null : new MessageInflater(deflate.ClientContextTakeover), transport.Budget);
         _sender = new FrameSender(transport, id, options, metrics, serverLog, deflate: deflate is not null);
     }
 
@@ -110,6 +110,9 @@ internal sealed class WebSocketConnection : IWebSocketConnection
             await _sender.FlushAsync();
             upgraded = !_transport.IsAborted;
             await ReceiveLoopAsync();
+            // Nothing more is received: a message cut short gives its buffer (and budget) back now, not after the close
+            // handshake, so a connection refused by the budget frees its share while it waits for the client's close.
+            _assembler.Dispose();
             if (_peerCloseCode is { } code)
             {
                 await AnswerPeerCloseAsync(code);

@@ -14,7 +14,8 @@ namespace WsGateway.Fuzz;
 /// </summary>
 internal static class MessageTarget
 {
-    // 16 MiB is the product default: a frame that claims it must not cost 16 MiB before the bytes come.
+    // 16 MiB, 16 times the product default, as an operator may allow: a frame that claims it must not cost 16 MiB
+    // before the bytes come.
     private static readonly long[] Limits = [1, 125, 4096, 16 * 1024 * 1024];
 
     // What the assembler may allocate beyond a few times the bytes received: its first 64 KiB buffer, grown once.

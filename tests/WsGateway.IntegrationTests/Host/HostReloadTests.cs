@@ -51,7 +51,7 @@ public sealed class HostReloadTests : IDisposable
             line => line.Contains("WRN", StringComparison.Ordinal) && line.EndsWith(
                 "Configuration reload refused: Limits:MaxMessageBytes must be between 1 and 2147483583 (was 0)", StringComparison.Ordinal),
             Patience), string.Join('\n', gateway.Output));
-        // Still 64, neither 0 nor the 16 MiB default.
+        // Still 64, neither 0 nor the 1 MiB default.
         Assert.Equal(EchoProbe.Echoed, await EchoProbe.SendAsync(gateway.Port, 64));
         Assert.Equal("closed 1009", await EchoProbe.SendAsync(gateway.Port, 65));
 

@@ -55,7 +55,7 @@ public sealed class NonReadingClientTests(ITestOutputHelper output)
         await client.SendTextAsync("flood");
 
         // The socket buffers fill, then 64 KiB wait behind them, and the command waits for the client.
-        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.BufferedBytes >= 64 * 1024, Eventually.Patience));
+        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.Budget.Used >= 64 * 1024, Eventually.Patience));
         Assert.False(ended.Task.IsCompleted, $"the command ran to its end ({Volatile.Read(ref sent)} replies) although nobody read them");
         memory.Report(output, $"{Volatile.Read(ref sent)} replies sent");
         Assert.True(memory.PeakBuffered <= Cap, $"{memory.PeakBuffered} bytes buffered for one client");
@@ -66,7 +66,7 @@ public sealed class NonReadingClientTests(ITestOutputHelper output)
         var failure = await ended.Task.WaitAsync(Eventually.Patience);
         Assert.IsAssignableFrom<OperationCanceledException>(failure);
         Assert.True(Volatile.Read(ref sent) < Replies);
-        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.BufferedBytes == 0, Eventually.Patience));
+        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.Budget.Used == 0, Eventually.Patience));
     }
 
     [Fact]
@@ -95,7 +95,7 @@ public sealed class NonReadingClientTests(ITestOutputHelper output)
 
         await ended.Task.WaitAsync(Eventually.Patience);
         Assert.True(await Eventually.TrueAsync(() => gateway.Logs.Messages().Any(m => m.StartsWith("Send buffer of", StringComparison.Ordinal)), Eventually.Patience));
-        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 0 && gateway.Gateway.BufferedBytes == 0, Eventually.Patience));
+        Assert.True(await Eventually.TrueAsync(() => gateway.Gateway.ConnectionCount == 0 && gateway.Gateway.Budget.Used == 0, Eventually.Patience));
         memory.Report(output, "dropped");
         Assert.True(memory.PeakBuffered <= Cap + ReplyBytes + 16, $"{memory.PeakBuffered} bytes buffered for one client");
         Assert.True(memory.WorkingSetGrowth < AllowedGrowth, $"working set grew by {memory.WorkingSetGrowth >> 20} MiB");
@@ -159,7 +159,7 @@ public sealed class NonReadingClientTests(ITestOutputHelper output)
 
         private void Sample(TestGateway gateway)
         {
-            long buffered = gateway.Gateway.BufferedBytes;
+            long buffered = gateway.Gateway.Budget.Used;
             if (buffered > Volatile.Read(ref _peakBuffered))
             {
                 Volatile.Write(ref _peakBuffered, buffered);

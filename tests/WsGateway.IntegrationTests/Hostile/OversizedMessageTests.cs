@@ -24,8 +24,8 @@ public sealed class OversizedMessageTests(ITestOutputHelper output)
     [Fact]
     public async Task Message_one_byte_over_16_MiB_in_1_KiB_fragments_closes_with_1009_without_a_memory_blowup()
     {
-        await using var gateway = await TestGateway.StartAsync();
-        Assert.Equal(16 * 1024 * 1024, gateway.Options.Limits.MaxMessageBytes);
+        // 16 times the 1 MiB default, as an operator may allow: the limit holds across thousands of fragments.
+        await using var gateway = await TestGateway.StartAsync(o => o.Limits.MaxMessageBytes = 16 * 1024 * 1024);
         var client = await RawWebSocketClient.ConnectAsync(gateway.Port);
 
         GC.Collect();

@@ -10,7 +10,8 @@ public sealed class VanishingClientTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _gateway = await TestGateway.StartAsync();
+        // The large echo below is 8 MiB, over the 1 MiB default limit.
+        _gateway = await TestGateway.StartAsync(o => o.Limits.MaxMessageBytes = 16 * 1024 * 1024);
         SayCommand.AddTo(_gateway);
     }
 

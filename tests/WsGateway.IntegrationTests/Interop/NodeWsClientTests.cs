@@ -7,7 +7,8 @@ public sealed class NodeWsClientTests : IAsyncLifetime
 {
     private TestGateway _gateway = null!;
 
-    // Room for the 1 MiB message, which ws sends deflated and so a little larger than the 1 MiB default limit.
+    // ws compresses what it sends, and random bytes do not compress: the 1 MiB message is a little more than 1 MiB on
+    // the wire, which the limit counts too, so the 1 MiB default would refuse it.
     public async Task InitializeAsync() => _gateway = await TestGateway.StartAsync(o => o.Limits.MaxMessageBytes = 2 * 1024 * 1024);
 
     public async Task DisposeAsync() => await _gateway.DisposeAsync();

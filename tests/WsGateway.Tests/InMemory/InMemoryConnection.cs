@@ -4,6 +4,7 @@ using WsGateway.Contracts;
 using WsGateway.Diagnostics;
 using WsGateway.Options;
 using WsGateway.Tests.Scripts;
+using WsGateway.Transport;
 
 namespace WsGateway.Tests.InMemory;
 
@@ -37,6 +38,9 @@ internal sealed class InMemoryConnection : IAsyncDisposable
 
     public GatewayMetrics Metrics { get; }
 
+    /// <summary>The memory budget (<c>Limits:MemoryBudgetBytes</c>) the connection's buffers draw on.</summary>
+    public BufferBudget Budget => Client.Server.Budget;
+
     /// <summary>What the connection and its route logged.</summary>
     public CollectingSink Log { get; }
 
@@ -55,7 +59,8 @@ internal sealed class InMemoryConnection : IAsyncDisposable
         var metrics = new GatewayMetrics();
         var sink = new CollectingSink();
         var log = new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(sink).CreateLogger();
-        var client = new InMemoryTransport(metrics);
+        // One budget for this connection alone, read from the options as the gateway reads its own.
+        var client = new InMemoryTransport(metrics, budget: new BufferBudget(() => options.Current.Limits.MemoryBudgetBytes));
         var theRoute = route(options, metrics);
         var connection = new WebSocketConnection(
             "in-memory-1", client.Server, client.Server.RemoteEndPoint, "/", subprotocol: null, deflate: null,

@@ -33,6 +33,7 @@ internal sealed class InMemoryTransport : IAsyncDisposable
     private int _receivedEnd;
     private bool _serverEnded;
 
+    /// <param name="budget">The gateway-wide budget the server's buffers draw on; none by default.</param>
     public InMemoryTransport(GatewayMetrics metrics, int window = 64 * 1024, BufferBudget? budget = null)
     {
         _toClient = new Pipe(new PipeOptions(pauseWriterThreshold: window, resumeWriterThreshold: window / 2, useSynchronizationContext: false));
