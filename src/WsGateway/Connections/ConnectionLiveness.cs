@@ -38,8 +38,15 @@ internal struct ConnectionLiveness
     {
         if (closeSent)
         {
+            // A close queued without OnCloseSent (the memory budget's, say) gets its deadline from the first check.
             long deadline = Volatile.Read(ref _closeDeadline);
-            return deadline != 0 && now > deadline ? LivenessAction.DropUnansweredClose : LivenessAction.None;
+            if (deadline == 0)
+            {
+                Interlocked.CompareExchange(ref _closeDeadline, now + (long)(limits.CloseTimeoutSeconds * 1000), 0);
+                return LivenessAction.None;
+            }
+
+            return now > deadline ? LivenessAction.DropUnansweredClose : LivenessAction.None;
         }
 
         if (credentialExpired)

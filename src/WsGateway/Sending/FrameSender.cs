@@ -105,23 +105,11 @@ internal sealed class FrameSender
     /// <returns>True when this call queued it; false when one had already been queued.</returns>
     public bool TryQueueClose(int? code, string? reason)
     {
-        Span<byte> payload = stackalloc byte[MessageAssembler.ControlPayloadMax];
-        int length = code is null ? 0 : CloseStatus.WritePayload(payload, code.Value, reason);
         lock (_gate)
         {
-            if (_stopped || Interlocked.Exchange(ref _closeSent, 1) != 0)
-            {
-                return false;
-            }
-
-            // A close frame goes out whatever the budget says: it is what ends the connection's use of it.
-            _transport.Reserve(FrameLength(length));
-            WriteFrame(Opcode.Close, payload[..length], null, length);
-            _transport.CommitOutput();
-            return true;
+            return QueueClose(code, reason);
         }
     }
-
     /// <summary>Queues bytes that are not a frame (the 101 response), ahead of everything sent after it.</summary>
     public void QueueRaw(ReadOnlySpan<byte> bytes)
     {
@@ -234,6 +222,24 @@ internal sealed class FrameSender
         return true;
     }
 
+    /// <summary>Call under the lock.</summary>
+    private bool QueueClose(int? code, string? reason)
+    {
+        if (_stopped || Interlocked.Exchange(ref _closeSent, 1) != 0)
+        {
+            return false;
+        }
+
+        Span<byte> payload = stackalloc byte[MessageAssembler.ControlPayloadMax];
+        int length = code is null ? 0 : CloseStatus.WritePayload(payload, code.Value, reason);
+
+        // A close frame goes out whatever the budget says: it is what ends the connection's use of it.
+        _transport.Reserve(FrameLength(length));
+        WriteFrame(Opcode.Close, payload[..length], null, length);
+        _transport.CommitOutput();
+        return true;
+    }
+
     private static long FrameLength(int payloadLength) => FrameWriter.GetHeaderLength(payloadLength, masked: false) + payloadLength;
 
     /// <summary>Call under the lock. When it returns true, <paramref name="frameLength"/> bytes are reserved: write them.</summary>
@@ -257,12 +263,25 @@ internal sealed class FrameSender
             return false;
         }
 
+        // Pings and pongs are tiny and keep a connection alive while it waits for the budget: never refused.
+        if (opcode is Opcode.Ping or Opcode.Pong)
+        {
+            _transport.Reserve(frameLength);
+            return true;
+        }
+
         if (!_transport.TryReserve(frameLength))
         {
+            // Closed rather than dropped, so the client can tell "server busy" from a lost network; the close frame
+            // follows what is already queued, and the peer's answer (or the close timeout) ends the connection.
             _log.Warning(
-                "Memory budget of {MemoryBudgetBytes} bytes spent; dropping {SessionId} before a {Opcode} frame of {Length} bytes ({UnsentBytes} bytes already waiting for it)",
-                limits.MemoryBudgetBytes, _sessionId, opcode, length, _transport.UnsentBytes);
-            _transport.Abort();
+                "Memory budget of {MemoryBudgetBytes} bytes spent; closing {SessionId} with {CloseCode} instead of sending a {Opcode} frame of {Length} bytes",
+                limits.MemoryBudgetBytes, _sessionId, CloseStatus.TryAgainLater, opcode, length);
+            if (QueueClose(CloseStatus.TryAgainLater, CloseStatus.MemoryBudgetReason))
+            {
+                _transport.ScheduleSend();
+            }
+
             return false;
         }
 

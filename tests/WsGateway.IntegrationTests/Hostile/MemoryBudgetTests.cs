@@ -122,7 +122,9 @@ public sealed class MemoryBudgetTests(ITestOutputHelper output)
             output.WriteLine($"{echoed} messages echoed, {refused} connections closed with 1013, {budget.Refusals} refusals; " +
                 $"at most {usedPeak >> 20} MiB of the {Budget >> 20} MiB budget reserved; at the peak live managed heap " +
                 $"+{(livePeak - liveBefore) >> 20} MiB, working set +{(workingSetPeak - workingSetBefore) >> 20} MiB");
-            Assert.Equal(survivors, echoed);
+            // A survivor's echo is reserved too, while its received message still holds its share: when the budget is
+            // full, that echo is refused and its connection closed with 1013 like the others.
+            Assert.InRange(echoed, 1, survivors);
             Assert.Equal(Clients, echoed + refused);
             Assert.Equal(refused, budget.Refusals);
             Assert.InRange(usedPeak, 0, Budget);

@@ -59,11 +59,13 @@ public sealed class ConnectionLivenessTests
     }
 
     [Fact]
-    public void A_close_frame_sent_for_a_protocol_error_waits_for_the_peer_without_a_deadline_here()
+    public void A_close_frame_queued_without_OnCloseSent_gets_its_deadline_from_the_first_check()
     {
-        // The receive loop ends the connection itself after a protocol error; the liveness check does not act on it.
+        // A protocol error's close, or the memory budget's: the peer has the close timeout from when it was first seen.
         var liveness = new ConnectionLiveness(0);
         Assert.Equal(LivenessAction.None, liveness.Check(1_000_000, closeSent: true, credentialExpired: false, Limits));
+        Assert.Equal(LivenessAction.None, liveness.Check(1_003_000, closeSent: true, credentialExpired: false, Limits));
+        Assert.Equal(LivenessAction.DropUnansweredClose, liveness.Check(1_003_001, closeSent: true, credentialExpired: false, Limits));
     }
 
     [Fact]
