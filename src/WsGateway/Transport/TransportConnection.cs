@@ -109,7 +109,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
         Socket socket, X509Certificate2 certificate, BufferBudget budget, GatewayMetrics metrics, CancellationToken cancellationToken)
     {
         TrySetNoDelay(socket);
-        var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        var tls = new SslStream(new ThreadPoolResumingStream(new NetworkStream(socket, ownsSocket: true)), leaveInnerStreamOpen: false);
         try
         {
             await tls.AuthenticateAsServerAsync(
