@@ -4,6 +4,7 @@ using WsGateway.Contracts;
 using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Protocol;
+using WsGateway.Transport;
 
 namespace WsGateway.Authentication;
 
@@ -62,7 +63,13 @@ internal sealed class HandshakeAuthentication
             AuthenticationResult result;
             try
             {
-                var call = authenticator.AuthenticateAsync(request, cancellationToken);
+                ValueTask<AuthenticationResult> call;
+                using (ThreadPoolSynchronizationContext.Enter())
+                {
+                    // Plugin code: its awaits resume on the thread pool, never on the socket engine's thread.
+                    call = authenticator.AuthenticateAsync(request, cancellationToken);
+                }
+
                 // WaitAsync: a plugin authenticator that ignores the token still gives up at the handshake timeout.
                 result = call.IsCompleted ? call.Result : await call.AsTask().WaitAsync(cancellationToken);
             }

@@ -101,8 +101,12 @@ internal sealed class GatewayServer : IAsyncDisposable
     public void Start()
     {
         Listen();
-        _acceptLoop = AcceptLoopAsync(_listener!);
-        _livenessLoop = CheckLivenessAsync();
+        // Started on the thread pool: the loops, and every connection they start, must not capture the caller's
+        // SynchronizationContext (a UI or a test framework embedding the gateway), or each continuation would queue to
+        // it instead of running where its socket completed.
+        var listener = _listener!;
+        _acceptLoop = Task.Run(() => AcceptLoopAsync(listener));
+        _livenessLoop = Task.Run(CheckLivenessAsync);
     }
 
     /// <summary>
@@ -194,7 +198,9 @@ internal sealed class GatewayServer : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                // Transient (e.g. the peer reset before accept, or out of file descriptors): keep serving.
+                // Transient (e.g. the peer reset before accept, or out of file descriptors): keep serving. Accepts
+                // complete on the socket engine's thread, where no log line is written (SocketThread).
+                await SocketThread.Leave();
                 _log.Warning("Accept failed: {Error}", ex.SocketErrorCode);
                 continue;
             }
@@ -208,6 +214,10 @@ internal sealed class GatewayServer : IAsyncDisposable
     {
         try
         {
+            // The accept completed on the socket engine's thread under inline completions; what follows (a TLS
+            // handshake, parsing, authentication, HTTP routes) is not for it (SocketThread).
+            await SocketThread.Leave();
+
             // The connection's one claim on the limits: taken in the handshake, given back here however it ends.
             using var slot = _limiter.NewSlot();
             var remote = socket.RemoteEndPoint as IPEndPoint;
@@ -237,6 +247,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             }
             catch (Exception ex)
             {
+                await SocketThread.Leave();
                 _log.Debug(ex, "Request from {RemoteAddress} dropped", remote);
             }
 
@@ -282,18 +293,22 @@ internal sealed class GatewayServer : IAsyncDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         timeout.CancelAfter(TimeSpan.FromSeconds(_options.Current.Limits.HandshakeTimeoutSeconds));
+        ProxyHeader? header;
         string? problem;
         try
         {
-            (var header, problem) = await ProxyHeaderReceiver.ReceiveAsync(socket, timeout.Token);
-            if (header is { } found)
-            {
-                return found.Source ?? proxy;
-            }
+            (header, problem) = await ProxyHeaderReceiver.ReceiveAsync(socket, timeout.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            problem = ex is OperationCanceledException ? "no whole PROXY header in time" : ex.Message;
+            (header, problem) = (null, ex is OperationCanceledException ? "no whole PROXY header in time" : ex.Message);
+        }
+
+        // The header's bytes may have arrived on the socket engine's thread; TLS, the handshake and the log line are not for it.
+        await SocketThread.Leave();
+        if (header is { } found)
+        {
+            return found.Source ?? proxy;
         }
 
         _metrics.HandshakeFailed("proxy");
@@ -311,6 +326,8 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException)
         {
+            // The failure surfaces where it was seen: perhaps where the socket reported it.
+            await SocketThread.Leave();
             _metrics.HandshakeFailed("tls");
             _log.Debug("TLS handshake with {RemoteAddress} failed: {Error}", remote, ex.Message);
             socket.Dispose();
