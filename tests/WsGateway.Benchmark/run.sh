@@ -9,7 +9,7 @@
 #   bash tests/WsGateway.Benchmark/run.sh            # full run: 5 rounds
 #   bash tests/WsGateway.Benchmark/run.sh --quick    # smoke: 1 round of short runs, 2,000 idle connections
 #   options: --rounds N  --warmup SECONDS  --duration SECONDS  --idle-connections N (default 19000)
-#            --gateway-arg Section:Key=value (repeatable; e.g. Listen:InlineCompletions=true)
+#            --gateway-arg Section:Key=value (repeatable; e.g. Listen:InlineCompletions=false)
 #            --out DIR (default artifacts/benchmark/<time>)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
