@@ -31,6 +31,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     private readonly GatewayMetrics _metrics;
     private readonly BufferBudget _budget;
     private readonly ConnectionLimiter _limiter = new();
+    private readonly PendingHandshakes _pending = new();
     private readonly ProxyTrust _proxies;
     private readonly IdleMemoryTrim _trim;
     private readonly X509Certificate2? _certificate;
@@ -205,13 +206,39 @@ internal sealed class GatewayServer : IAsyncDisposable
                 continue;
             }
 
+            int maxPending = _options.Current.Limits.MaxPendingHandshakes;
+            if (!_pending.TryEnter(maxPending))
+            {
+                await RefuseAsync(socket, maxPending);
+                continue;
+            }
+
             Interlocked.Increment(ref _handling);
             _ = HandleAsync(socket);
         }
     }
 
+    /// <summary>
+    /// Closes a socket past <c>Limits:MaxPendingHandshakes</c> before reading a byte, with a reset: an orderly close
+    /// would leave the gateway's side in TIME_WAIT for every socket of a flood. Logged at most once per
+    /// <see cref="PendingHandshakes.LogInterval"/>; the metric counts every one.
+    /// </summary>
+    private async ValueTask RefuseAsync(Socket socket, int maxPending)
+    {
+        socket.Close(timeout: 0);
+        _metrics.HandshakeFailed("pending_handshakes");
+        if (_pending.Refuse(Environment.TickCount64) is var refused and > 0)
+        {
+            await SocketThread.Leave();
+            _log.Warning(
+                "Closed {Refused} new connections at once since this was last logged: {MaxPendingHandshakes} handshakes were pending (Limits:MaxPendingHandshakes)",
+                refused, maxPending);
+        }
+    }
+
     private async Task HandleAsync(Socket socket)
     {
+        bool handshaking = true;
         try
         {
             // The accept completed on the socket engine's thread under inline completions; what follows (a TLS
@@ -251,6 +278,9 @@ internal sealed class GatewayServer : IAsyncDisposable
                 _log.Debug(ex, "Request from {RemoteAddress} dropped", remote);
             }
 
+            // Upgraded, answered or dropped: no longer a pending handshake (a refused client's linger below is not one).
+            handshaking = false;
+            _pending.Exit();
             if (connection is null)
             {
                 await transport.CloseAsync(RefusalLinger, _stopping.Token);
@@ -280,6 +310,11 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
         finally
         {
+            if (handshaking)
+            {
+                _pending.Exit();
+            }
+
             // The last socket to finish while stopping tells StopAsync.
             if (Interlocked.Decrement(ref _handling) == 0 && _stopping.IsCancellationRequested)
             {
