@@ -75,6 +75,8 @@ internal sealed class HandshakeAuthentication
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // The failure may surface where the plugin's own I/O completed: perhaps on the socket engine's thread.
+                await SocketThread.Leave();
                 _log.Error(ex, "Authentication method {Method} failed", method.Name);
                 return AuthenticationVerdict.Unavailable($"authentication method {method.Name} failed");
             }

@@ -214,7 +214,10 @@ internal sealed class GatewayServer : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _handling);
-            _ = HandleAsync(socket);
+            // Handed off, not called: a call would run the handshake on this loop until its first wait, and with the
+            // request already there that can be all of it, a slow or blocking authenticator included, while no other
+            // socket is accepted. Nor, under inline completions, on the socket engine's thread that completed the accept.
+            ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Server.HandleAsync(state.Socket), (Server: this, Socket: socket), preferLocal: false);
         }
     }
 
@@ -241,10 +244,6 @@ internal sealed class GatewayServer : IAsyncDisposable
         bool handshaking = true;
         try
         {
-            // The accept completed on the socket engine's thread under inline completions; what follows (a TLS
-            // handshake, parsing, authentication, HTTP routes) is not for it (SocketThread).
-            await SocketThread.Leave();
-
             // The connection's one claim on the limits: taken in the handshake, given back here however it ends.
             using var slot = _limiter.NewSlot();
             var remote = socket.RemoteEndPoint as IPEndPoint;

@@ -101,7 +101,8 @@ public sealed class SocketEngineThreadTests
     public async Task Authenticators_that_block_their_threads_hold_up_no_other_connection()
     {
         // More blocked handshakes than the runtime has socket engine threads (one per core with inline completions):
-        // had any of them run on an engine thread, the sockets that engine serves would wait with it.
+        // had any of them run on an engine thread, the sockets that engine serves would wait with it; had one run on
+        // the accept loop (a request already there when its socket is accepted), no socket would be accepted.
         int blocked = 2 * Environment.ProcessorCount;
         using var release = new ManualResetEventSlim();
         var authenticator = new BlockingAuthenticator(release);
