@@ -129,13 +129,7 @@ public sealed class Gateway : IAsyncDisposable
     /// Applies the settings that belong to the whole process (<c>Listen:InlineCompletions</c>). The runtime reads them
     /// once, when its socket engine starts: call this first thing, before anything in the process uses a socket.
     /// </summary>
-    public static void PrepareProcess(GatewayOptions options)
-    {
-        if (options.Listen.InlineCompletions)
-        {
-            InlineCompletions.Request();
-        }
-    }
+    public static void PrepareProcess(GatewayOptions options) => InlineCompletions.Request(options.Listen.InlineCompletions);
 
     /// <summary>
     /// Binds the listening socket without accepting yet, so that a taken port or a wrong address is reported before
@@ -193,12 +187,15 @@ public sealed class Gateway : IAsyncDisposable
 
         if (await InlineCompletions.ProbeAsync(cancellationToken))
         {
-            _log.Information("Socket completions run inline on the socket engine's thread ({Variable}=1)", InlineCompletions.Variable);
+            _log.Information(
+                "Socket completions run inline on the socket engine's threads ({Variable}=1); handshakes, HTTP routes and commands run on the thread pool",
+                InlineCompletions.Variable);
         }
         else
         {
             _log.Warning(
-                "Listen:InlineCompletions is on, but this process's socket engine started before it could apply; completions go through the thread pool");
+                "Listen:InlineCompletions is on, but this process's socket engine started before it could apply (call Gateway.PrepareProcess " +
+                "before anything uses a socket, or set the option to false); completions go through the thread pool");
         }
     }
 

@@ -7,7 +7,7 @@
 #   bash tests/WsGateway.Benchmark/compare.sh --base HEAD~1             # 5 rounds
 #   options: --base REV (default HEAD)  --rounds N  --warmup SECONDS (per round; default 1.5)
 #            --duration SECONDS (default 3.5)  --settle SECONDS (the first warm-up, default 20)  --out DIR
-#            --only CASE (repeatable: text32, text32w16, command, commandw16, bcast, bcastw16, groupw16, group10k)
+#            --only CASE (repeatable: text32, text32w16, bin64k, command, commandw16, bcast, bcastw16, groupw16, group10k)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -84,6 +84,7 @@ run() {
 
 CASES=("load|text32|/echo|--connections 64 --size 32 --kind text"
        "load|text32w16|/echo|--connections 64 --size 32 --kind text --window 16"
+       "load|bin64k|/echo|--connections 1 --size 65536 --kind binary"
        "load|command|/|--connections 64 --text echo_hello --expect hello"
        "load|commandw16|/|--connections 64 --window 16 --text echo_hello --expect hello"
        "broadcast|bcast|/|--prefix broadcast_ --echo-prefix echo_ --receivers 1000 --size 32"
@@ -152,7 +153,7 @@ def get(row, *names):
 by = {}
 for r in rows:
     by.setdefault((get(r, "case"), get(r, "round")), {})[get(r, "server")] = r
-known = ["text32", "text32w16", "command", "commandw16", "bcast", "bcastw16", "groupw16", "group10k"]
+known = ["text32", "text32w16", "bin64k", "command", "commandw16", "bcast", "bcastw16", "groupw16", "group10k"]
 cases = sorted({c for c, _ in by}, key=lambda c: known.index(c) if c in known else 99)
 print("| case | base msg/s (median) | head msg/s (median) | head ÷ base (median of rounds) | per-round ratios | errors |")
 print("|---|---|---|---|---|---|")

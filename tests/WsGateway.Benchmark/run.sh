@@ -12,7 +12,7 @@
 #   bash tests/WsGateway.Benchmark/run.sh --only groupw16 --only group10k --rounds 3   # some cases only
 #   options: --rounds N  --warmup SECONDS  --duration SECONDS  --idle-connections N (default 19000)
 #            --fanout-rounds N (default 3)  --only CASE (repeatable; the names are in CASES below)
-#            --gateway-arg Section:Key=value (repeatable; e.g. Listen:InlineCompletions=true)
+#            --gateway-arg Section:Key=value (repeatable; e.g. Listen:InlineCompletions=false)
 #            --out DIR (default artifacts/benchmark/<time>)
 set -euo pipefail
 cd "$(dirname "$0")/../.."

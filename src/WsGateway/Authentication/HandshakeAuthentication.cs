@@ -4,6 +4,7 @@ using WsGateway.Contracts;
 using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Protocol;
+using WsGateway.Transport;
 
 namespace WsGateway.Authentication;
 
@@ -62,12 +63,20 @@ internal sealed class HandshakeAuthentication
             AuthenticationResult result;
             try
             {
-                var call = authenticator.AuthenticateAsync(request, cancellationToken);
+                ValueTask<AuthenticationResult> call;
+                using (ThreadPoolSynchronizationContext.Enter())
+                {
+                    // Plugin code: its awaits resume on the thread pool, never on the socket engine's thread.
+                    call = authenticator.AuthenticateAsync(request, cancellationToken);
+                }
+
                 // WaitAsync: a plugin authenticator that ignores the token still gives up at the handshake timeout.
                 result = call.IsCompleted ? call.Result : await call.AsTask().WaitAsync(cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // The failure may surface where the plugin's own I/O completed: perhaps on the socket engine's thread.
+                await SocketThread.Leave();
                 _log.Error(ex, "Authentication method {Method} failed", method.Name);
                 return AuthenticationVerdict.Unavailable($"authentication method {method.Name} failed");
             }

@@ -1,6 +1,7 @@
 using Serilog;
 using WsGateway.Contracts;
 using WsGateway.Protocol;
+using WsGateway.Transport;
 
 namespace WsGateway.Commands;
 
@@ -82,6 +83,6 @@ internal sealed class CommandContext : ICommandContext
         }
 
         Logger.Information("Closing {SessionId} with {CloseCode}: {Reason}", _session.Id, code, reason);
-        return _session.Connection.CloseAsync(code, reason);
+        return SocketThread.LeaveAfter(_session.Connection.CloseAsync(code, reason));
     }
 }

@@ -5,6 +5,7 @@ using WsGateway.Connections;
 using WsGateway.Diagnostics;
 using WsGateway.Options;
 using WsGateway.Protocol;
+using WsGateway.Transport;
 
 namespace WsGateway.Commands;
 
@@ -96,8 +97,7 @@ internal sealed class CommandRoute : IWebSocketRoute
             Metrics.RateLimited();
             if (commands.RateLimitAction == RateLimitAction.Close)
             {
-                connection.Log.Information("Closing {SessionId}: over {MessagesPerSecond} commands per second", connection.Id, commands.MessagesPerSecond);
-                return connection.CloseAsync(CloseStatus.PolicyViolation, "rate limit exceeded");
+                return CloseOverRateAsync(connection, commands.MessagesPerSecond);
             }
 
             // Queued like any request so the error comes back in request order.
@@ -105,6 +105,17 @@ internal sealed class CommandRoute : IWebSocketRoute
         }
 
         return session.EnqueueAsync(request);
+    }
+
+    /// <summary>
+    /// Off the receive loop's thread first: it may be the socket engine's, where no log line is written
+    /// (<see cref="SocketThread"/>). The loop waits for this before it reads on, so nothing overtakes the close.
+    /// </summary>
+    private static async ValueTask CloseOverRateAsync(IWebSocketConnection connection, double messagesPerSecond)
+    {
+        await SocketThread.Leave();
+        connection.Log.Information("Closing {SessionId}: over {MessagesPerSecond} commands per second", connection.Id, messagesPerSecond);
+        await connection.CloseAsync(CloseStatus.PolicyViolation, "rate limit exceeded");
     }
 
     public ValueTask OnClosedAsync(IWebSocketConnection connection)

@@ -20,8 +20,15 @@ internal sealed class CommandSession : ISession
     private const int QueueCapacity = 64;
 
     private readonly CommandRoute _route;
+
+    // No synchronous continuations: the writer is the receive loop, which may run on the socket engine's thread, and
+    // the worker it would wake must run on the thread pool, not there (SocketThread). So must the receive loop once a
+    // full queue made it wait.
     private readonly Channel<CommandRequest> _queue = Channel.CreateBounded<CommandRequest>(
-        new BoundedChannelOptions(QueueCapacity) { SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait });
+        new BoundedChannelOptions(QueueCapacity)
+        {
+            SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = false,
+        });
     // How long a drain that ran out of time still waits for the cut-off command and the queued requests to be answered.
     private static readonly TimeSpan CutOffGrace = TimeSpan.FromSeconds(1);
 
@@ -173,6 +180,7 @@ internal sealed class CommandSession : ISession
         catch (Exception ex)
         {
             _queue.Writer.TryComplete();
+            await SocketThread.Leave();
             Log.Error(ex, "Command session {SessionId} failed and runs no more commands; closing it with {CloseCode}", Id, CloseStatus.InternalError);
             await Connection.CloseAsync(CloseStatus.InternalError, "internal error");
         }
@@ -185,8 +193,9 @@ internal sealed class CommandSession : ISession
         {
             // Replies to the requests already queued leave together, in one send, as long as their commands finish
             // without waiting, and so do the broadcasts and group messages they send, to each recipient (a batch);
-            // before waiting on a command, what is queued goes out. Cork and batch are held on one thread, with
-            // nothing awaited in between.
+            // before waiting on a command, what is queued goes out. The batch is thread-static: it is begun and ended
+            // on one thread, with nothing awaited in between that could move the worker to another.
+            await SocketThread.Leave();
             Connection.Sender.Cork();
             FanOutBatch.Begin();
             try
@@ -209,6 +218,9 @@ internal sealed class CommandSession : ISession
                         }
                         finally
                         {
+                            // A send that had to wait, or a command's own I/O, may have left this worker on the socket
+                            // engine's thread; no command runs there. Free on the thread pool, where the worker starts.
+                            await SocketThread.Leave();
                             Connection.Sender.Cork();
                             FanOutBatch.Begin();
                         }
@@ -274,7 +286,13 @@ internal sealed class CommandSession : ISession
         var outcome = descriptor.RepliesWithProblem ? CommandOutcome.Broken : CommandOutcome.Succeeded;
         try
         {
-            var call = descriptor.ExecuteAsync(context);
+            ValueTask call;
+            using (ThreadPoolSynchronizationContext.Enter())
+            {
+                // Plugin and script code: its awaits resume on the thread pool, never on the socket engine's thread.
+                call = descriptor.ExecuteAsync(context);
+            }
+
             if (call.IsCompleted)
             {
                 await call;

@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using WsGateway.Protocol;
 using WsGateway.Sending;
+using WsGateway.Transport;
 
 namespace WsGateway.Commands;
 
@@ -11,6 +12,8 @@ namespace WsGateway.Commands;
 /// the session's worker, but also from a command still running after its timeout or from several tasks of one
 /// command, so they are written under one lock: the envelope writer is shared, a frame is copied into the connection's
 /// output whole, and an error is the last reply of its call. The lock never covers I/O: the send happens after it.
+/// A reply whose send has to wait for the peer resumes its command on the thread pool, not on the socket engine's
+/// thread where the send completes (<see cref="SocketThread"/>).
 /// </summary>
 internal sealed class SessionReplies
 {
@@ -54,7 +57,7 @@ internal sealed class SessionReplies
             return ValueTask.FromException(new OperationCanceledException("The connection is gone; the reply was not sent."));
         }
 
-        return queued ? _sender.FlushAsync() : ValueTask.CompletedTask;
+        return queued ? SocketThread.LeaveAfter(_sender.FlushAsync()) : ValueTask.CompletedTask;
     }
 
     /// <summary>An error in answer to a request; with <paramref name="context"/>, its call's last reply.</summary>
@@ -71,7 +74,7 @@ internal sealed class SessionReplies
             queued = Queue(envelopeId, ok: false, error);
         }
 
-        return queued ? _sender.FlushAsync() : ValueTask.CompletedTask;
+        return queued ? SocketThread.LeaveAfter(_sender.FlushAsync()) : ValueTask.CompletedTask;
     }
 
     /// <summary>Call under the lock: the frame is copied into the connection's output before it returns.</summary>

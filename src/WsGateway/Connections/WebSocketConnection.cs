@@ -32,6 +32,9 @@ internal sealed class WebSocketConnection : IWebSocketConnection
     // The code of the peer's close frame, answered once the work it left behind is done.
     private int? _peerCloseCode;
 
+    // Why the receive loop closed the connection, logged once the loop is over (it may run on the socket engine's thread).
+    private (int Code, string Reason)? _failure;
+
     private ConnectionLiveness _liveness = new(Environment.TickCount64);
 
     public WebSocketConnection(
@@ -109,17 +112,27 @@ internal sealed class WebSocketConnection : IWebSocketConnection
             await Route.OnOpenAsync(this);
             await _sender.FlushAsync();
             upgraded = !_transport.IsAborted;
+            // From its first read on, the loop runs where reads complete: on the socket engine's thread under inline
+            // completions, which saves a thread hop per read. Closing, logging and the route's draining do not.
             await ReceiveLoopAsync();
             // Nothing more is received: a message cut short gives its buffer (and budget) back now, not after the close
             // handshake, so a connection refused by the budget frees its share while it waits for the client's close.
             _assembler.Dispose();
+            await SocketThread.Leave();
+            if (_failure is { } failure)
+            {
+                Log.Information("Closing {SessionId} with {CloseCode}: {Reason}", Id, failure.Code, failure.Reason);
+            }
+
             if (_peerCloseCode is { } code)
             {
+                Log.Debug("Connection {SessionId} closed by peer with {CloseCode}", Id, code);
                 await AnswerPeerCloseAsync(code);
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
+            await SocketThread.Leave();
             if (!IsAborted)
             {
                 Log.Debug(ex, "Connection {SessionId} lost", Id);
@@ -128,6 +141,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         catch (Exception ex)
         {
             // A bug on our side must cost this connection only, and say so.
+            await SocketThread.Leave();
             Log.Error(ex, "Connection {SessionId} failed", Id);
             if (upgraded)
             {
@@ -297,7 +311,6 @@ internal sealed class WebSocketConnection : IWebSocketConnection
                     return false;
                 }
 
-                Log.Debug("Connection {SessionId} closed by peer with {CloseCode}", Id, code);
                 _peerCloseCode = code;
                 return false;
         }
@@ -326,7 +339,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
     {
         int code = CloseStatus.ForError(error);
         string reason = CloseStatus.DescribeWithLimit(error, Limits.MaxMessageBytes);
-        Log.Information("Closing {SessionId} with {CloseCode}: {Reason}", Id, code, reason);
+        _failure = (code, reason);
         _sender.TryQueueClose(code, reason);
     }
 
@@ -347,6 +360,9 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         if (CloseSent && !IsAborted)
         {
             await _transport.CloseAsync(TimeSpan.FromSeconds(Limits.CloseTimeoutSeconds), CancellationToken.None);
+
+            // Its last read completed on the socket engine's thread; the route's cleanup is not for it.
+            await SocketThread.Leave();
         }
 
         Abort();

@@ -57,6 +57,7 @@ internal sealed class UpgradeHandshake
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
+            await SocketThread.Leave();
             _metrics.HandshakeFailed("timeout");
             _log.Debug("Handshake from {RemoteAddress} timed out", peer);
             return (null, null);
@@ -101,6 +102,7 @@ internal sealed class UpgradeHandshake
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
+            await SocketThread.Leave();
             // A whole, valid request whose authentication outlasted the handshake (an authenticator waiting on something
             // slow): the client gets an answer it can retry on rather than a bare close, and the operator a warning.
             _log.Warning("Authentication of the upgrade from {RemoteAddress} for {Path} did not finish within {HandshakeTimeoutSeconds} s (Limits:HandshakeTimeoutSeconds); refused with 503",
@@ -109,6 +111,8 @@ internal sealed class UpgradeHandshake
             throw;
         }
 
+        // An authenticator's own I/O may have completed on the socket engine's thread, and this one goes on from there.
+        await SocketThread.Leave();
         var (refusal, reason) = (verdict.Refusal, verdict.Reason);
         if (refusal is null && slot.TryTake(remote?.Address, options.Limits) is { } full)
         {
@@ -182,6 +186,14 @@ internal sealed class UpgradeHandshake
             var result = await input.ReadAsync(cancellationToken);
             var buffer = result.Buffer;
             var status = RequestHeadReader.TryFindHead(buffer, maxBytes, out int headLength);
+            if (status != HeadReadStatus.NeedMoreData || result.IsCompleted)
+            {
+                // The read completed on the socket engine's thread under inline completions. Scanning for the end of
+                // the head is quick; what follows (parsing, logging, HTTP routes, authentication) is not for that
+                // thread: from here the handshake runs on the thread pool (SocketThread).
+                await SocketThread.Leave();
+            }
+
             if (status == HeadReadStatus.Complete && _proxies.RefusesProxyHeaders && ProxyHeaderReader.StartsLikeProxyHeader(buffer))
             {
                 // A PROXY header from a peer that may not send one (or a second one): someone claiming another address.

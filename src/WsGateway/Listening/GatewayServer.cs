@@ -31,6 +31,7 @@ internal sealed class GatewayServer : IAsyncDisposable
     private readonly GatewayMetrics _metrics;
     private readonly BufferBudget _budget;
     private readonly ConnectionLimiter _limiter = new();
+    private readonly PendingHandshakes _pending = new();
     private readonly ProxyTrust _proxies;
     private readonly IdleMemoryTrim _trim;
     private readonly X509Certificate2? _certificate;
@@ -104,8 +105,12 @@ internal sealed class GatewayServer : IAsyncDisposable
     public void Start()
     {
         Listen();
-        _acceptLoop = AcceptLoopAsync(_listener!);
-        _livenessLoop = CheckLivenessAsync();
+        // Started on the thread pool: the loops, and every connection they start, must not capture the caller's
+        // SynchronizationContext (a UI or a test framework embedding the gateway), or each continuation would queue to
+        // it instead of running where its socket completed.
+        var listener = _listener!;
+        _acceptLoop = Task.Run(() => AcceptLoopAsync(listener));
+        _livenessLoop = Task.Run(CheckLivenessAsync);
     }
 
     /// <summary>
@@ -197,18 +202,49 @@ internal sealed class GatewayServer : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                // Transient (e.g. the peer reset before accept, or out of file descriptors): keep serving.
+                // Transient (e.g. the peer reset before accept, or out of file descriptors): keep serving. Accepts
+                // complete on the socket engine's thread, where no log line is written (SocketThread).
+                await SocketThread.Leave();
                 _log.Warning("Accept failed: {Error}", ex.SocketErrorCode);
                 continue;
             }
 
+            int maxPending = _options.Current.Limits.MaxPendingHandshakes;
+            if (!_pending.TryEnter(maxPending))
+            {
+                await RefuseAsync(socket, maxPending);
+                continue;
+            }
+
             Interlocked.Increment(ref _handling);
-            _ = HandleAsync(socket);
+            // Handed off, not called: a call would run the handshake on this loop until its first wait, and with the
+            // request already there that can be all of it, a slow or blocking authenticator included, while no other
+            // socket is accepted. Nor, under inline completions, on the socket engine's thread that completed the accept.
+            ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Server.HandleAsync(state.Socket), (Server: this, Socket: socket), preferLocal: false);
+        }
+    }
+
+    /// <summary>
+    /// Closes a socket past <c>Limits:MaxPendingHandshakes</c> before reading a byte, with a reset: an orderly close
+    /// would leave the gateway's side in TIME_WAIT for every socket of a flood. Logged at most once per
+    /// <see cref="PendingHandshakes.LogInterval"/>; the metric counts every one.
+    /// </summary>
+    private async ValueTask RefuseAsync(Socket socket, int maxPending)
+    {
+        socket.Close(timeout: 0);
+        _metrics.HandshakeFailed("pending_handshakes");
+        if (_pending.Refuse(Environment.TickCount64) is var refused and > 0)
+        {
+            await SocketThread.Leave();
+            _log.Warning(
+                "Closed {Refused} new connections at once since this was last logged: {MaxPendingHandshakes} handshakes were pending (Limits:MaxPendingHandshakes)",
+                refused, maxPending);
         }
     }
 
     private async Task HandleAsync(Socket socket)
     {
+        bool handshaking = true;
         try
         {
             // The connection's one claim on the limits: taken in the handshake, given back here however it ends.
@@ -240,9 +276,13 @@ internal sealed class GatewayServer : IAsyncDisposable
             }
             catch (Exception ex)
             {
+                await SocketThread.Leave();
                 _log.Debug(ex, "Request from {RemoteAddress} dropped", remote);
             }
 
+            // Upgraded, answered or dropped: no longer a pending handshake (a refused client's linger below is not one).
+            handshaking = false;
+            _pending.Exit();
             if (connection is null)
             {
                 await transport.CloseAsync(RefusalLinger, _stopping.Token);
@@ -272,6 +312,11 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
         finally
         {
+            if (handshaking)
+            {
+                _pending.Exit();
+            }
+
             // The last socket to finish while stopping tells StopAsync.
             if (Interlocked.Decrement(ref _handling) == 0 && _stopping.IsCancellationRequested)
             {
@@ -285,18 +330,22 @@ internal sealed class GatewayServer : IAsyncDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         timeout.CancelAfter(TimeSpan.FromSeconds(_options.Current.Limits.HandshakeTimeoutSeconds));
+        ProxyHeader? header;
         string? problem;
         try
         {
-            (var header, problem) = await ProxyHeaderReceiver.ReceiveAsync(socket, timeout.Token);
-            if (header is { } found)
-            {
-                return found.Source ?? proxy;
-            }
+            (header, problem) = await ProxyHeaderReceiver.ReceiveAsync(socket, timeout.Token);
         }
         catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
         {
-            problem = ex is OperationCanceledException ? "no whole PROXY header in time" : ex.Message;
+            (header, problem) = (null, ex is OperationCanceledException ? "no whole PROXY header in time" : ex.Message);
+        }
+
+        // The header's bytes may have arrived on the socket engine's thread; TLS, the handshake and the log line are not for it.
+        await SocketThread.Leave();
+        if (header is { } found)
+        {
+            return found.Source ?? proxy;
         }
 
         _metrics.HandshakeFailed("proxy");
@@ -314,6 +363,8 @@ internal sealed class GatewayServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or SocketException)
         {
+            // The failure surfaces where it was seen: perhaps where the socket reported it.
+            await SocketThread.Leave();
             _metrics.HandshakeFailed("tls");
             _log.Debug("TLS handshake with {RemoteAddress} failed: {Error}", remote, ex.Message);
             socket.Dispose();

@@ -6,20 +6,21 @@ namespace WsGateway.Transport;
 /// <summary>
 /// The runtime's socket engine on Linux hands every completed read and write to the thread pool, unless the process
 /// starts it with <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c>; then completions run on the engine's own
-/// thread, which saves a thread hop per read (measured here: CPU per 32-byte echo nearly halved). Code that runs on
-/// that thread holds up every socket, so it is an option (<c>Listen:InlineCompletions</c>), not the default: the
-/// gateway runs commands on their sessions' workers, never on it, but the receive loops, the handshake and the plain
-/// HTTP routes do run there.
+/// threads (one per core), which saves a thread hop per read (measured here: CPU per 32-byte echo nearly halved).
+/// Code that runs on such a thread holds up every socket it serves, so the gateway keeps only its receive loops'
+/// framing and its sends there and hands everything else to the thread pool (<see cref="SocketThread"/>). On by
+/// default (<c>Listen:InlineCompletions</c>).
 /// </summary>
 internal static class InlineCompletions
 {
     public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
     /// <summary>
-    /// Asks the runtime for inline completions. It reads the variable once, when the process's first asynchronous
-    /// socket operation starts its engine, so call this before any socket is used (the host does, first thing).
+    /// Asks the runtime for inline completions, or for none (so that turning the option off wins over a variable
+    /// inherited from the environment). It reads the variable once, when the process's first asynchronous socket
+    /// operation starts its engine, so call this before any socket is used (the host does, first thing).
     /// </summary>
-    public static void Request() => Environment.SetEnvironmentVariable(Variable, "1");
+    public static void Request(bool inline) => Environment.SetEnvironmentVariable(Variable, inline ? "1" : "0");
 
     /// <summary>True when the variable asks for inline completions (set by <see cref="Request"/> or from outside).</summary>
     public static bool Requested => Environment.GetEnvironmentVariable(Variable) == "1";

@@ -118,7 +118,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
         Socket socket, X509Certificate2 certificate, BufferBudget budget, GatewayMetrics metrics, CancellationToken cancellationToken)
     {
         TrySetNoDelay(socket);
-        var tls = new SslStream(new NetworkStream(socket, ownsSocket: true), leaveInnerStreamOpen: false);
+        var tls = new SslStream(new ThreadPoolResumingStream(new NetworkStream(socket, ownsSocket: true)), leaveInnerStreamOpen: false);
         try
         {
             await tls.AuthenticateAsServerAsync(
@@ -202,25 +202,10 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
 
         if (_sender.Wait(0))
         {
-            var drain = DrainAsync();
-            return drain.IsCompleted ? drain : OffTheSocketEngineAsync(drain);
+            return DrainAsync();
         }
 
         return UnsentBytes > WaitThreshold ? SendInTurnAsync() : ValueTask.CompletedTask;
-    }
-
-    /// <summary>
-    /// Waits for a send that waits for the peer, then makes sure the caller resumes on the thread pool. With inline
-    /// completions (<see cref="InlineCompletions"/>) the send completes on the socket engine's thread and would resume
-    /// its awaiter there, and the awaiter may be a command: plugin code must never run on that thread.
-    /// </summary>
-    private static async ValueTask OffTheSocketEngineAsync(ValueTask pending)
-    {
-        await pending;
-        if (!Thread.CurrentThread.IsThreadPoolThread)
-        {
-            await Task.Yield();
-        }
     }
 
     /// <summary>
@@ -360,9 +345,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
         }
     }
 
-    private ValueTask SendInTurnAsync() => OffTheSocketEngineAsync(WaitTurnThenDrainAsync());
-
-    private async ValueTask WaitTurnThenDrainAsync()
+    private async ValueTask SendInTurnAsync()
     {
         await _sender.WaitAsync();
         await DrainAsync();

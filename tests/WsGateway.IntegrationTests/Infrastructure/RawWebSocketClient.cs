@@ -23,9 +23,15 @@ public sealed class RawWebSocketClient : IAsyncDisposable
     public NetworkStream Stream => _stream;
 
     /// <summary>Connects and sends <paramref name="request"/> as is; the caller reads the answer.</summary>
-    public static async Task<RawWebSocketClient> ConnectRawAsync(int port)
+    /// <param name="receiveBufferBytes">The socket's receive buffer, set before connecting (a client that reads slowly).</param>
+    public static async Task<RawWebSocketClient> ConnectRawAsync(int port, int? receiveBufferBytes = null)
     {
         var tcp = new TcpClient();
+        if (receiveBufferBytes is { } bytes)
+        {
+            tcp.ReceiveBufferSize = bytes;
+        }
+
         await tcp.ConnectAsync("127.0.0.1", port);
         tcp.NoDelay = true;
         return new RawWebSocketClient(tcp);
