@@ -47,14 +47,16 @@ internal sealed class SessionReplies
             }
         }
 
+        if (!queued && _sender.IsGone)
+        {
+            // A command replying in a loop must stop when its client is gone, not spin on until its timeout (also when
+            // the session has already given up on the call because the connection closed).
+            return ValueTask.FromException(new OperationCanceledException("The connection is gone; the reply was not sent."));
+        }
+
         if (dropped)
         {
             context.Logger.Warning("Reply from {Command} after it ended (timed out?) was dropped", context.CommandName);
-        }
-        else if (!queued && _sender.IsGone)
-        {
-            // A command replying in a loop must stop when its client is gone, not spin on until its timeout.
-            return ValueTask.FromException(new OperationCanceledException("The connection is gone; the reply was not sent."));
         }
 
         return queued ? SocketThread.LeaveAfter(_sender.FlushAsync()) : ValueTask.CompletedTask;
