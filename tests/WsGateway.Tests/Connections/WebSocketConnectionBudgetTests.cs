@@ -35,7 +35,10 @@ public sealed class WebSocketConnectionBudgetTests
         Assert.Equal(1, harness.Budget.Refusals);
         // Before the client answers the close: a refused connection must not sit on its share during the handshake.
         Assert.True(await Eventually.TrueAsync(() => harness.Budget.Used == 0, Eventually.Patience), $"{harness.Budget.Used} bytes still reserved");
-        var logged = Assert.Single(harness.Log.Events, e => e.MessageTemplate.Text.StartsWith("Closing {SessionId} with {CloseCode}", StringComparison.Ordinal));
+        // The reason is logged off the receive loop's thread, once the loop has ended: maybe a moment after the close.
+        static bool IsClosing(LogEvent e) => e.MessageTemplate.Text.StartsWith("Closing {SessionId} with {CloseCode}", StringComparison.Ordinal);
+        Assert.True(await Eventually.TrueAsync(() => harness.Log.Events.Any(IsClosing), Eventually.Patience), "the close was not logged");
+        var logged = Assert.Single(harness.Log.Events, IsClosing);
         Assert.Equal(LogEventLevel.Information, logged.Level);
         Assert.Equal("\"in-memory-1\"", logged.Properties["SessionId"].ToString());
         Assert.Equal("1013", logged.Properties["CloseCode"].ToString());
