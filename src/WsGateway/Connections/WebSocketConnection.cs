@@ -94,18 +94,15 @@ internal sealed class WebSocketConnection : IWebSocketConnection
     private LimitsOptions Limits => _options.Current.Limits;
 
     /// <summary>
-    /// Sends the 101 response, then runs until the close handshake completes, the peer disappears or the connection
-    /// is aborted.
+    /// Sends what is queued (the 101 response, which the handshake queued before the route learns of the connection,
+    /// so whatever the route sends right away follows it on the wire), then runs until the close handshake completes,
+    /// the peer disappears or the connection is aborted.
     /// </summary>
-    /// <param name="switchingProtocols">The 101 response head.</param>
-    public async Task RunAsync(ReadOnlyMemory<byte> switchingProtocols)
+    public async Task RunAsync()
     {
         bool upgraded = false;
         try
         {
-            // The 101 is queued before the route learns of the connection, so whatever the route sends right away
-            // (a broadcast, say) follows it on the wire and cannot miss this client.
-            _sender.QueueRaw(switchingProtocols.Span);
             await Route.OnOpenAsync(this);
             await _sender.FlushAsync();
             upgraded = !_transport.IsAborted;

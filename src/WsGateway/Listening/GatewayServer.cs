@@ -230,10 +230,9 @@ internal sealed class GatewayServer : IAsyncDisposable
             }
 
             WebSocketConnection? connection = null;
-            byte[]? switchingProtocols = null;
             try
             {
-                (connection, switchingProtocols) = await _handshake.RunAsync(transport, remote, slot, _stopping.Token);
+                connection = await _handshake.RunAsync(transport, remote, slot, _stopping.Token);
             }
             catch (Exception ex)
             {
@@ -247,7 +246,7 @@ internal sealed class GatewayServer : IAsyncDisposable
                 return;
             }
 
-            var run = connection.RunAsync(switchingProtocols!);
+            var run = connection.RunAsync();
             _connections[connection] = run;
             _metrics.ConnectionOpened();
             if (_stopping.IsCancellationRequested)
