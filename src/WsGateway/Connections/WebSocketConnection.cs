@@ -98,7 +98,8 @@ internal sealed class WebSocketConnection : IWebSocketConnection
     /// so whatever the route sends right away follows it on the wire), then runs until the close handshake completes,
     /// the peer disappears or the connection is aborted.
     /// </summary>
-    public async Task RunAsync()
+    /// <param name="ended">Called once the connection is gone, after its shutdown (the server's bookkeeping).</param>
+    public async Task RunAsync(Action<WebSocketConnection>? ended = null)
     {
         bool upgraded = false;
         try
@@ -130,7 +131,14 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         }
         finally
         {
-            await ShutdownAsync();
+            try
+            {
+                await ShutdownAsync();
+            }
+            finally
+            {
+                ended?.Invoke(this);
+            }
         }
     }
 

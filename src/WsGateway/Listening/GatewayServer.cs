@@ -34,7 +34,9 @@ internal sealed class GatewayServer : IAsyncDisposable
     private readonly ProxyTrust _proxies;
     private readonly IdleMemoryTrim _trim;
     private readonly X509Certificate2? _certificate;
-    private readonly ConcurrentDictionary<WebSocketConnection, Task> _connections = new();
+    // The open connections, each with its slot, which ConnectionEnded gives back.
+    private readonly ConcurrentDictionary<WebSocketConnection, ConnectionLimiter.Slot> _connections = new();
+    private readonly Action<WebSocketConnection> _connectionEnded;
     // Accepted sockets not yet finished (handshake to close), so shutdown can wait for all of them.
     private readonly TaskCompletionSource _allHandled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _handling;
@@ -55,6 +57,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         _trim = new IdleMemoryTrim(_log, () => _connections.Count);
         _proxies = new ProxyTrust(options);
         _handshake = new UpgradeHandshake(options, http, decision, _proxies, metrics, _log);
+        _connectionEnded = ConnectionEnded;
     }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("Not started."));
@@ -206,10 +209,12 @@ internal sealed class GatewayServer : IAsyncDisposable
 
     private async Task HandleAsync(Socket socket)
     {
+        // The connection's one claim on the limits: taken in the handshake, given back however it ends: here, or by
+        // ConnectionEnded once the connection runs.
+        var slot = _limiter.NewSlot();
+        bool running = false;
         try
         {
-            // The connection's one claim on the limits: taken in the handshake, given back here however it ends.
-            using var slot = _limiter.NewSlot();
             var remote = socket.RemoteEndPoint as IPEndPoint;
             if (_proxies.ExpectsProxyHeader(remote))
             {
@@ -246,33 +251,44 @@ internal sealed class GatewayServer : IAsyncDisposable
                 return;
             }
 
-            var run = connection.RunAsync();
-            _connections[connection] = run;
+            // The run reports its end to ConnectionEnded rather than being awaited here: an idle connection then keeps
+            // no state machine of this method alive (192 bytes each). Listed before it starts, as it may end at once.
+            _connections[connection] = slot;
             _metrics.ConnectionOpened();
+            running = true;
+            _ = connection.RunAsync(_connectionEnded);
             if (_stopping.IsCancellationRequested)
             {
                 // Upgraded while StopAsync was taking its snapshot of open connections: close it like the others.
                 _ = connection.CloseAsync(CloseStatus.GoingAway, "server shutting down").AsTask();
             }
-
-            try
-            {
-                await run;
-            }
-            finally
-            {
-                _connections.TryRemove(connection, out _);
-                _metrics.ConnectionClosed();
-                _trim.ConnectionClosed();
-            }
         }
         finally
         {
-            // The last socket to finish while stopping tells StopAsync.
-            if (Interlocked.Decrement(ref _handling) == 0 && _stopping.IsCancellationRequested)
+            if (!running)
             {
-                _allHandled.TrySetResult();
+                slot.Dispose();
+                HandlingEnded();
             }
+        }
+    }
+
+    /// <summary>A connection's run is over: what <see cref="HandleAsync"/> would have done after awaiting it.</summary>
+    private void ConnectionEnded(WebSocketConnection connection)
+    {
+        _connections.TryRemove(connection, out var slot);
+        _metrics.ConnectionClosed();
+        _trim.ConnectionClosed();
+        slot?.Dispose();
+        HandlingEnded();
+    }
+
+    private void HandlingEnded()
+    {
+        // The last socket to finish while stopping tells StopAsync.
+        if (Interlocked.Decrement(ref _handling) == 0 && _stopping.IsCancellationRequested)
+        {
+            _allHandled.TrySetResult();
         }
     }
 
