@@ -168,7 +168,10 @@ internal sealed class GatewayServer : IAsyncDisposable
             while (await timer.WaitForNextTickAsync(_stopping.Token))
             {
                 long now = Environment.TickCount64;
-                foreach (var connection in _connections.Keys)
+
+                // The dictionary itself, not its Keys: those take every lock and copy all keys, an array of 152 KB a
+                // second at 19,000 connections, garbage in the large object heap.
+                foreach (var (connection, _) in _connections)
                 {
                     connection.CheckLiveness(now);
                 }
