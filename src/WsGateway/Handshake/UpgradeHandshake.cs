@@ -145,7 +145,7 @@ internal sealed class UpgradeHandshake
                 id, remote, request.Path, deflate?.ResponseHeader ?? "no extension");
         }
 
-        var connection = new WebSocketConnection(id, transport, remote, request.Path, subprotocol, deflate, identity, _options, route, _metrics, _log);
+        var connection = new WebSocketConnection(id, transport, remote, verdict.Path!, subprotocol, deflate, identity, _options, route, _metrics, _log);
 
         // Queued here, not held until the connection runs: the 101 is the first thing it sends, ahead of anything the
         // route sends when it learns of the connection; and the bytes are garbage at once instead of living as long as
