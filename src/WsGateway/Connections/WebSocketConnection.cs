@@ -20,17 +20,23 @@ internal sealed class WebSocketConnection : IWebSocketConnection
 {
     private readonly TransportConnection _transport;
     private readonly FrameSender _sender;
-    private readonly MessageAssembler _assembler;
+    // Made on the first bytes received (Assembler): a connection that has sent nothing holds none.
+    private MessageAssembler? _assembler;
     private readonly LiveOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _serverLog;
     private ILogger? _log;
     private CancellationTokenSource? _closed;
-    private int _shutDown;
-    private int _aborted;
+    // Aborted and ShutDown, set once each (one field rather than two: this object is held per idle connection).
+    private const int Aborted = 1;
+    private const int ShutDown = 2;
+    private int _flags;
 
-    // The code of the peer's close frame, answered once the work it left behind is done.
-    private int? _peerCloseCode;
+    // The code of the peer's close frame, answered once the work it left behind is done; 0 (never a close code) for none.
+    private int _peerCloseCode;
+
+    // ConnectedAt as UTC ticks: half the size of a DateTimeOffset.
+    private readonly long _connectedAt;
 
     private ConnectionLiveness _liveness = new(Environment.TickCount64);
 
@@ -47,10 +53,9 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         Route = route;
         _metrics = metrics;
         _serverLog = serverLog;
-        ConnectedAt = DateTimeOffset.UtcNow;
+        _connectedAt = DateTime.UtcNow.Ticks;
         Deflate = deflate;
         Identity = identity;
-        _assembler = new MessageAssembler(deflate is null ? null : new MessageInflater(deflate.ClientContextTakeover));
         _sender = new FrameSender(transport, id, options, metrics, serverLog, deflate: deflate is not null);
     }
 
@@ -65,7 +70,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
 
     /// <summary>permessage-deflate as agreed in the handshake, or null when the connection is not compressed.</summary>
     public DeflateAgreement? Deflate { get; }
-    public DateTimeOffset ConnectedAt { get; }
+    public DateTimeOffset ConnectedAt => new(_connectedAt, TimeSpan.Zero);
 
     /// <summary>Who connected, as authentication saw it in the handshake.</summary>
     public CallerIdentity Identity { get; }
@@ -108,9 +113,9 @@ internal sealed class WebSocketConnection : IWebSocketConnection
             await _sender.FlushAsync();
             upgraded = !_transport.IsAborted;
             await ReceiveLoopAsync();
-            if (_peerCloseCode is { } code)
+            if (_peerCloseCode != 0)
             {
-                await AnswerPeerCloseAsync(code);
+                await AnswerPeerCloseAsync(_peerCloseCode);
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
@@ -190,7 +195,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
     /// <summary>Drops the connection without a close frame (the peer cannot be written to).</summary>
     public void Abort()
     {
-        if (Interlocked.Exchange(ref _aborted, 1) == 0)
+        if ((Interlocked.Or(ref _flags, Aborted) & Aborted) == 0)
         {
             // The receive loop sees a cancelled read and ends; sends in flight fail with the socket.
             _transport.Input.CancelPendingRead();
@@ -198,7 +203,10 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         }
     }
 
-    private bool IsAborted => Volatile.Read(ref _aborted) != 0;
+    private bool IsAborted => (Volatile.Read(ref _flags) & Aborted) != 0;
+
+    private MessageAssembler Assembler =>
+        _assembler ??= new MessageAssembler(Deflate is null ? null : new MessageInflater(Deflate.ClientContextTakeover));
 
     private async Task ReceiveLoopAsync()
     {
@@ -207,6 +215,9 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         {
             var result = await input.ReadAsync();
             var buffer = result.Buffer;
+
+            // Read now so that the state machine, which every idle connection holds, need not keep the whole result.
+            bool ended = result.IsCompleted || result.IsCanceled;
             if (!buffer.IsEmpty)
             {
                 _liveness.OnBytesReceived(Environment.TickCount64);
@@ -219,7 +230,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
             {
                 while (true)
                 {
-                    var status = _assembler.TryAssemble(ref buffer, Limits.MaxMessageBytes, out var error);
+                    var status = Assembler.TryAssemble(ref buffer, Limits.MaxMessageBytes, out var error);
                     if (status == AssembleStatus.NeedMoreData)
                     {
                         break;
@@ -263,8 +274,8 @@ internal sealed class WebSocketConnection : IWebSocketConnection
             }
 
             // Hold no buffer while waiting for the next bytes (unless a message is half received).
-            _assembler.ReleaseBuffers();
-            if (result.IsCompleted || result.IsCanceled)
+            _assembler?.ReleaseBuffers();
+            if (ended)
             {
                 // TCP closed without a close frame: 1006 for the application, nothing to send.
                 return;
@@ -274,17 +285,17 @@ internal sealed class WebSocketConnection : IWebSocketConnection
 
     private ValueTask DeliverMessageAsync()
     {
-        var message = _assembler.Message;
+        var message = Assembler.Message;
         _liveness.OnMessage(Environment.TickCount64);
         _metrics.MessageReceived(message.Length);
-        return CloseSent ? ValueTask.CompletedTask : Route.OnMessageAsync(this, _assembler.MessageOpcode, message);
+        return CloseSent ? ValueTask.CompletedTask : Route.OnMessageAsync(this, Assembler.MessageOpcode, message);
     }
 
     /// <returns>False when the receive loop should end (the close handshake is done).</returns>
     private bool HandleControlFrame()
     {
-        var payload = _assembler.Control;
-        switch (_assembler.ControlOpcode)
+        var payload = Assembler.Control;
+        switch (Assembler.ControlOpcode)
         {
             case Opcode.Ping:
                 // Queued under the receive loop's cork; sent with the rest of this read's replies.
@@ -352,7 +363,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         }
 
         Abort();
-        Volatile.Write(ref _shutDown, 1);
+        Interlocked.Or(ref _flags, ShutDown);
         Volatile.Read(ref _closed)?.Cancel();
         try
         {
@@ -365,7 +376,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
 
         _sender.Stop();
         await _transport.DisposeAsync();
-        _assembler.Dispose();
+        _assembler?.Dispose();
     }
 
     private CancellationTokenSource CreateClosed()
@@ -376,7 +387,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         {
             created.Dispose();
         }
-        else if (Volatile.Read(ref _shutDown) != 0)
+        else if ((Volatile.Read(ref _flags) & ShutDown) != 0)
         {
             // Asked for after shutdown (or while it ran): the connection is already gone.
             closed.Cancel();
