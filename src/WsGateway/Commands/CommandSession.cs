@@ -43,6 +43,7 @@ internal sealed class CommandSession : ISession
     // Made on first use, like the queue: most sessions never reply or keep an item.
     private SessionReplies? _replies;
     private Dictionary<string, object?>? _items;
+    private TokenBucket _rateLimit;
 
     public CommandSession(IWebSocketConnection connection, CommandRoute route)
     {
@@ -88,7 +89,7 @@ internal sealed class CommandSession : ISession
     public ILogger Log => Connection.Log;
 
     /// <summary>Touched only by the connection's receive loop.</summary>
-    public TokenBucket RateLimit { get; } = new();
+    public ref TokenBucket RateLimit => ref _rateLimit;
 
     /// <summary>Queues a request. Called by the connection's receive loop only.</summary>
     public async ValueTask EnqueueAsync(CommandRequest request)
