@@ -66,9 +66,8 @@ internal sealed class CommandRoute : IWebSocketRoute
 
     public ValueTask OnOpenAsync(IWebSocketConnection connection)
     {
-        var session = new CommandSession(connection, this);
-        _sessions[connection] = session;
-        session.Start();
+        // The session's queue and worker start with its first request.
+        _sessions[connection] = new CommandSession(connection, this);
         return ValueTask.CompletedTask;
     }
 

@@ -17,54 +17,94 @@ namespace WsGateway.Commands;
 internal sealed class CommandSession : ISession
 {
     // Bounded so a client that floods faster than its commands run is slowed by TCP back-pressure, not buffered.
-    private const int QueueCapacity = 64;
-
-    private readonly CommandRoute _route;
-
     // No synchronous continuations: the writer is the receive loop, which may run on the socket engine's thread, and
     // the worker it would wake must run on the thread pool, not there (SocketThread). So must the receive loop once a
     // full queue made it wait.
-    private readonly Channel<CommandRequest> _queue = Channel.CreateBounded<CommandRequest>(
-        new BoundedChannelOptions(QueueCapacity)
-        {
-            SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = false,
-        });
+    private static readonly BoundedChannelOptions QueueOptions = new(capacity: 64)
+    {
+        SingleReader = true, SingleWriter = true, FullMode = BoundedChannelFullMode.Wait, AllowSynchronousContinuations = false,
+    };
+
+    // The queue until the first request, and for good when a drain or stop came first: completed, so a write to it
+    // fails as a write to a drained queue does.
+    private static readonly Channel<CommandRequest> NoQueue = CompletedQueue();
+
     // How long a drain that ran out of time still waits for the cut-off command and the queued requests to be answered.
     private static readonly TimeSpan CutOffGrace = TimeSpan.FromSeconds(1);
+
+    private readonly CommandRoute _route;
+
+    // The queue and its worker are made for the first request (StartWorker): an idle session holds neither, which
+    // saves about 1 KB per connection (the channel with its waiting reader and writer, and two state machines).
+    // _queue is written only by the receive loop, before _worker publishes it; _worker is null until then, and
+    // Task.CompletedTask when a drain or stop came first.
+    private Channel<CommandRequest> _queue = NoQueue;
+    private Task? _worker;
 
     private CancellationTokenSource? _commandTimeout;
     private CancellationTokenSource? _cutOff;
     private string _cutOffReason = string.Empty;
-    private Task _worker = Task.CompletedTask;
     private readonly SessionGroups<CommandSession> _groups;
+
+    // Made on first use, like the queue: most sessions never reply or keep an item.
+    private SessionReplies? _replies;
+    private Dictionary<string, object?>? _items;
+    private TokenBucket _rateLimit;
 
     public CommandSession(IWebSocketConnection connection, CommandRoute route)
     {
         Connection = connection;
         _route = route;
-        Replies = new SessionReplies(connection.Sender);
         _groups = new SessionGroups<CommandSession>(route.Groups, this);
     }
 
     public IWebSocketConnection Connection { get; }
 
-    /// <summary>Where every reply of this session is written.</summary>
-    public SessionReplies Replies { get; }
+    /// <summary>Where every reply of this session is written (one instance: its lock orders the replies).</summary>
+    public SessionReplies Replies
+    {
+        get
+        {
+            if (Volatile.Read(ref _replies) is { } replies)
+            {
+                return replies;
+            }
+
+            var created = new SessionReplies(Connection.Sender);
+            return Interlocked.CompareExchange(ref _replies, created, null) ?? created;
+        }
+    }
     public string Id => Connection.Id;
     public IPEndPoint? RemoteEndPoint => Connection.RemoteEndPoint;
     public DateTimeOffset ConnectedAt => Connection.ConnectedAt;
     public string Path => Connection.Path;
     public CallerIdentity Identity => Connection.Identity;
-    public IDictionary<string, object?> Items { get; } = new Dictionary<string, object?>(StringComparer.Ordinal);
+    public IDictionary<string, object?> Items
+    {
+        get
+        {
+            if (Volatile.Read(ref _items) is { } items)
+            {
+                return items;
+            }
+
+            var created = new Dictionary<string, object?>(StringComparer.Ordinal);
+            return Interlocked.CompareExchange(ref _items, created, null) ?? created;
+        }
+    }
     public ILogger Log => Connection.Log;
 
     /// <summary>Touched only by the connection's receive loop.</summary>
-    public TokenBucket RateLimit { get; } = new();
+    public ref TokenBucket RateLimit => ref _rateLimit;
 
-    public void Start() => _worker = RunWorkerAsync();
-
+    /// <summary>Queues a request. Called by the connection's receive loop only.</summary>
     public async ValueTask EnqueueAsync(CommandRequest request)
     {
+        if (Volatile.Read(ref _worker) is null)
+        {
+            StartWorker();
+        }
+
         try
         {
             await _queue.Writer.WriteAsync(request, Connection.Closed);
@@ -82,10 +122,16 @@ internal sealed class CommandSession : ISession
     /// </summary>
     public async Task DrainAsync(string reason, CancellationToken cancellationToken)
     {
+        if (Interlocked.CompareExchange(ref _worker, Task.CompletedTask, null) is not { } worker)
+        {
+            // No request came: nothing to wait for, and none is taken from now on.
+            return;
+        }
+
         _queue.Writer.TryComplete();
         try
         {
-            await _worker.WaitAsync(cancellationToken);
+            await worker.WaitAsync(cancellationToken);
             return;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -97,7 +143,7 @@ internal sealed class CommandSession : ISession
         try
         {
             // Nothing runs any more, so this is quick; a command that ignores its token is left behind by WaitAsync.
-            await _worker.WaitAsync(CutOffGrace);
+            await worker.WaitAsync(CutOffGrace);
         }
         catch (TimeoutException)
         {
@@ -112,7 +158,11 @@ internal sealed class CommandSession : ISession
 
     public void Stop()
     {
-        _queue.Writer.TryComplete();
+        if (Interlocked.CompareExchange(ref _worker, Task.CompletedTask, null) is not null)
+        {
+            _queue.Writer.TryComplete();
+        }
+
         _groups.LeaveAll();
     }
 
@@ -145,6 +195,28 @@ internal sealed class CommandSession : ISession
         }
 
         return $"{exception.GetType().Name}: {message}";
+    }
+
+    private static Channel<CommandRequest> CompletedQueue()
+    {
+        var queue = Channel.CreateBounded<CommandRequest>(QueueOptions);
+        queue.Writer.Complete();
+        return queue;
+    }
+
+    /// <summary>
+    /// Makes the queue and starts its worker, for the first request. On the receive loop, like every write to the
+    /// queue; a drain or stop on another thread either sees the worker (and completes the queue) or comes first (and
+    /// then this completes the queue it made, so the request is not taken, as after a drain).
+    /// </summary>
+    private void StartWorker()
+    {
+        _queue = Channel.CreateBounded<CommandRequest>(QueueOptions);
+        var worker = RunWorkerAsync();
+        if (Interlocked.CompareExchange(ref _worker, worker, null) is not null)
+        {
+            _queue.Writer.TryComplete();
+        }
     }
 
     /// <summary>Made when a command first runs (idle sessions hold none); cancelled when a drain runs out of time.</summary>

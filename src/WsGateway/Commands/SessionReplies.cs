@@ -17,18 +17,18 @@ namespace WsGateway.Commands;
 /// </summary>
 internal sealed class SessionReplies
 {
+    // Relaxed escaping: quotes come out as \" rather than \u0022; the text travels as JSON over WebSocket, never
+    // inside HTML, where the strict default escaping matters.
+    private static readonly JsonWriterOptions EnvelopeOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     private readonly FrameSender _sender;
     private readonly Lock _gate = new();
-    private readonly ArrayBufferWriter<byte> _envelopeBuffer = new(256);
-    private readonly Utf8JsonWriter _envelopeWriter;
 
-    public SessionReplies(FrameSender sender)
-    {
-        _sender = sender;
-        // Relaxed escaping: quotes come out as \" rather than \u0022; the text travels as JSON over WebSocket, never
-        // inside HTML, where the strict default escaping matters.
-        _envelopeWriter = new Utf8JsonWriter(_envelopeBuffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-    }
+    // Made for the first envelope, under the lock (about 450 bytes): sessions that speak plain text never need them.
+    private ArrayBufferWriter<byte>? _envelopeBuffer;
+    private Utf8JsonWriter? _envelopeWriter;
+
+    public SessionReplies(FrameSender sender) => _sender = sender;
 
     /// <summary>
     /// A command's reply: plain text, or an envelope when the request came in one; dropped after the call ended.
@@ -87,21 +87,23 @@ internal sealed class SessionReplies
             return _sender.TryQueueText(ok ? text : "error: " + text);
         }
 
-        _envelopeBuffer.ResetWrittenCount();
-        _envelopeWriter.Reset();
-        _envelopeWriter.WriteStartObject();
+        var buffer = _envelopeBuffer ??= new ArrayBufferWriter<byte>(256);
+        var writer = _envelopeWriter ??= new Utf8JsonWriter(buffer, EnvelopeOptions);
+        buffer.ResetWrittenCount();
+        writer.Reset();
+        writer.WriteStartObject();
         if (envelopeId.Length > 0)
         {
             // The id as the client sent it (a JSON string or number), which the parser took from valid JSON.
-            _envelopeWriter.WritePropertyName("id"u8);
-            _envelopeWriter.WriteRawValue(envelopeId, skipInputValidation: true);
+            writer.WritePropertyName("id"u8);
+            writer.WriteRawValue(envelopeId, skipInputValidation: true);
         }
 
-        _envelopeWriter.WriteBoolean("ok"u8, ok);
-        _envelopeWriter.WriteString(ok ? "text"u8 : "error"u8, text);
-        _envelopeWriter.WriteEndObject();
-        _envelopeWriter.Flush();
-        return _sender.TryQueue(Opcode.Text, _envelopeBuffer.WrittenSpan);
+        writer.WriteBoolean("ok"u8, ok);
+        writer.WriteString(ok ? "text"u8 : "error"u8, text);
+        writer.WriteEndObject();
+        writer.Flush();
+        return _sender.TryQueue(Opcode.Text, buffer.WrittenSpan);
     }
 
     /// <summary>Ends the call: whatever the command still sends is dropped.</summary>

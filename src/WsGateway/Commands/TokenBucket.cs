@@ -5,10 +5,13 @@ namespace WsGateway.Commands;
 /// <summary>
 /// A token bucket for one connection's messages: holds up to <c>burst</c> tokens, refills at <c>perSecond</c>.
 /// Not thread-safe: one receive loop owns it. The rate is passed per call so configuration reloads apply at once.
+/// A struct, kept inside its session (one object less per connection); use it by reference, never a copy.
 /// </summary>
-internal sealed class TokenBucket
+internal struct TokenBucket
 {
-    private double _tokens = double.NaN;
+    private double _tokens;
+
+    // 0 until the first message: a full bucket then (a timestamp is never 0).
     private long _refilledAt;
 
     public bool TryTake(double perSecond, int burst)
@@ -19,7 +22,7 @@ internal sealed class TokenBucket
         }
 
         long now = Stopwatch.GetTimestamp();
-        _tokens = double.IsNaN(_tokens)
+        _tokens = _refilledAt == 0
             ? burst
             : Math.Min(burst, _tokens + Stopwatch.GetElapsedTime(_refilledAt, now).TotalSeconds * perSecond);
         _refilledAt = now;

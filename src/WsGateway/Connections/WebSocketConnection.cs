@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Serilog;
@@ -20,20 +21,26 @@ internal sealed class WebSocketConnection : IWebSocketConnection
 {
     private readonly TransportConnection _transport;
     private readonly FrameSender _sender;
-    private readonly MessageAssembler _assembler;
+    // Made on the first bytes received (Assembler): a connection that has sent nothing holds none.
+    private MessageAssembler? _assembler;
     private readonly LiveOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _serverLog;
     private ILogger? _log;
     private CancellationTokenSource? _closed;
-    private int _shutDown;
-    private int _aborted;
+    // Aborted and ShutDown, set once each (one field rather than two: this object is held per idle connection).
+    private const int Aborted = 1;
+    private const int ShutDown = 2;
+    private int _flags;
 
-    // The code of the peer's close frame, answered once the work it left behind is done.
-    private int? _peerCloseCode;
+    // The code of the peer's close frame, answered once the work it left behind is done; 0 (never a close code) for none.
+    private int _peerCloseCode;
 
     // Why the receive loop closed the connection, logged once the loop is over (it may run on the socket engine's thread).
-    private (int Code, string Reason)? _failure;
+    private FrameError _failure;
+
+    // ConnectedAt as UTC ticks: half the size of a DateTimeOffset.
+    private readonly long _connectedAt;
 
     private ConnectionLiveness _liveness = new(Environment.TickCount64);
 
@@ -50,10 +57,9 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         Route = route;
         _metrics = metrics;
         _serverLog = serverLog;
-        ConnectedAt = DateTimeOffset.UtcNow;
+        _connectedAt = DateTime.UtcNow.Ticks;
         Deflate = deflate;
         Identity = identity;
-        _assembler = new MessageAssembler(deflate is null ? null : new MessageInflater(deflate.ClientContextTakeover), transport.Budget);
         _sender = new FrameSender(transport, id, options, metrics, serverLog, deflate: deflate is not null);
     }
 
@@ -68,7 +74,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
 
     /// <summary>permessage-deflate as agreed in the handshake, or null when the connection is not compressed.</summary>
     public DeflateAgreement? Deflate { get; }
-    public DateTimeOffset ConnectedAt { get; }
+    public DateTimeOffset ConnectedAt => new(_connectedAt, TimeSpan.Zero);
 
     /// <summary>Who connected, as authentication saw it in the handshake.</summary>
     public CallerIdentity Identity { get; }
@@ -97,37 +103,90 @@ internal sealed class WebSocketConnection : IWebSocketConnection
     private LimitsOptions Limits => _options.Current.Limits;
 
     /// <summary>
-    /// Sends the 101 response, then runs until the close handshake completes, the peer disappears or the connection
-    /// is aborted.
+    /// Sends what is queued (the 101 response, which the handshake queued before the route learns of the connection,
+    /// so whatever the route sends right away follows it on the wire), then runs until the close handshake completes,
+    /// the peer disappears or the connection is aborted.
     /// </summary>
-    /// <param name="switchingProtocols">The 101 response head.</param>
-    public async Task RunAsync(ReadOnlyMemory<byte> switchingProtocols)
+    /// <param name="ended">Called once the connection is gone, after its shutdown (the server's bookkeeping).</param>
+    /// <remarks>
+    /// The receive loop is written out here rather than awaited as a method of its own: every idle connection waits
+    /// in it, and one async state machine fewer per connection saves 112 bytes.
+    /// </remarks>
+    public async Task RunAsync(Action<WebSocketConnection>? ended = null)
     {
         bool upgraded = false;
         try
         {
-            // The 101 is queued before the route learns of the connection, so whatever the route sends right away
-            // (a broadcast, say) follows it on the wire and cannot miss this client.
-            _sender.QueueRaw(switchingProtocols.Span);
             await Route.OnOpenAsync(this);
             await _sender.FlushAsync();
             upgraded = !_transport.IsAborted;
-            // From its first read on, the loop runs where reads complete: on the socket engine's thread under inline
-            // completions, which saves a thread hop per read. Closing, logging and the route's draining do not.
-            await ReceiveLoopAsync();
-            // Nothing more is received: a message cut short gives its buffer (and budget) back now, not after the close
-            // handshake, so a connection refused by the budget frees its share while it waits for the client's close.
-            _assembler.Dispose();
-            await SocketThread.Leave();
-            if (_failure is { } failure)
+
+            var input = _transport.Input;
+            while (true)
             {
-                Log.Information("Closing {SessionId} with {CloseCode}: {Reason}", Id, failure.Code, failure.Reason);
+                var result = await input.ReadAsync();
+                var buffer = result.Buffer;
+                bool completed = result.IsCompleted || result.IsCanceled;
+                if (!buffer.IsEmpty)
+                {
+                    _liveness.OnBytesReceived(Environment.TickCount64);
+                }
+
+                // Corked while working through this read: the replies to all its messages go out in one send.
+                _sender.Cork();
+                bool corked = true;
+                ReadProgress progress;
+                try
+                {
+                    while ((progress = Consume(ref buffer, out var delivered)) == ReadProgress.Delivering)
+                    {
+                        // The route is waiting (a full command queue): what is queued must not wait with it.
+                        corked = false;
+                        await _sender.UncorkAsync();
+                        await delivered;
+                        _sender.Cork();
+                        corked = true;
+                    }
+                }
+                finally
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                    if (corked)
+                    {
+                        await _sender.UncorkAsync();
+                    }
+                }
+
+                if (progress == ReadProgress.Stop)
+                {
+                    break;
+                }
+
+                // Hold no buffer while waiting for the next bytes (unless a message is half received).
+                _assembler?.ReleaseBuffers();
+                if (completed)
+                {
+                    // TCP closed without a close frame: 1006 for the application, nothing to send.
+                    break;
+                }
             }
 
-            if (_peerCloseCode is { } code)
+            // Nothing more is received: a message cut short gives its buffer (and budget) back now, not after the close
+            // handshake, so a connection refused by the budget frees its share while it waits for the client's close.
+            _assembler?.Dispose();
+
+            // The loop ran where reads complete: on the socket engine's thread under inline completions, which saves a
+            // thread hop per read. Closing, logging and the route's draining do not run there.
+            await SocketThread.Leave();
+            if (_failure != FrameError.None)
             {
-                Log.Debug("Connection {SessionId} closed by peer with {CloseCode}", Id, code);
-                await AnswerPeerCloseAsync(code);
+                Log.Information("Closing {SessionId} with {CloseCode}: {Reason}", Id, CloseStatus.ForError(_failure), CloseStatus.DescribeWithLimit(_failure, Limits.MaxMessageBytes));
+            }
+
+            if (_peerCloseCode != 0)
+            {
+                Log.Debug("Connection {SessionId} closed by peer with {CloseCode}", Id, _peerCloseCode);
+                await AnswerPeerCloseAsync(_peerCloseCode);
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
@@ -150,7 +209,14 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         }
         finally
         {
-            await ShutdownAsync();
+            try
+            {
+                await ShutdownAsync();
+            }
+            finally
+            {
+                ended?.Invoke(this);
+            }
         }
     }
 
@@ -202,7 +268,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
     /// <summary>Drops the connection without a close frame (the peer cannot be written to).</summary>
     public void Abort()
     {
-        if (Interlocked.Exchange(ref _aborted, 1) == 0)
+        if ((Interlocked.Or(ref _flags, Aborted) & Aborted) == 0)
         {
             // The receive loop sees a cancelled read and ends; sends in flight fail with the socket.
             _transport.Input.CancelPendingRead();
@@ -210,93 +276,71 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         }
     }
 
-    private bool IsAborted => Volatile.Read(ref _aborted) != 0;
+    private bool IsAborted => (Volatile.Read(ref _flags) & Aborted) != 0;
 
-    private async Task ReceiveLoopAsync()
+    private MessageAssembler Assembler =>
+        _assembler ??= new MessageAssembler(Deflate is null ? null : new MessageInflater(Deflate.ClientContextTakeover), _transport.Budget);
+
+    /// <summary>
+    /// Hands the messages and control frames in <paramref name="buffer"/> to the route and the close handshake, until
+    /// it needs more bytes, the receive loop must stop, or a delivery has to be awaited.
+    /// </summary>
+    /// <param name="delivered">With <see cref="ReadProgress.Delivering"/>: the route's unfinished delivery.</param>
+    private ReadProgress Consume(ref ReadOnlySequence<byte> buffer, out ValueTask delivered)
     {
-        var input = _transport.Input;
+        delivered = default;
         while (true)
         {
-            var result = await input.ReadAsync();
-            var buffer = result.Buffer;
-            if (!buffer.IsEmpty)
+            var status = Assembler.TryAssemble(ref buffer, Limits.MaxMessageBytes, out var error);
+            if (status == AssembleStatus.NeedMoreData)
             {
-                _liveness.OnBytesReceived(Environment.TickCount64);
+                return ReadProgress.NeedMoreData;
             }
 
-            // Corked while working through this read: the replies to all its messages go out in one send.
-            _sender.Cork();
-            bool corked = true;
-            try
+            if (status == AssembleStatus.Error)
             {
-                while (true)
+                QueueFailure(error);
+                return ReadProgress.Stop;
+            }
+
+            if (status == AssembleStatus.Control)
+            {
+                if (!HandleControlFrame())
                 {
-                    var status = _assembler.TryAssemble(ref buffer, Limits.MaxMessageBytes, out var error);
-                    if (status == AssembleStatus.NeedMoreData)
-                    {
-                        break;
-                    }
-
-                    if (status == AssembleStatus.Error)
-                    {
-                        QueueFailure(error);
-                        return;
-                    }
-
-                    if (status == AssembleStatus.Control)
-                    {
-                        if (!HandleControlFrame())
-                        {
-                            return;
-                        }
-
-                        continue;
-                    }
-
-                    var delivered = DeliverMessageAsync();
-                    if (!delivered.IsCompleted)
-                    {
-                        // The route is waiting (a full command queue): what is queued must not wait with it.
-                        corked = false;
-                        await _sender.UncorkAsync();
-                        await delivered;
-                        _sender.Cork();
-                        corked = true;
-                    }
+                    return ReadProgress.Stop;
                 }
-            }
-            finally
-            {
-                input.AdvanceTo(buffer.Start, buffer.End);
-                if (corked)
-                {
-                    await _sender.UncorkAsync();
-                }
+
+                continue;
             }
 
-            // Hold no buffer while waiting for the next bytes (unless a message is half received).
-            _assembler.ReleaseBuffers();
-            if (result.IsCompleted || result.IsCanceled)
+            delivered = DeliverMessageAsync();
+            if (!delivered.IsCompleted)
             {
-                // TCP closed without a close frame: 1006 for the application, nothing to send.
-                return;
+                return ReadProgress.Delivering;
             }
         }
     }
 
+    private enum ReadProgress
+    {
+        NeedMoreData,
+        Stop,
+        Delivering,
+    }
+
     private ValueTask DeliverMessageAsync()
     {
-        var message = _assembler.Message;
+        var message = Assembler.Message;
         _liveness.OnMessage(Environment.TickCount64);
         _metrics.MessageReceived(message.Length);
-        return CloseSent ? ValueTask.CompletedTask : Route.OnMessageAsync(this, _assembler.MessageOpcode, message);
+        return CloseSent ? ValueTask.CompletedTask : Route.OnMessageAsync(this, Assembler.MessageOpcode, message);
     }
 
     /// <returns>False when the receive loop should end (the close handshake is done).</returns>
     private bool HandleControlFrame()
     {
-        var payload = _assembler.Control;
-        switch (_assembler.ControlOpcode)
+        var payload = Assembler.Control;
+        switch (Assembler.ControlOpcode)
         {
             case Opcode.Ping:
                 // Queued under the receive loop's cork; sent with the rest of this read's replies.
@@ -337,10 +381,9 @@ internal sealed class WebSocketConnection : IWebSocketConnection
 
     private void QueueFailure(FrameError error)
     {
-        int code = CloseStatus.ForError(error);
-        string reason = CloseStatus.DescribeWithLimit(error, Limits.MaxMessageBytes);
-        _failure = (code, reason);
-        _sender.TryQueueClose(code, reason);
+        // Logged once the receive loop is over: it may run on the socket engine's thread.
+        _failure = error;
+        _sender.TryQueueClose(CloseStatus.ForError(error), CloseStatus.DescribeWithLimit(error, Limits.MaxMessageBytes));
     }
 
     /// <returns>True when this call sent the close frame; false when one had already gone out.</returns>
@@ -366,7 +409,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         }
 
         Abort();
-        Volatile.Write(ref _shutDown, 1);
+        Interlocked.Or(ref _flags, ShutDown);
         Volatile.Read(ref _closed)?.Cancel();
         try
         {
@@ -379,7 +422,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
 
         _sender.Stop();
         await _transport.DisposeAsync();
-        _assembler.Dispose();
+        _assembler?.Dispose();
     }
 
     private CancellationTokenSource CreateClosed()
@@ -390,7 +433,7 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         {
             created.Dispose();
         }
-        else if (Volatile.Read(ref _shutDown) != 0)
+        else if ((Volatile.Read(ref _flags) & ShutDown) != 0)
         {
             // Asked for after shutdown (or while it ran): the connection is already gone.
             closed.Cancel();

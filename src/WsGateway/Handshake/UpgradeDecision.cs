@@ -14,13 +14,14 @@ namespace WsGateway.Handshake;
 /// </summary>
 internal sealed class UpgradeDecision
 {
-    private readonly IReadOnlyDictionary<string, IWebSocketRoute> _routes;
+    // Each route with its path as configured: an accepted connection keeps that string, not the request's copy of it.
+    private readonly Dictionary<string, (string Path, IWebSocketRoute Route)> _routes;
     private readonly OriginPolicy _origins;
     private readonly HandshakeAuthentication _authentication;
 
     public UpgradeDecision(IReadOnlyDictionary<string, IWebSocketRoute> routes, OriginPolicy origins, HandshakeAuthentication authentication)
     {
-        _routes = routes;
+        _routes = routes.ToDictionary(r => r.Key, r => (r.Key, r.Value), StringComparer.Ordinal);
         _origins = origins;
         _authentication = authentication;
     }
@@ -49,7 +50,7 @@ internal sealed class UpgradeDecision
                 return UpgradeVerdict.Refuse(HttpResponse.Text(400, validation.Reason ?? "Bad WebSocket request."), "bad_request");
         }
 
-        if (!_routes.TryGetValue(request.Path, out var route))
+        if (!_routes.TryGetValue(request.Path, out var match))
         {
             return UpgradeVerdict.Refuse(HttpResponse.Text(404, $"No WebSocket route at {request.Path}."), "not_found");
         }
@@ -68,7 +69,7 @@ internal sealed class UpgradeDecision
             return UpgradeVerdict.Refuse(refusal, label, detail);
         }
 
-        return new UpgradeVerdict(route, authentication.Identity, null, null, null);
+        return new UpgradeVerdict(match.Route, authentication.Identity, null, null, null, match.Path);
     }
 
     private static HttpResponse UpgradeRequired(string? reason) => HttpResponse.Text(
@@ -79,7 +80,9 @@ internal sealed class UpgradeDecision
 /// <summary>An accepted upgrade (<see cref="Route"/> and <see cref="Identity"/>) or a refusal to send.</summary>
 /// <param name="Reason">The label in <c>wsgateway_handshake_failures_total</c>.</param>
 /// <param name="Detail">What the log line adds (an authentication failure's cause); never a secret.</param>
-internal sealed record UpgradeVerdict(IWebSocketRoute? Route, CallerIdentity? Identity, HttpResponse? Refusal, string? Reason, string? Detail)
+/// <param name="Path">For an accepted upgrade, the route's path: equal to the request's, but the configuration's string.</param>
+internal sealed record UpgradeVerdict(
+    IWebSocketRoute? Route, CallerIdentity? Identity, HttpResponse? Refusal, string? Reason, string? Detail, string? Path = null)
 {
     public static UpgradeVerdict Refuse(HttpResponse refusal, string reason, string? detail = null) => new(null, null, refusal, reason, detail);
 }

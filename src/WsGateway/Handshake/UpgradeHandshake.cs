@@ -14,7 +14,7 @@ namespace WsGateway.Handshake;
 
 /// <summary>
 /// The HTTP side of an accepted connection: reads the request head within the limits, answers plain HTTP routes and
-/// refused upgrades, and for an accepted upgrade returns the <see cref="WebSocketConnection"/> and its 101 response.
+/// refused upgrades, and for an accepted upgrade returns the <see cref="WebSocketConnection"/> with its 101 response queued.
 /// </summary>
 internal sealed class UpgradeHandshake
 {
@@ -44,8 +44,11 @@ internal sealed class UpgradeHandshake
 
     /// <param name="peer">The connection's peer, or the client its PROXY header named.</param>
     /// <param name="slot">Taken here for an accepted upgrade; the caller owns it and gives it back when the connection ends.</param>
-    /// <returns>The upgraded connection, or null when the request was answered over plain HTTP or dropped.</returns>
-    public async Task<(WebSocketConnection? Connection, byte[]? SwitchingProtocols)> RunAsync(
+    /// <returns>
+    /// The upgraded connection, its 101 queued for its first send; or null when the request was answered over plain
+    /// HTTP or dropped.
+    /// </returns>
+    public async Task<WebSocketConnection?> RunAsync(
         TransportConnection transport, IPEndPoint? peer, ConnectionLimiter.Slot slot, CancellationToken stopping)
     {
         // One deadline for the whole handshake: reading the request, authenticating it and sending the answer.
@@ -60,18 +63,18 @@ internal sealed class UpgradeHandshake
             await SocketThread.Leave();
             _metrics.HandshakeFailed("timeout");
             _log.Debug("Handshake from {RemoteAddress} timed out", peer);
-            return (null, null);
+            return null;
         }
     }
 
-    private async Task<(WebSocketConnection? Connection, byte[]? SwitchingProtocols)> HandshakeAsync(
+    private async Task<WebSocketConnection?> HandshakeAsync(
         TransportConnection transport, IPEndPoint? peer, ConnectionLimiter.Slot slot, CancellationToken timeout, CancellationToken stopping)
     {
         var options = _options.Current;
         var request = await ReadRequestHeadAsync(transport, timeout);
         if (request is null)
         {
-            return (null, null);
+            return null;
         }
 
         // From here on the client is who a trusted proxy says it is (Proxies), or the peer.
@@ -85,14 +88,14 @@ internal sealed class UpgradeHandshake
             _log.Information("Request from {RemoteAddress} for {Path} refused: Host {Host} is not allowed (Hosts:Allowed)",
                 remote, request.Path, client.Host ?? "missing");
             await RespondAsync(transport, HttpResponse.Text(400, "This host name is not served here (see Hosts:Allowed)."), headOnly: false, timeout);
-            return (null, null);
+            return null;
         }
 
         var validation = WebSocketHandshake.Validate(request);
         if (validation.Outcome == HandshakeOutcome.NotUpgrade)
         {
             await RespondAsync(transport, await _http.RouteAsync(request, remote), request.Method == "HEAD", timeout);
-            return (null, null);
+            return null;
         }
 
         UpgradeVerdict verdict;
@@ -125,7 +128,7 @@ internal sealed class UpgradeHandshake
             _log.Information("Upgrade from {RemoteAddress} (Origin {Origin}) for {Path} refused with {Status}: {Reason}",
                 remote, request.GetHeader("Origin") ?? "none", request.Path, refusal.Status, verdict.Detail is null ? reason : $"{reason} ({verdict.Detail})");
             await RespondAsync(transport, refusal, headOnly: false, timeout);
-            return (null, null);
+            return null;
         }
 
         // From here the slot is released when the connection ends (the caller's), whatever happens to the 101.
@@ -146,8 +149,13 @@ internal sealed class UpgradeHandshake
                 id, remote, request.Path, deflate?.ResponseHeader ?? "no extension");
         }
 
-        return (new WebSocketConnection(id, transport, remote, request.Path, subprotocol, deflate, identity, _options, route, _metrics, _log),
-            HttpResponseWriter.SwitchingProtocols(accept, subprotocol, deflate?.ResponseHeader));
+        var connection = new WebSocketConnection(id, transport, remote, verdict.Path!, subprotocol, deflate, identity, _options, route, _metrics, _log);
+
+        // Queued here, not held until the connection runs: the 101 is the first thing it sends, ahead of anything the
+        // route sends when it learns of the connection; and the bytes are garbage at once instead of living as long as
+        // the connection (an idle connection is what the gateway holds most of).
+        connection.Sender.QueueRaw(HttpResponseWriter.SwitchingProtocols(accept, subprotocol, deflate?.ResponseHeader));
+        return connection;
     }
 
     private static DeflateAgreement? NegotiateDeflate(HttpRequestHead request, CompressionOptions compression) =>

@@ -24,8 +24,8 @@ internal sealed class InMemoryConnection : IAsyncDisposable
         Metrics = metrics;
         Log = log;
 
-        // No 101 to queue: the handshake is not under test, and the client reads frames from the first byte.
-        Run = connection.RunAsync(ReadOnlyMemory<byte>.Empty);
+        // No 101 queued: the handshake is not under test, and the client reads frames from the first byte.
+        Run = connection.RunAsync();
     }
 
     public InMemoryTransport Client { get; }
