@@ -127,7 +127,9 @@ public sealed class MemoryBudgetTests(ITestOutputHelper output)
             Assert.InRange(echoed, 1, survivors);
             Assert.Equal(Clients, echoed + refused);
             Assert.Equal(refused, budget.Refusals);
-            Assert.InRange(usedPeak, 0, Budget);
+            // Pongs and close frames are never refused (a few bytes each, so a full budget can still answer a ping and
+            // end a connection): at most one of each per connection past the budget.
+            Assert.InRange(usedPeak, 0, Budget + (long)Clients * 2 * (2 + 125));
             Assert.True(livePeak - liveBefore < Budget + LiveMargin, $"live managed heap grew by {(livePeak - liveBefore) >> 20} MiB");
             Assert.True(workingSetPeak - workingSetBefore < Budget + WorkingSetMargin, $"working set grew by {(workingSetPeak - workingSetBefore) >> 20} MiB");
         }
