@@ -4,7 +4,9 @@ namespace WsGateway.Transport;
 /// Holds back the sends that fan-out schedules on this thread (<see cref="TransportConnection.ScheduleSend"/>) until
 /// the batch ends, then queues them all. A command session runs the requests that are waiting in one synchronous
 /// round; inside a batch, every broadcast of the round reaches each recipient's send queue once, so the recipient
-/// gets all of them in one system call however the send queue's thread and the broadcaster are scheduled.
+/// gets all of them in one system call however the send queue's thread and the broadcaster are scheduled. A
+/// connection with 64 KiB or more waiting is not held (or is let go at once): a long round must not keep a slow
+/// reader's send from starting, or its send buffer limit from applying.
 /// </summary>
 /// <remarks>
 /// Thread-static, so <see cref="Begin"/> and <see cref="End"/> must be called on the same thread with nothing awaited
@@ -30,7 +32,7 @@ internal static class FanOutBatch
 
         foreach (var connection in pending)
         {
-            SendQueue.For(connection).Schedule(connection);
+            connection.ReleaseHeldSend();
         }
 
         pending.Clear();

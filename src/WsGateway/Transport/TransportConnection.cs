@@ -59,7 +59,9 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     // The sender token: whoever holds it is the one reader of the output pipe. Taken without waiting on the hot path
     // (Wait(0)); waited for only by closing, disposing and writers past WaitThreshold.
     private readonly SemaphoreSlim _sender = new(1, 1);
+    // SendIdle, SendHeld (by a FanOutBatch still open on some thread) or SendQueued (on the SendQueue).
     private int _sendScheduled;
+    private const int SendIdle = 0, SendHeld = 1, SendQueued = 2;
     private List<ArraySegment<byte>>? _gather;
     private long _unsent;
     private long _uncommitted;
@@ -215,7 +217,35 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     /// </summary>
     public void ScheduleSend()
     {
-        if (!IsAborted && Interlocked.Exchange(ref _sendScheduled, 1) == 0 && !FanOutBatch.TryHold(this))
+        if (IsAborted)
+        {
+            return;
+        }
+
+        if (Interlocked.CompareExchange(ref _sendScheduled, SendHeld, SendIdle) == SendIdle)
+        {
+            if (UnsentBytes < WaitThreshold && FanOutBatch.TryHold(this))
+            {
+                return;
+            }
+
+            Volatile.Write(ref _sendScheduled, SendQueued);
+            SendQueue.For(this).Schedule(this);
+            return;
+        }
+
+        // Held by a batch still open (a long synchronous command): past the threshold the peer must start taking bytes
+        // now, so that its send buffer limit applies, rather than when the batch ends.
+        if (UnsentBytes >= WaitThreshold)
+        {
+            ReleaseHeldSend();
+        }
+    }
+
+    /// <summary>Queues the send a <see cref="FanOutBatch"/> held, unless it was queued already.</summary>
+    internal void ReleaseHeldSend()
+    {
+        if (Interlocked.CompareExchange(ref _sendScheduled, SendQueued, SendHeld) == SendHeld)
         {
             SendQueue.For(this).Schedule(this);
         }
@@ -225,7 +255,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     internal void RunScheduledSend()
     {
         // Cleared first: bytes committed from here on schedule another turn, or are seen by the drain below.
-        Volatile.Write(ref _sendScheduled, 0);
+        Volatile.Write(ref _sendScheduled, SendIdle);
         if (IsAborted || UnsentBytes <= 0 || !_sender.Wait(0))
         {
             return;
