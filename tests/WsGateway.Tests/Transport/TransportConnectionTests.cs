@@ -164,6 +164,38 @@ public sealed class TransportConnectionTests
     }
 
     [Fact]
+    public async Task A_fan_out_batch_does_not_hold_a_connection_with_64_KiB_waiting()
+    {
+        await using var client = new InMemoryTransport(_metrics, window: 256 * 1024);
+        await using var server = client.Server;
+        using var received = new ManualResetEventSlim();
+        bool sentWhileOpen = false;
+
+        // The batch is thread-static: a thread of its own keeps it open until the client has what was sent, which it
+        // could never have if the batch held the send until its end.
+        var round = new Thread(() =>
+        {
+            FanOutBatch.Begin();
+            try
+            {
+                Queue(server, new byte[TransportConnection.WaitThreshold]);
+                server.ScheduleSend();
+                sentWhileOpen = received.Wait(InMemoryTransport.Patience);
+            }
+            finally
+            {
+                FanOutBatch.End();
+            }
+        });
+        round.Start();
+
+        await client.ReadBytesAsync((int)TransportConnection.WaitThreshold);
+        received.Set();
+        round.Join();
+        Assert.True(sentWhileOpen, "the send waited for the batch to end");
+    }
+
+    [Fact]
     public void Budget_refuses_what_would_pass_it_and_takes_back_what_is_released()
     {
         long limit = 100;
