@@ -172,8 +172,12 @@ internal sealed class UpgradeHandshake
     /// </param>
     private static async ValueTask RespondAsync(TransportConnection transport, HttpResponse response, bool headOnly, CancellationToken cancellationToken)
     {
-        HttpResponseWriter.Write(transport.Output, response, headOnly);
-        transport.CommitOutput();
+        lock (transport.WriteLock)
+        {
+            HttpResponseWriter.Write(transport.Output, response, headOnly);
+            transport.CommitOutput();
+        }
+
         var send = transport.SendAsync();
         if (send.IsCompleted)
         {

@@ -9,9 +9,10 @@ using WsGateway.Transport;
 namespace WsGateway.Sending;
 
 /// <summary>
-/// The send side of one WebSocket connection: frames messages into the transport's output pipe and has them sent.
-/// Any thread may send (the receive loop, a command, a broadcast); writers take turns under a short lock that covers
-/// copying bytes into memory, never I/O. The transport sends whatever has piled up in one system call.
+/// The send side of one WebSocket connection: frames messages into the transport's output and has them sent. Any
+/// thread may send (the receive loop, a command, a broadcast); writers take turns under the transport's
+/// <see cref="TransportConnection.WriteLock"/>, which covers copying bytes into memory, never I/O. The transport sends
+/// whatever has piled up in one system call.
 /// </summary>
 /// <remarks>
 /// <para>The connection's own answers (<see cref="SendAsync(Opcode, ReadOnlySpan{byte})"/>, <see cref="FlushAsync"/>)
@@ -29,15 +30,11 @@ namespace WsGateway.Sending;
 /// </remarks>
 internal sealed class FrameSender
 {
-    // Larger frames are written in pool-sized pieces rather than one buffer of their own size.
-    private const int ContiguousFrameMax = 1024 * 1024;
-
     private readonly TransportConnection _transport;
     private readonly LiveOptions _options;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger _log;
     private readonly string _sessionId;
-    private readonly Lock _gate = new();
     private readonly bool _deflate;
     private int _corks;
     private int _closeSent;
@@ -86,7 +83,7 @@ internal sealed class FrameSender
     public bool Send(EncodedFrame frame)
     {
         var wire = ShouldCompress(frame.Opcode, frame.PayloadLength) ? frame.Compressed : frame;
-        lock (_gate)
+        lock (_transport.WriteLock)
         {
             if (!CanWrite(wire.Opcode, wire.PayloadLength, wire.Bytes.Length))
             {
@@ -105,7 +102,7 @@ internal sealed class FrameSender
     /// <returns>True when this call queued it; false when one had already been queued.</returns>
     public bool TryQueueClose(int? code, string? reason)
     {
-        lock (_gate)
+        lock (_transport.WriteLock)
         {
             return QueueClose(code, reason);
         }
@@ -113,7 +110,7 @@ internal sealed class FrameSender
     /// <summary>Queues bytes that are not a frame (the 101 response), ahead of everything sent after it.</summary>
     public void QueueRaw(ReadOnlySpan<byte> bytes)
     {
-        lock (_gate)
+        lock (_transport.WriteLock)
         {
             _transport.Reserve(bytes.Length);
             _transport.Output.Write(bytes);
@@ -142,7 +139,7 @@ internal sealed class FrameSender
     /// <summary>Nothing is written after this; the transport may release its output.</summary>
     public void Stop()
     {
-        lock (_gate)
+        lock (_transport.WriteLock)
         {
             _stopped = true;
         }
@@ -159,7 +156,7 @@ internal sealed class FrameSender
             return WriteCompressed(opcode, payload, text, length);
         }
 
-        lock (_gate)
+        lock (_transport.WriteLock)
         {
             if (!CanWrite(opcode, length, FrameLength(length)))
             {
@@ -194,7 +191,7 @@ internal sealed class FrameSender
             compressed = MessageDeflater.Compress(payload, out int compressedLength);
             try
             {
-                lock (_gate)
+                lock (_transport.WriteLock)
                 {
                     if (!CanWrite(opcode, compressedLength, FrameLength(compressedLength)))
                     {
@@ -288,38 +285,21 @@ internal sealed class FrameSender
         return true;
     }
 
-    /// <summary>
-    /// Frames a message into the output. Up to <see cref="ContiguousFrameMax"/> the header and payload go into one
-    /// span, so a frame never straddles two pipe segments (each segment costs a gather entry, or a TLS record).
-    /// </summary>
+    /// <summary>Frames a message into the output: header and payload in one span of the output buffer.</summary>
     private void WriteFrame(Opcode opcode, ReadOnlySpan<byte> payload, string? text, int length, bool rsv1 = false)
     {
         var output = _transport.Output;
-        if (length <= ContiguousFrameMax)
-        {
-            var frame = output.GetSpan(FrameWriter.MaxHeaderLength + length);
-            int headerLength = FrameWriter.WriteHeader(frame, opcode, fin: true, length, rsv1: rsv1);
-            if (text is null)
-            {
-                payload.CopyTo(frame[headerLength..]);
-            }
-            else
-            {
-                Encoding.UTF8.GetBytes(text, frame[headerLength..]);
-            }
-
-            output.Advance(headerLength + length);
-            return;
-        }
-
-        output.Advance(FrameWriter.WriteHeader(output.GetSpan(FrameWriter.MaxHeaderLength), opcode, fin: true, length, rsv1: rsv1));
+        var frame = output.GetSpan(FrameWriter.MaxHeaderLength + length);
+        int headerLength = FrameWriter.WriteHeader(frame, opcode, fin: true, length, rsv1: rsv1);
         if (text is null)
         {
-            output.Write(payload);
+            payload.CopyTo(frame[headerLength..]);
         }
         else
         {
-            output.Advance(Encoding.UTF8.GetBytes(text, output.GetSpan(length)));
+            Encoding.UTF8.GetBytes(text, frame[headerLength..]);
         }
+
+        output.Advance(headerLength + length);
     }
 }

@@ -4,20 +4,19 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Security.Cryptography.X509Certificates;
 using WsGateway.Diagnostics;
 
 namespace WsGateway.Transport;
 
 /// <summary>
-/// The socket side of one accepted connection, plain or TLS: a pipe of received bytes, a pipe of bytes to send, and
+/// The socket side of one accepted connection, plain or TLS: a reader of received bytes, a buffer of bytes to send, and
 /// half-close and abort. Nothing above this type holds the <see cref="Socket"/> or the <see cref="Stream"/>.
 /// </summary>
 /// <remarks>
-/// <para>Sending has one owner at a time, whoever holds the sender token; writers only copy bytes into the output pipe
-/// and commit them, and whatever piles up while a send is in flight goes out with the owner's next system call (as
-/// Kestrel's socket transport does). Two ways to have bytes sent:</para>
+/// <para>Sending has one owner at a time, whoever holds the sender token; writers only copy bytes into the output
+/// buffer under <see cref="WriteLock"/> and commit them, and whatever piles up while a send is in flight goes out with
+/// the owner's next system call (as Kestrel's socket transport does). Two ways to have bytes sent:</para>
 /// <list type="bullet">
 /// <item><see cref="SendAsync"/>: the connection's own answers (replies, pongs, the close). The caller becomes the owner
 /// when nobody is sending and sends inline (no thread hop: the fast path of a request and its reply); past
@@ -28,6 +27,10 @@ namespace WsGateway.Transport;
 /// </list>
 /// <para>Every committed byte is reserved from the gateway's <see cref="BufferBudget"/> by the writer beforehand
 /// (<see cref="TryReserve"/>) and released once sent or discarded. Nobody holds a lock across I/O.</para>
+/// <para>What an idle connection holds is what the gateway holds most of, so nothing here lives longer than it must:
+/// a plain TCP connection reads the socket itself (<see cref="SocketReader"/>: no stream, no buffer while idle), the
+/// output buffer is rented on the first write and returned once sent, and a send first tries the non-blocking
+/// system call, so the socket's reusable asynchronous send operation is only made for a peer that reads slowly.</para>
 /// </remarks>
 internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte>
 {
@@ -36,63 +39,61 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     // figure as a pipe's default pause threshold.
     public const long WaitThreshold = 64 * 1024;
 
-    // Zero-byte reads: an idle connection holds no receive buffer until data arrives, so the buffer can be large enough
-    // for a typical message in one read.
+    // TLS and the streams of Over: zero-byte reads, so an idle connection holds no receive buffer until data arrives.
     private static readonly StreamPipeReaderOptions InputOptions = new(
         bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true);
 
-    // No pause threshold: writers never block on the pipe; the WebSocket layer bounds what may wait
-    // (Limits:SendBufferBytes) and drops a peer that does not read. Nobody awaits the reader, so no scheduler runs.
-    private static readonly PipeOptions OutputOptions = new(
-        pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 4096,
-        readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false);
+    // The smallest output buffer rented: room for a typical burst of replies.
+    private const int MinimumOutputBuffer = 4096;
 
     // Null only over a stream (Over): what the socket does here, the stream does then.
     private readonly Socket? _socket;
-    private readonly Stream _stream;
 
     // Where sends go when not straight to the socket: the TLS stream, or the stream of Over. Null for plain TCP.
-    private readonly Stream? _sendStream;
-    private readonly Pipe _output;
+    private readonly Stream? _stream;
     private readonly GatewayMetrics _metrics;
 
-    // The sender token: whoever holds it is the one reader of the output pipe. Taken without waiting on the hot path
-    // (Wait(0)); waited for only by closing, disposing and writers past WaitThreshold.
-    private readonly SemaphoreSlim _sender = new(1, 1);
+    // The output: writers append to _output under WriteLock; the sender takes the whole buffer (and leaves writers
+    // none, so the next write rents a fresh one) and sends it outside the lock. No buffer while nothing waits.
+    private byte[]? _output;
+    private int _outputLength;
+    private long _uncommitted;
+    private long _unsent;
+
+    // The sender token: whoever holds it is the one sender. Taken without waiting on the hot path; waited for (through
+    // _senderFreed, made by the first waiter) only by closing, disposing and writers past WaitThreshold.
+    private int _sending;
+    private TaskCompletionSource? _senderFreed;
+
     // SendIdle, SendHeld (by a FanOutBatch still open on some thread) or SendQueued (on the SendQueue).
     private int _sendScheduled;
     private const int SendIdle = 0, SendHeld = 1, SendQueued = 2;
-    private List<ArraySegment<byte>>? _gather;
-    private long _unsent;
-    private long _uncommitted;
     private int _aborted;
 
-    private TransportConnection(Socket socket, Stream stream, SslStream? tls, BufferBudget budget, GatewayMetrics metrics)
-        : this(socket, stream, tls, socket.RemoteEndPoint as IPEndPoint, budget, metrics)
-    {
-    }
-
-    private TransportConnection(Socket? socket, Stream stream, Stream? sendStream, IPEndPoint? remoteEndPoint, BufferBudget budget, GatewayMetrics metrics)
+    private TransportConnection(Socket? socket, Stream? stream, IPEndPoint? remoteEndPoint, BufferBudget budget, GatewayMetrics metrics)
     {
         _metrics = metrics;
         Budget = budget;
         _socket = socket;
         _stream = stream;
-        _sendStream = sendStream;
         RemoteEndPoint = remoteEndPoint;
-
-        Input = PipeReader.Create(stream, InputOptions);
-        _output = new Pipe(OutputOptions);
+        Input = stream is null ? new SocketReader(socket!) : PipeReader.Create(stream, InputOptions);
     }
 
     /// <summary>Bytes received from the peer (decrypted under TLS). One reader: the connection's receive loop.</summary>
     public PipeReader Input { get; }
 
     /// <summary>
-    /// Where bytes to send are written. Not thread-safe: writers serialize among themselves, then
-    /// <see cref="CommitOutput"/> and <see cref="SendAsync"/>.
+    /// Where bytes to send are written: hold <see cref="WriteLock"/> from the first write to <see cref="CommitOutput"/>,
+    /// then call <see cref="SendAsync"/> or <see cref="ScheduleSend"/> outside it.
     /// </summary>
     public IBufferWriter<byte> Output => this;
+
+    /// <summary>
+    /// What writers lock while they write and commit, and the sender while it takes the output buffer: the connection
+    /// itself, since a lock object of its own would cost every idle connection its size.
+    /// </summary>
+    public object WriteLock => this;
 
     public IPEndPoint? RemoteEndPoint { get; }
 
@@ -103,16 +104,17 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     public long UnsentBytes => Volatile.Read(ref _unsent);
 
     /// <summary>True while a send is in progress: what is committed meanwhile waits for the peer to take bytes.</summary>
-    public bool IsSending => _sender.CurrentCount == 0;
+    public bool IsSending => Volatile.Read(ref _sending) != 0;
 
     /// <summary>True once <see cref="Abort"/> ran or a send failed; nothing more will be sent.</summary>
     public bool IsAborted => Volatile.Read(ref _aborted) != 0;
 
-    /// <summary>Wraps an accepted socket for plain TCP.</summary>
+    /// <summary>Wraps an accepted socket for plain TCP (and makes it non-blocking: see <see cref="SocketReader"/>).</summary>
     public static TransportConnection Accept(Socket socket, BufferBudget budget, GatewayMetrics metrics)
     {
         TrySetNoDelay(socket);
-        return new TransportConnection(socket, new NetworkStream(socket, ownsSocket: true), null, budget, metrics);
+        socket.Blocking = false;
+        return new TransportConnection(socket, null, socket.RemoteEndPoint as IPEndPoint, budget, metrics);
     }
 
     /// <summary>Wraps an accepted socket and runs the TLS handshake (which may throw).</summary>
@@ -133,7 +135,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
             throw;
         }
 
-        return new TransportConnection(socket, tls, tls, budget, metrics);
+        return new TransportConnection(socket, tls, socket.RemoteEndPoint as IPEndPoint, budget, metrics);
     }
 
     /// <summary>
@@ -142,7 +144,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     /// one) and reads it to its end; <see cref="Abort"/> disposes it, so it must allow that during a read or write.
     /// </summary>
     public static TransportConnection Over(Stream duplex, IPEndPoint? remoteEndPoint, GatewayMetrics metrics, BufferBudget? budget = null) =>
-        new(null, duplex, duplex, remoteEndPoint, budget ?? BufferBudget.Unlimited, metrics);
+        new(null, duplex, remoteEndPoint, budget ?? BufferBudget.Unlimited, metrics);
 
     /// <summary>
     /// Turns Nagle off, best effort. macOS (EINVAL) and the BSDs (ECONNRESET) refuse it for a peer that already reset
@@ -169,23 +171,11 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     /// <summary>Reserves bytes that must be written whatever the budget says (the 101 response, a close frame).</summary>
     public void Reserve(long bytes) => Budget.Reserve(bytes);
 
-    /// <summary>
-    /// Makes what was written to <see cref="Output"/> visible to the sender. Call under the same serialization as the
-    /// writes; it never blocks.
-    /// </summary>
+    /// <summary>Makes what was written to <see cref="Output"/> visible to the sender. Call holding <see cref="WriteLock"/>.</summary>
     public void CommitOutput()
     {
         long written = _uncommitted;
         _uncommitted = 0;
-        var flush = _output.Writer.FlushAsync();
-
-        // With no pause threshold the pipe completes every flush synchronously; observing the result releases it.
-        if (!flush.IsCompleted)
-        {
-            throw new InvalidOperationException("The output pipe paused a writer; it is configured never to.");
-        }
-
-        flush.GetAwaiter().GetResult();
         Interlocked.Add(ref _unsent, written);
     }
 
@@ -202,7 +192,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
             return ValueTask.CompletedTask;
         }
 
-        if (_sender.Wait(0))
+        if (TryTakeSender())
         {
             return DrainAsync();
         }
@@ -256,7 +246,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     {
         // Cleared first: bytes committed from here on schedule another turn, or are seen by the drain below.
         Volatile.Write(ref _sendScheduled, SendIdle);
-        if (IsAborted || UnsentBytes <= 0 || !_sender.Wait(0))
+        if (IsAborted || UnsentBytes <= 0 || !TryTakeSender())
         {
             return;
         }
@@ -289,7 +279,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
         try
         {
             // Become the sender: what is queued goes out before the FIN.
-            await _sender.WaitAsync(timeout.Token);
+            await TakeSenderAsync(timeout.Token);
             sender = true;
             await SendQueuedAsync();
             if (_socket is null)
@@ -312,7 +302,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
             ArrayPool<byte>.Shared.Return(sink);
             if (sender)
             {
-                _sender.Release();
+                ReleaseSender();
             }
         }
     }
@@ -325,7 +315,7 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
             // Disposing the socket is what unblocks a send to a peer that stopped reading.
             if (_socket is null)
             {
-                _stream.Dispose();
+                _stream!.Dispose();
                 return;
             }
 
@@ -334,33 +324,115 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     }
 
     /// <summary>
-    /// Closes the socket and releases the pipes. Writers must have stopped writing to <see cref="Output"/> (the
+    /// Closes the socket and releases the buffers. Writers must have stopped writing to <see cref="Output"/> (the
     /// WebSocket layer's sender guarantees it).
     /// </summary>
     public async ValueTask DisposeAsync()
     {
         Abort();
-        await _stream.DisposeAsync();
+        if (_stream is not null)
+        {
+            await _stream.DisposeAsync();
+        }
 
-        // A send still in flight fails now that the socket is gone; wait for its sender to let go of the output pipe.
-        // Writers still waiting their turn get it afterwards, see the abort and return without touching the pipe.
-        await _sender.WaitAsync();
-        await _output.Writer.CompleteAsync();
-        await _output.Reader.CompleteAsync();
+        // A send still in flight fails now that the socket is gone; wait for its sender to let go of the output.
+        // Writers still waiting their turn get it afterwards, see the abort and return without touching it.
+        await TakeSenderAsync(CancellationToken.None);
+        lock (WriteLock)
+        {
+            ReturnOutput();
+            Budget.Release(Interlocked.Exchange(ref _unsent, 0));
+        }
+
         await Input.CompleteAsync();
-        Budget.Release(Interlocked.Exchange(ref _unsent, 0));
-        _sender.Release();
+        ReleaseSender();
     }
 
     void IBufferWriter<byte>.Advance(int count)
     {
-        _output.Writer.Advance(count);
+        if ((uint)count > (uint)(_output?.Length - _outputLength ?? 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), "Advanced past the memory given out.");
+        }
+
+        _outputLength += count;
         _uncommitted += count;
     }
 
-    Memory<byte> IBufferWriter<byte>.GetMemory(int sizeHint) => _output.Writer.GetMemory(sizeHint);
+    Memory<byte> IBufferWriter<byte>.GetMemory(int sizeHint) => OutputSpace(sizeHint);
 
-    Span<byte> IBufferWriter<byte>.GetSpan(int sizeHint) => _output.Writer.GetSpan(sizeHint);
+    Span<byte> IBufferWriter<byte>.GetSpan(int sizeHint) => OutputSpace(sizeHint).Span;
+
+    /// <summary>Room for at least <paramref name="sizeHint"/> bytes (one) after what is written: rented, or grown.</summary>
+    private Memory<byte> OutputSpace(int sizeHint)
+    {
+        sizeHint = Math.Max(sizeHint, 1);
+        if (_output is null)
+        {
+            _output = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, MinimumOutputBuffer));
+        }
+        else if (_output.Length - _outputLength < sizeHint)
+        {
+            // Doubling keeps the copies of a growing backlog (a slow reader's fan-out) linear in its size.
+            var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, Math.Max(2L * _output.Length, (long)_outputLength + sizeHint)));
+            _output.AsSpan(0, _outputLength).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(_output);
+            _output = larger;
+        }
+
+        return _output.AsMemory(_outputLength);
+    }
+
+    /// <summary>Call holding <see cref="WriteLock"/>.</summary>
+    private void ReturnOutput()
+    {
+        if (_output is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_output);
+            _output = null;
+        }
+
+        _outputLength = 0;
+        _uncommitted = 0;
+    }
+
+    private bool TryTakeSender() => Interlocked.CompareExchange(ref _sending, 1, 0) == 0;
+
+    private async ValueTask TakeSenderAsync(CancellationToken cancellationToken)
+    {
+        while (!TryTakeSender())
+        {
+            Task freed;
+            lock (WriteLock)
+            {
+                // Published before the second look, which ReleaseSender's exchange orders against: either it sees
+                // this waiter, or this look sees the token free.
+                freed = (_senderFreed ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+                if (TryTakeSender())
+                {
+                    return;
+                }
+            }
+
+            await freed.WaitAsync(cancellationToken);
+        }
+    }
+
+    private void ReleaseSender()
+    {
+        Interlocked.Exchange(ref _sending, 0);
+        if (Volatile.Read(ref _senderFreed) is not null)
+        {
+            TaskCompletionSource? freed;
+            lock (WriteLock)
+            {
+                freed = _senderFreed;
+                _senderFreed = null;
+            }
+
+            freed?.TrySetResult();
+        }
+    }
 
     /// <summary><see cref="CloseAsync"/> over a stream: its half-close, if it has one, then read to its end.</summary>
     private async Task CloseStreamAsync(byte[] sink, CancellationToken cancellationToken)
@@ -370,14 +442,14 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
             await halfClosable.CompleteWritesAsync();
         }
 
-        while (await _stream.ReadAsync(sink, cancellationToken) > 0)
+        while (await _stream!.ReadAsync(sink, cancellationToken) > 0)
         {
         }
     }
 
     private async ValueTask SendInTurnAsync()
     {
-        await _sender.WaitAsync();
+        await TakeSenderAsync(CancellationToken.None);
         await DrainAsync();
     }
 
@@ -389,46 +461,58 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
         while (true)
         {
             long sent = await SendQueuedAsync();
-            _sender.Release();
+            ReleaseSender();
 
             // A writer that committed after our last look found the token taken and left its bytes to us: look again.
             // (Writers count their bytes after committing them, so a count above zero means bytes to send; two empty
             // rounds in a row would mean a miscount, and must not spin.)
             emptyRounds = sent == 0 ? emptyRounds + 1 : 0;
-            if (sent < 0 || emptyRounds > 1 || IsAborted || UnsentBytes <= 0 || !_sender.Wait(0))
+            if (sent < 0 || emptyRounds > 1 || IsAborted || UnsentBytes <= 0 || !TryTakeSender())
             {
                 return;
             }
         }
     }
 
-    /// <summary>Sends what is committed, in one system call per batch, until the pipe is empty. Hold the token.</summary>
+    /// <summary>Sends what is committed, one system call per batch, until nothing is left. Hold the sender token.</summary>
     /// <returns>Bytes sent, or -1 when sending failed and the connection was aborted.</returns>
     private async ValueTask<long> SendQueuedAsync()
     {
         long sent = 0;
         try
         {
-            while (!IsAborted && _output.Reader.TryRead(out var result))
+            while (!IsAborted)
             {
-                var buffer = result.Buffer;
-
-                // Read before AdvanceTo: that returns the segments to the pool, and a multi-segment sequence's length
-                // is computed from them.
-                long length = buffer.Length;
-                if (length > 0)
+                byte[] batch;
+                int length;
+                lock (WriteLock)
                 {
-                    await WriteAsync(buffer);
+                    if (_outputLength == 0)
+                    {
+                        // Hold no buffer while nothing waits.
+                        ReturnOutput();
+                        break;
+                    }
+
+                    // Writers commit before they let go of the lock, so everything here is committed.
+                    batch = _output!;
+                    length = _outputLength;
+                    _output = null;
+                    _outputLength = 0;
                 }
 
-                _output.Reader.AdvanceTo(buffer.End);
+                try
+                {
+                    await WriteAsync(batch.AsMemory(0, length));
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(batch);
+                }
+
                 Interlocked.Add(ref _unsent, -length);
                 Budget.Release(length);
                 sent += length;
-                if (length == 0)
-                {
-                    break;
-                }
             }
 
             return IsAborted ? -1 : sent;
@@ -441,44 +525,29 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
         }
     }
 
-    private async ValueTask WriteAsync(ReadOnlySequence<byte> buffer)
+    private async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
     {
         _metrics.SocketSend();
-        if (buffer.IsSingleSegment)
+        if (_stream is not null)
         {
-            if (_sendStream is null)
-            {
-                await _socket!.SendAsync(buffer.First, SocketFlags.None);
-            }
-            else
-            {
-                await _sendStream.WriteAsync(buffer.First);
-            }
-
+            await _stream.WriteAsync(bytes);
             return;
         }
 
-        if (_sendStream is not null)
+        // The kernel usually takes it all at once; only what it has no room for waits for an asynchronous send.
+        int taken = _socket!.Send(bytes.Span, SocketFlags.None, out var error);
+        if (error == SocketError.WouldBlock)
         {
-            // One TLS record per segment; segments are 4 KiB or more, so records stay reasonably full.
-            foreach (var segment in buffer)
-            {
-                await _sendStream.WriteAsync(segment);
-            }
-
-            await _sendStream.FlushAsync();
-            return;
+            taken = 0;
+        }
+        else if (error != SocketError.Success)
+        {
+            throw new SocketException((int)error);
         }
 
-        // Several segments (a batch past one pipe segment, or a large frame): one sendmsg with a gather list.
-        var gather = _gather ??= new List<ArraySegment<byte>>(4);
-        gather.Clear();
-        foreach (var segment in buffer)
+        if (taken < bytes.Length)
         {
-            gather.Add(MemoryMarshal.TryGetArray(segment, out var array) ? array : segment.ToArray());
+            await _socket.SendAsync(bytes[taken..], SocketFlags.None);
         }
-
-        await _socket!.SendAsync(gather, SocketFlags.None);
-        gather.Clear();
     }
 }
