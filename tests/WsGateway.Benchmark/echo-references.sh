@@ -9,10 +9,13 @@
 #   bash tests/WsGateway.Benchmark/echo-references.sh            # 5 rounds, about 6 minutes with the build
 #   options: --rounds N  --warmup SECONDS (per run; default 1.5)  --duration SECONDS (default 3.5)
 #            --settle SECONDS (per .NET server; default 20)  --gateway-arg Section:Key=value (repeatable)  --out DIR
+#            --client-inline (the load generator's socket completions run inline, not on its thread pool: a cheaper
+#            client per message, for when it saturates its core before the fastest server does; servers unchanged)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 ROUNDS=5
+CLIENT_ENV=()
 WARMUP=1.5
 DURATION=3.5
 SETTLE=20
@@ -27,7 +30,8 @@ while [ $# -gt 0 ]; do
     --settle) SETTLE=$2; shift ;;
     --gateway-arg) GATEWAY_ARGS+=("$2"); shift ;;
     --out) OUT=$2; shift ;;
-    *) echo "usage: $0 [--rounds N] [--warmup S] [--duration S] [--settle S] [--gateway-arg KEY=VALUE] [--out DIR]" >&2; exit 2 ;;
+    --client-inline) CLIENT_ENV=(env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1) ;;
+    *) echo "usage: $0 [--rounds N] [--warmup S] [--duration S] [--settle S] [--gateway-arg KEY=VALUE] [--client-inline] [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -64,6 +68,7 @@ npm install --prefix "$OUT/node" --no-audit --no-fund --silent "ws@$WS_VERSION" 
   echo "- cpu: $(nproc --all) × $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
   echo "- gateway: the working tree at $(git rev-parse --short HEAD)$(git diff --quiet || echo ' with changes'); arguments: ${GATEWAY_ARGS[*]:-(none)}"
   echo "- rounds $ROUNDS, settle $SETTLE s, warm-up $WARMUP s, measured $DURATION s per run"
+  echo "- load generator: ${CLIENT_ENV[*]:-default socket completions (on the thread pool)}"
   echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$OUT/machine.md"
 cat "$OUT/machine.md"
@@ -77,7 +82,7 @@ run() {
   local server=$1 case=$2 warmup=$3 duration=$4
   shift 4
   pin "${PID[$server]}"
-  timeout --kill-after=5 120 taskset -c 1 dotnet "$BENCH" load --url "${URL[$server]}/echo" --server "$server" \
+  timeout --kill-after=5 120 taskset -c 1 "${CLIENT_ENV[@]}" dotnet "$BENCH" load --url "${URL[$server]}/echo" --server "$server" \
     --case "$case" --round "$round" --server-pid "${PID[$server]}" --warmup "$warmup" --duration "$duration" "$@" \
     >>"$RESULTS" || true
 }
@@ -124,8 +129,10 @@ for r in rows:
     by.setdefault((get(r, "case"), get(r, "round")), {})[get(r, "server")] = r
 rate = lambda r: get(r, "messages_per_second") or 0
 cpu = lambda r: get(r, "server_cpu_us_per_message") or 0
-print("| case | WsGateway msg/s | Kestrel msg/s | node ws msg/s | WsGateway ÷ Kestrel | WsGateway ÷ node ws | per-round ÷ Kestrel | per-round ÷ node ws | errors |")
-print("|---|---:|---:|---:|---:|---:|---|---|---:|")
+client = lambda r: get(r, "client_cpu_cores", "client_cpu") or 0
+print("| case | WsGateway msg/s | Kestrel msg/s | node ws msg/s | WsGateway ÷ Kestrel | WsGateway ÷ node ws | per-round ÷ Kestrel | per-round ÷ node ws "
+      "| server CPU µs/msg (WsGateway, Kestrel, node ws) | client CPU (cores) | errors |")
+print("|---|---:|---:|---:|---:|---:|---|---|---|---|---:|")
 for case in ("text32", "text32w16"):
     rounds = [v for (c, _), v in sorted(by.items()) if c == case and len(v) == 3]
     if not rounds: continue
@@ -133,7 +140,10 @@ for case in ("text32", "text32w16"):
     k = [rate(v["wsgateway"]) / rate(v["kestrel"]) for v in rounds if rate(v["kestrel"])]
     n = [rate(v["wsgateway"]) / rate(v["node-ws"]) for v in rounds if rate(v["node-ws"])]
     errors = sum((get(v[s], "errors") or 0) for v in rounds for s in v)
+    servers = ("wsgateway", "kestrel", "node-ws")
+    cpus = ", ".join(f"{statistics.median(cpu(v[s]) for v in rounds):.2f}" for s in servers)
+    clients = ", ".join(f"{statistics.median(client(v[s]) for v in rounds):.2f}" for s in servers)
     print(f"| {case} | {med('wsgateway'):,.0f} | {med('kestrel'):,.0f} | {med('node-ws'):,.0f} | **{statistics.median(k):.2f}** | **{statistics.median(n):.2f}** "
-          f"| {', '.join(f'{x:.2f}' for x in k)} | {', '.join(f'{x:.2f}' for x in n)} | {errors} |")
+          f"| {', '.join(f'{x:.2f}' for x in k)} | {', '.join(f'{x:.2f}' for x in n)} | {cpus} | {clients} | {errors} |")
 PY
 echo "Results: $OUT/results.md (raw: results.jsonl, logs: logs/)"
