@@ -158,7 +158,7 @@ internal sealed class CommandRoute : IWebSocketRoute
             }
         }
 
-        Metrics.MessageFannedOut(delivered, frame.PayloadLength);
+        Metrics.MessagesSent(delivered, frame.PayloadLength);
     }
 
     // Queued and scheduled, never awaited: one slow reader must not hold up the rest; its send-buffer limit bounds

@@ -114,14 +114,11 @@ internal sealed class GatewayMetrics
         _bytesIn.Inc(bytes);
     }
 
-    public void MessageSent(int bytes)
-    {
-        _messagesOut.Inc();
-        _bytesOut.Inc(bytes);
-    }
-
-    /// <summary>One message delivered to <paramref name="recipients"/> connections: counted once, not per recipient.</summary>
-    public void MessageFannedOut(int recipients, int bytes)
+    /// <summary>
+    /// One message of <paramref name="bytes"/> sent to <paramref name="recipients"/> connections: a reply to one, a
+    /// broadcast or group message to many, counted once for all of them rather than per recipient.
+    /// </summary>
+    public void MessagesSent(int recipients, int bytes)
     {
         if (recipients > 0)
         {

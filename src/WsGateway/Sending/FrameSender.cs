@@ -78,7 +78,7 @@ internal sealed class FrameSender
     /// </summary>
     /// <returns>
     /// True when the frame was queued; false when the connection takes no more data (or was just dropped). The caller
-    /// counts the messages sent (<see cref="GatewayMetrics.MessageFannedOut"/>), once for all recipients.
+    /// counts the messages sent (<see cref="GatewayMetrics.MessagesSent"/>), once for all recipients.
     /// </returns>
     public bool Send(EncodedFrame frame)
     {
@@ -169,7 +169,7 @@ internal sealed class FrameSender
 
         if (opcode is Opcode.Text or Opcode.Binary)
         {
-            _metrics.MessageSent(length);
+            _metrics.MessagesSent(1, length);
         }
 
         return true;
@@ -215,7 +215,7 @@ internal sealed class FrameSender
             }
         }
 
-        _metrics.MessageSent(length);
+        _metrics.MessagesSent(1, length);
         return true;
     }
 
