@@ -195,12 +195,14 @@ internal sealed class GatewayServer : IAsyncDisposable
 
     private async Task AcceptLoopAsync(Socket listener)
     {
+        int failures = 0;
         while (!_stopping.IsCancellationRequested)
         {
             Socket socket;
             try
             {
                 socket = await listener.AcceptAsync(_stopping.Token);
+                failures = 0;
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
             {
@@ -208,10 +210,28 @@ internal sealed class GatewayServer : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                // Transient (e.g. the peer reset before accept, or out of file descriptors): keep serving. Accepts
-                // complete on the socket engine's thread, where no log line is written (SocketThread).
+                // Accepts complete on the socket engine's thread, where no log line is written (SocketThread).
                 await SocketThread.Leave();
-                _log.Warning("Accept failed: {Error}", ex.SocketErrorCode);
+                if (ex.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionAborted)
+                {
+                    // The peer gave up before we took its connection: nothing of ours is wrong.
+                    _log.Debug("Accept failed: {Error}", ex.SocketErrorCode);
+                    continue;
+                }
+
+                // Out of file descriptors, or memory: the next accept fails the same way at once, so wait before it
+                // rather than spin and log in a tight loop; connections waiting in the backlog are taken after.
+                var pause = AcceptPause(++failures);
+                _log.Warning("Accept failed: {Error}; accepting again in {PauseMilliseconds} ms", ex.SocketErrorCode, pause.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(pause, _stopping.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
                 continue;
             }
 
@@ -229,6 +249,10 @@ internal sealed class GatewayServer : IAsyncDisposable
             ThreadPool.UnsafeQueueUserWorkItem(static state => _ = state.Server.HandleAsync(state.Socket), (Server: this, Socket: socket), preferLocal: false);
         }
     }
+
+    /// <summary>How long to wait after the <paramref name="failures"/>th accept failure in a row: 50 ms, doubling, at most 1 s.</summary>
+    internal static TimeSpan AcceptPause(int failures) =>
+        TimeSpan.FromMilliseconds(Math.Min(1000, 50 << Math.Clamp(failures - 1, 0, 5)));
 
     /// <summary>
     /// Closes a socket past <c>Limits:MaxPendingHandshakes</c> before reading a byte, with a reset: an orderly close
