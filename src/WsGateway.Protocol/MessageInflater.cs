@@ -47,7 +47,7 @@ public sealed class MessageInflater : IDisposable
         output = null;
         length = 0;
         // Text typically inflates to a few times its compressed size.
-        int initial = (int)Math.Min(Math.Max(compressed.Length * 4L, 256), Math.Min(maxMessageBytes + 1, ReadChunk));
+        int initial = (int)Math.Max(1, Math.Min(Math.Max(compressed.Length * 4L, 256), Math.Min(maxMessageBytes, ReadChunk)));
         if (!BudgetedPool.TryRent(budget, initial, poolAnySize: true, out var buffer))
         {
             return FrameError.MemoryBudgetExceeded;
@@ -55,10 +55,25 @@ public sealed class MessageInflater : IDisposable
 
         _input.Reset(compressed, FlushTail);
         var inflater = _inflater ??= new DeflateStream(_input, CompressionMode.Decompress, leaveOpen: true);
+        Span<byte> probe = stackalloc byte[1];
         try
         {
             while (true)
             {
+                if (length >= maxMessageBytes)
+                {
+                    // At the limit: one byte more means the message is too big. Looked for without growing the buffer
+                    // past the limit (the pool would round that up to twice the limit for a message exactly at it).
+                    if (inflater.Read(probe) > 0)
+                    {
+                        BudgetedPool.Return(budget, buffer, poolAnySize: true);
+                        length = 0;
+                        return FrameError.MessageTooBig;
+                    }
+
+                    break;
+                }
+
                 if (length == buffer.Length && !TryGrow(ref buffer, length, maxMessageBytes, budget))
                 {
                     BudgetedPool.Return(budget, buffer, poolAnySize: true);
@@ -66,8 +81,7 @@ public sealed class MessageInflater : IDisposable
                     return FrameError.MemoryBudgetExceeded;
                 }
 
-                // One byte past the limit is enough to know it is exceeded.
-                long room = Math.Min(buffer.Length - length, maxMessageBytes + 1 - length);
+                long room = Math.Min(buffer.Length - length, maxMessageBytes - length);
                 int read = inflater.Read(buffer, length, (int)Math.Min(room, ReadChunk));
                 if (read == 0)
                 {
@@ -75,12 +89,6 @@ public sealed class MessageInflater : IDisposable
                 }
 
                 length += read;
-                if (length > maxMessageBytes)
-                {
-                    BudgetedPool.Return(budget, buffer, poolAnySize: true);
-                    length = 0;
-                    return FrameError.MessageTooBig;
-                }
             }
         }
         catch (InvalidDataException)
@@ -113,7 +121,7 @@ public sealed class MessageInflater : IDisposable
     /// <returns>False when <paramref name="budget"/> refused the larger buffer; <paramref name="buffer"/> is then unchanged.</returns>
     private static bool TryGrow(ref byte[] buffer, int length, long maxMessageBytes, IBufferBudget? budget)
     {
-        long size = Math.Min((long)buffer.Length * 2, maxMessageBytes + 1);
+        long size = Math.Min((long)buffer.Length * 2, maxMessageBytes);
         if (!BudgetedPool.TryRent(budget, (int)size, poolAnySize: true, out var larger))
         {
             return false;

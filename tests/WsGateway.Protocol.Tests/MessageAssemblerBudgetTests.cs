@@ -122,6 +122,22 @@ public sealed partial class MessageAssemblerTests
     }
 
     [Fact]
+    public void A_deflated_message_exactly_at_the_limit_is_inflated_into_a_buffer_no_larger_than_the_limit()
+    {
+        // A limit that is a power of two: a buffer of one byte more would come from the pool's bucket of twice that.
+        const int Limit = 64 * 1024;
+        var compressed = Compressed(new byte[Limit]);
+        var budget = new CountingBudget(1 << 20);
+        using var assembler = new MessageAssembler(new MessageInflater(contextTakeover: false), budget);
+
+        Assert.Equal(AssembleStatus.Message, Feed(assembler, Frame(Opcode.Binary, true, compressed, rsv1: true), out _, Limit));
+
+        Assert.Equal(Limit, assembler.Message.Length);
+        Assert.Equal(Limit, MessageBufferLength(assembler));
+        Assert.True(budget.Peak <= Limit + BudgetedPool.RentedLength(compressed.Length) + Limit / 2, $"peak {budget.Peak}");
+    }
+
+    [Fact]
     public void A_deflated_message_whose_inflated_buffer_the_budget_refuses_fails_with_nothing_left_charged()
     {
         // Room for the compressed bytes and a first inflated buffer, not for the 64 KiB the message inflates to.
