@@ -13,11 +13,13 @@
 #   options: --rounds N  --warmup SECONDS  --duration SECONDS  --idle-connections N (default 19000)
 #            --fanout-rounds N (default 3)  --only CASE (repeatable; the names are in CASES below)
 #            --gateway-arg Section:Key=value (repeatable; e.g. Listen:InlineCompletions=false)
+#            --client-inline (the load generator's socket completions run inline: see echo-references.sh)
 #            --out DIR (default artifacts/benchmark/<time>)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 ROUNDS=5
+CLIENT_ENV=()
 WARMUP=1.5
 DURATION=3.5
 IDLE_CONNECTIONS=19000
@@ -39,8 +41,9 @@ while [ $# -gt 0 ]; do
     --fanout-rounds) FANOUT_ROUNDS=$2; shift ;;
     --only) ONLY+=("$2"); shift ;;
     --out) OUT=$2; shift ;;
+    --client-inline) CLIENT_ENV=(env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1) ;;
     --gateway-arg) GATEWAY_ARGS+=("$2"); shift ;;
-    *) echo "usage: $0 [--quick] [--rounds N] [--warmup S] [--duration S] [--idle-connections N] [--fanout-rounds N] [--only CASE] [--gateway-arg KEY=VALUE] [--out DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--quick] [--rounds N] [--warmup S] [--duration S] [--idle-connections N] [--fanout-rounds N] [--only CASE] [--gateway-arg KEY=VALUE] [--client-inline] [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -104,6 +107,7 @@ npm install --prefix "$OUT/node" --no-audit --no-fund --silent "ws@$WS_VERSION" 
   echo "- .NET $(dotnet --list-runtimes | sed -n 's/^Microsoft.NETCore.App \([^ ]*\).*/\1/p' | tail -1), node $(node --version), ws $WS_VERSION"
   echo "- load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- gateway arguments: ${GATEWAY_ARGS[*]:-(none)}"
+  echo "- load generator: ${CLIENT_ENV[*]:-default socket completions (on the thread pool)}"
   echo "- rounds $ROUNDS ($FANOUT_ROUNDS for bcastw16, groupw16, group10k), warm-up $WARMUP s, measured $DURATION s per run, $IDLE_CONNECTIONS idle connections"
   [ ${#ONLY[@]} -eq 0 ] || echo "- cases: ${ONLY[*]}"
 } >"$OUT/machine.md"
@@ -129,7 +133,7 @@ bench() {
     idle) limit=300 ;;
   esac
   pin "$pid"
-  timeout --kill-after=5 "$limit" taskset -c 1 dotnet "$BENCH" "$mode" --url "$url" --server "$server" --case "$case" \
+  timeout --kill-after=5 "$limit" taskset -c 1 "${CLIENT_ENV[@]}" dotnet "$BENCH" "$mode" --url "$url" --server "$server" --case "$case" \
     --round "$round" --server-pid "$pid" "$@" >>"$RESULTS" || true
 }
 
@@ -222,7 +226,7 @@ for round in $(seq 1 "$ROUNDS"); do
   # unmeasured calls first (compare.sh's settle time), so that its measured runs are not its JIT warm-up.
   if selected command || selected commandw16 || selected bcast || selected bcastw16 || selected groupw16; then
     pin "${PID[signalr]}"
-    timeout --kill-after=5 120 taskset -c 1 dotnet "$BENCH" load --url "${URL[signalr]}/hub" --protocol signalr --connections 64 \
+    timeout --kill-after=5 120 taskset -c 1 "${CLIENT_ENV[@]}" dotnet "$BENCH" load --url "${URL[signalr]}/hub" --protocol signalr --connections 64 \
       --window 16 --text hello --warmup 0 --duration 20 >/dev/null 2>&1 || true
   fi
   for window in 1 16; do
