@@ -175,6 +175,9 @@ internal sealed class UpgradeHandshake
         lock (transport.WriteLock)
         {
             HttpResponseWriter.Write(transport.Output, response, headOnly);
+
+            // Counted like every byte waiting to be sent: the send gives back what it took.
+            transport.Reserve(transport.UncommittedBytes);
             transport.CommitOutput();
         }
 

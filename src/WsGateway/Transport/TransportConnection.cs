@@ -100,6 +100,9 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     /// <summary>The gateway-wide budget for buffered bytes, which this connection's buffers draw on.</summary>
     public BufferBudget Budget { get; }
 
+    /// <summary>Bytes written to <see cref="Output"/> since the last <see cref="CommitOutput"/>. Read holding <see cref="WriteLock"/>.</summary>
+    public long UncommittedBytes => _uncommitted;
+
     /// <summary>Bytes committed but not yet handed to the kernel.</summary>
     public long UnsentBytes => Volatile.Read(ref _unsent);
 
