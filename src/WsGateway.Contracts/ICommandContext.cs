@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Serilog;
 
 namespace WsGateway.Contracts;
@@ -11,6 +12,12 @@ public interface ICommandContext
     /// <summary>The text after the command name (leading whitespace removed); empty when there is none.</summary>
     string Arguments { get; }
 
+    /// <summary>
+    /// The call's structured arguments: the <c>data</c> of a <c>wsgateway.v1</c> call (docs/protocol.md), beside
+    /// <see cref="Arguments"/>; null when the call had none, and for plain-text requests.
+    /// </summary>
+    JsonElement? Data => null;
+
     /// <summary>The connection that sent the command.</summary>
     ISession Session { get; }
 
@@ -20,13 +27,32 @@ public interface ICommandContext
     /// <summary>Fires when the connection closes or the command's timeout elapses.</summary>
     CancellationToken CancellationToken { get; }
 
-    /// <summary>Sends a reply to the caller. Inside a JSON envelope call it carries the envelope's id.</summary>
+    /// <summary>
+    /// Sends a reply to the caller: plain text, an envelope with the request's id, or a <c>reply</c> frame of
+    /// <c>wsgateway.v1</c> (docs/protocol.md).
+    /// </summary>
     /// <remarks>
     /// Completes at once while the caller keeps up; once 64 KiB wait for the caller, it completes when the caller has
     /// read them, so a command that replies in a loop is paced by its client. Await it. It fails with
     /// <see cref="OperationCanceledException"/> once the connection is gone.
     /// </remarks>
     ValueTask ReplyAsync(string text);
+
+    /// <summary>
+    /// Sends <paramref name="value"/> as a JSON reply (serialized with <see cref="JsonSerializerOptions.Web"/>:
+    /// camelCase names): a <c>reply</c> frame with <c>data</c> in <c>wsgateway.v1</c>, <c>"data"</c> in an envelope,
+    /// the JSON text for plain-text clients. Paced and cancelled as <see cref="ReplyAsync(string)"/>.
+    /// </summary>
+    ValueTask ReplyAsync<T>(T value) => ReplyAsync(JsonSerializer.Serialize(value, JsonSerializerOptions.Web));
+
+    /// <summary>
+    /// Sends the caller an event named <paramref name="name"/> with <paramref name="data"/> as JSON (as
+    /// <see cref="ReplyAsync{T}(T)"/>): an <c>event</c> frame in <c>wsgateway.v1</c>, the name, a space and the JSON
+    /// for plain-text clients. Like a reply, it is dropped once the call has ended.
+    /// </summary>
+    /// <param name="name">1-64 characters: letters, digits, '-', '_', '.' and ':'; not <c>broadcast</c> or <c>group</c>, which the gateway's own events use.</param>
+    /// <param name="data">The event's payload, serialized as JSON.</param>
+    ValueTask SendEventAsync<T>(string name, T data) => throw new NotSupportedException("This context sends no events.");
 
     /// <summary>
     /// Sends <paramref name="text"/> to every session connected to a command route, the caller included, on every

@@ -6,7 +6,7 @@ namespace WsGateway.Broadcasting;
 
 /// <summary>
 /// What nodes send each other over Redis, as small JSON objects: a message (<c>{"k":"m","n":NODE,"i":INSTANCE,"g":GROUP,"t":TEXT}</c>,
-/// <c>g</c> null for everyone), a heartbeat (<c>{"k":"h","n":NODE,"i":INSTANCE,"s":SESSIONS}</c>) or a goodbye
+/// <c>g</c> null for everyone, with <c>"fs":SESSION,"fu":USER</c> when a session sent it), a heartbeat (<c>{"k":"h","n":NODE,"i":INSTANCE,"s":SESSIONS}</c>) or a goodbye
 /// (<c>{"k":"bye","n":NODE,"i":INSTANCE}</c>). The instance is random per process: a node skips what it sent itself
 /// even when another node has been given the same name. Pure: no I/O; a payload that does not parse gives a reason,
 /// never an exception.
@@ -28,6 +28,11 @@ internal static class BusPayload
         }
 
         json.WriteString("t", message.Text);
+        if (message.SenderSession is not null)
+        {
+            json.WriteString("fs", message.SenderSession);
+            json.WriteString("fu", message.SenderUser);
+        }
     });
 
     public static byte[] Heartbeat(string node, string instance, int sessions) => Write(json =>
@@ -49,7 +54,7 @@ internal static class BusPayload
     public static string? TryRead(ReadOnlySpan<byte> payload, out Parsed parsed)
     {
         parsed = default;
-        string? kind = null, node = null, instance = null, group = null, text = null;
+        string? kind = null, node = null, instance = null, group = null, text = null, senderSession = null, senderUser = null;
         int sessions = 0;
         try
         {
@@ -70,6 +75,8 @@ internal static class BusPayload
                     case "i": instance = json.GetString(); break;
                     case "g": group = json.TokenType == JsonTokenType.Null ? null : json.GetString(); break;
                     case "t": text = json.GetString(); break;
+                    case "fs": senderSession = json.GetString(); break;
+                    case "fu": senderUser = json.GetString(); break;
                     case "s": sessions = json.GetInt32(); break;
                     default: json.Skip(); break;
                 }
@@ -92,7 +99,7 @@ internal static class BusPayload
             case "m" when group is not null && !GroupNames.IsValid(group):
                 return "a message for an invalid group name";
             case "m":
-                parsed = new Parsed(PayloadKind.Message, node, instance, new BusMessage(group, text, node), 0);
+                parsed = new Parsed(PayloadKind.Message, node, instance, new BusMessage(group, text, node, senderSession, senderUser), 0);
                 return null;
             case "h":
                 parsed = new Parsed(PayloadKind.Heartbeat, node, instance, null, Math.Max(0, sessions));

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Json;
 using Serilog;
 using WsGateway.Contracts;
 using WsGateway.Protocol;
@@ -8,7 +10,14 @@ namespace WsGateway.Commands;
 /// <summary>The context of one command call; replies after the call has ended are dropped.</summary>
 internal sealed class CommandContext : ICommandContext
 {
+    private static readonly SearchValues<char> EventNameCharacters =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:");
+
     private readonly CommandSession _session;
+
+    // The call's data as sent (JSON text), parsed on first use: most commands never look.
+    private readonly string? _data;
+    private JsonElement? _parsedData;
     private ILogger? _logger;
 
     public CommandContext(CommandSession session, CommandDescriptor descriptor, in CommandRequest request, CancellationToken cancellationToken)
@@ -17,6 +26,7 @@ internal sealed class CommandContext : ICommandContext
         EnvelopeId = request.Id;
         CommandName = descriptor.Name;
         Arguments = request.Arguments;
+        _data = request.Data;
         CancellationToken = cancellationToken;
     }
 
@@ -30,6 +40,20 @@ internal sealed class CommandContext : ICommandContext
     /// <remarks>Read and written only under <see cref="SessionReplies"/>' lock, so no reply slips in after the error.</remarks>
     public bool Completed { get; set; }
 
+    public JsonElement? Data
+    {
+        get
+        {
+            if (_parsedData is null && _data is not null)
+            {
+                using var document = JsonDocument.Parse(_data);
+                _parsedData = document.RootElement.Clone();
+            }
+
+            return _parsedData;
+        }
+    }
+
     public ISession Session => _session;
     public CancellationToken CancellationToken { get; }
 
@@ -41,6 +65,24 @@ internal sealed class CommandContext : ICommandContext
         ArgumentNullException.ThrowIfNull(text);
         return _session.Replies.ReplyAsync(this, text);
     }
+
+    public ValueTask ReplyAsync<T>(T value) =>
+        _session.Replies.ReplyDataAsync(this, JsonSerializer.SerializeToUtf8Bytes(value, JsonSerializerOptions.Web));
+
+    public ValueTask SendEventAsync<T>(string name, T data)
+    {
+        if (!IsEventName(name))
+        {
+            throw new ArgumentException(
+                $"\"{name}\" is not an event name: 1-64 characters, letters, digits, '-', '_', '.' and ':'; not \"broadcast\" or \"group\".", nameof(name));
+        }
+
+        return _session.Replies.SendEventAsync(this, name, null, JsonSerializer.SerializeToUtf8Bytes(data, JsonSerializerOptions.Web));
+    }
+
+    private static bool IsEventName(string? name) =>
+        name is { Length: > 0 and <= 64 } and not ("broadcast" or "group")
+        && name.AsSpan().IndexOfAnyExcept(EventNameCharacters) < 0;
 
     public ValueTask BroadcastAsync(string text)
     {

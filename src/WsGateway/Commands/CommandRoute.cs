@@ -15,6 +15,9 @@ internal sealed class CommandRoute : IWebSocketRoute
     private readonly ConcurrentDictionary<IWebSocketConnection, CommandSession> _sessions = new();
     private readonly LiveOptions _options;
 
+    // Sessions that speak wsgateway.v1: while there are none, a broadcast encodes only its plain-text frame.
+    private int _protocolSessions;
+
     public CommandRoute(CommandRegistry registry, IMessageBus bus, LiveOptions options, GatewayMetrics metrics)
     {
         Registry = registry;
@@ -40,9 +43,9 @@ internal sealed class CommandRoute : IWebSocketRoute
     /// Sends a broadcast or group message to this node's sessions, then hands it to the bus for the other nodes. Local
     /// delivery never waits for the bus, so a bus outage costs other nodes' sessions, never this node's.
     /// </summary>
-    public ValueTask PublishAsync(string? group, string text, CancellationToken cancellationToken)
+    public ValueTask PublishAsync(string? group, string text, CommandSession? sender, CancellationToken cancellationToken)
     {
-        var message = new BusMessage(group, text, Bus.NodeId);
+        var message = new BusMessage(group, text, Bus.NodeId, sender?.Id, sender?.Identity.Name);
         DeliverLocally(message);
         Metrics.BusMessage(published: true);
         return Bus.PublishAsync(message, cancellationToken);
@@ -50,9 +53,17 @@ internal sealed class CommandRoute : IWebSocketRoute
     public GatewayMetrics Metrics { get; }
     public TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.Current.Commands.TimeoutSeconds);
 
-    /// <summary>The first of <c>Commands:Subprotocols</c> (the gateway's order of preference) that the client offered.</summary>
+    /// <summary>
+    /// <c>wsgateway.v1</c> when the client offered it (docs/protocol.md); otherwise the first of
+    /// <c>Commands:Subprotocols</c> (the gateway's order of preference) that the client offered.
+    /// </summary>
     public string? SelectSubprotocol(IReadOnlyList<string> offered)
     {
+        if (offered.Contains(CallProtocol.Name, StringComparer.Ordinal))
+        {
+            return CallProtocol.Name;
+        }
+
         foreach (var protocol in _options.Current.Commands.Subprotocols)
         {
             if (offered.Contains(protocol, StringComparer.Ordinal))
@@ -67,7 +78,15 @@ internal sealed class CommandRoute : IWebSocketRoute
     public ValueTask OnOpenAsync(IWebSocketConnection connection)
     {
         // The session's queue and worker start with its first request.
-        _sessions[connection] = new CommandSession(connection, this);
+        var session = new CommandSession(connection, this);
+        _sessions[connection] = session;
+        if (session.SpeaksProtocol)
+        {
+            // Queued behind the 101 and ahead of anything else, as the protocol promises.
+            Interlocked.Increment(ref _protocolSessions);
+            session.Replies.QueueWelcome(session, Bus.NodeId);
+        }
+
         return ValueTask.CompletedTask;
     }
 
@@ -86,10 +105,10 @@ internal sealed class CommandRoute : IWebSocketRoute
 
         if (opcode == Opcode.Binary && !Utf8.IsValid(payload.Span))
         {
-            return session.EnqueueAsync(new CommandRequest(null, "", "", "binary messages must hold UTF-8 command text"));
+            return session.EnqueueAsync(CommandRequest.Invalid(null, CallErrors.BadFrame, "binary messages must hold UTF-8 command text"));
         }
 
-        var request = CommandRequestParser.Parse(payload.Span);
+        var request = session.SpeaksProtocol ? CallFrameReader.Read(payload.Span) : CommandRequestParser.Parse(payload.Span);
         var commands = _options.Current.Commands;
         if (!session.RateLimit.TryTake(commands.MessagesPerSecond, commands.Burst))
         {
@@ -100,7 +119,17 @@ internal sealed class CommandRoute : IWebSocketRoute
             }
 
             // Queued like any request so the error comes back in request order.
-            request = request with { Error = $"rate limit exceeded: at most {commands.MessagesPerSecond:0.###} commands per second (bursts of {commands.Burst}); this one was dropped" };
+            request = request with
+            {
+                Error = $"rate limit exceeded: at most {commands.MessagesPerSecond:0.###} commands per second (bursts of {commands.Burst}); this one was dropped",
+                ErrorCode = CallErrors.RateLimited,
+            };
+        }
+
+        if (session.SpeaksProtocol && request.Error is null && !session.TryBeginCall(request.Id!))
+        {
+            // Answered in request order like any error; the earlier call with this id goes on.
+            request = request with { Error = "a call with this id is still in flight; this one was not run", ErrorCode = CallErrors.DuplicateId };
         }
 
         return session.EnqueueAsync(request);
@@ -122,6 +151,10 @@ internal sealed class CommandRoute : IWebSocketRoute
         if (_sessions.TryRemove(connection, out var session))
         {
             session.Stop();
+            if (session.SpeaksProtocol)
+            {
+                Interlocked.Decrement(ref _protocolSessions);
+            }
         }
 
         return ValueTask.CompletedTask;
@@ -139,29 +172,34 @@ internal sealed class CommandRoute : IWebSocketRoute
 
     private void DeliverLocally(BusMessage message)
     {
-        // Encoded once; every recipient gets a copy of the same frame bytes.
-        var frame = EncodedFrame.Text(message.Text);
+        // Encoded once per protocol; every recipient gets a copy of the same frame bytes.
+        var frames = new FanOutFrames(EncodedFrame.Text(message.Text),
+            Volatile.Read(ref _protocolSessions) > 0 ? EncodedFrame.Text(CallProtocol.Event(message)) : null);
         int delivered = 0;
         if (message.Group is { } group)
         {
-            delivered = Groups.ForEach(group, frame, static (session, frame) => Send(session.Connection, frame));
+            delivered = Groups.ForEach(group, frames, static (session, frames) => Send(session, frames));
         }
         else
         {
             // Enumerating the dictionary itself takes no lock and copies nothing (its Keys property would copy all).
-            foreach (var (connection, _) in _sessions)
+            foreach (var (_, session) in _sessions)
             {
-                if (Send(connection, frame))
+                if (Send(session, frames))
                 {
                     delivered++;
                 }
             }
         }
 
-        Metrics.MessagesSent(delivered, frame.PayloadLength);
+        Metrics.MessagesSent(delivered, frames.Text.PayloadLength);
     }
 
     // Queued and scheduled, never awaited: one slow reader must not hold up the rest; its send-buffer limit bounds
-    // what waits for it.
-    private static bool Send(IWebSocketConnection connection, EncodedFrame frame) => connection.Sender.Send(frame);
+    // what waits for it. A session that joined the protocol after the frames were encoded gets the text frame.
+    private static bool Send(CommandSession session, FanOutFrames frames) =>
+        session.Connection.Sender.Send(session.SpeaksProtocol && frames.Protocol is { } protocol ? protocol : frames.Text);
+
+    /// <summary>One message encoded for plain-text sessions and, when any is connected, for <c>wsgateway.v1</c> ones.</summary>
+    private readonly record struct FanOutFrames(EncodedFrame Text, EncodedFrame? Protocol);
 }

@@ -51,14 +51,22 @@ internal sealed class CommandSession : ISession
     private Dictionary<string, object?>? _items;
     private TokenBucket _rateLimit;
 
+    // wsgateway.v1 only: the ids of the calls queued or running, which a new call may not reuse. Touched by the
+    // receive loop (a call arrives) and the worker (it ends), under its own lock.
+    private HashSet<string>? _callsInFlight;
+
     public CommandSession(IWebSocketConnection connection, CommandRoute route)
     {
         Connection = connection;
         _route = route;
         _groups = new SessionGroups<CommandSession>(route.Groups, this);
+        SpeaksProtocol = connection.Subprotocol == CallProtocol.Name;
     }
 
     public IWebSocketConnection Connection { get; }
+
+    /// <summary>The client asked for <c>wsgateway.v1</c> (docs/protocol.md): frames are JSON and every call ends with one final frame.</summary>
+    public bool SpeaksProtocol { get; }
 
     /// <summary>Where every reply of this session is written (one instance: its lock orders the replies).</summary>
     public SessionReplies Replies
@@ -70,7 +78,7 @@ internal sealed class CommandSession : ISession
                 return replies;
             }
 
-            var created = new SessionReplies(Connection.Sender);
+            var created = new SessionReplies(Connection.Sender, SpeaksProtocol);
             return Interlocked.CompareExchange(ref _replies, created, null) ?? created;
         }
     }
@@ -172,9 +180,40 @@ internal sealed class CommandSession : ISession
 
     public bool LeaveGroup(string group) => _groups.Leave(group);
 
-    public ValueTask BroadcastAsync(string text, CancellationToken cancellationToken) => _route.PublishAsync(null, text, cancellationToken);
+    public ValueTask BroadcastAsync(string text, CancellationToken cancellationToken) => _route.PublishAsync(null, text, this, cancellationToken);
 
-    public ValueTask SendToGroupAsync(string group, string text, CancellationToken cancellationToken) => _route.PublishAsync(group, text, cancellationToken);
+    public ValueTask SendToGroupAsync(string group, string text, CancellationToken cancellationToken) => _route.PublishAsync(group, text, this, cancellationToken);
+
+    /// <summary>
+    /// Registers a <c>wsgateway.v1</c> call's id as in flight until its call ends; false when a call with that id is
+    /// still in flight. Called by the receive loop for every call it queues without an error.
+    /// </summary>
+    public bool TryBeginCall(string id)
+    {
+        var calls = Volatile.Read(ref _callsInFlight) ?? InitCallsInFlight();
+        lock (calls)
+        {
+            return calls.Add(id);
+        }
+    }
+
+    private HashSet<string> InitCallsInFlight()
+    {
+        var created = new HashSet<string>(StringComparer.Ordinal);
+        return Interlocked.CompareExchange(ref _callsInFlight, created, null) ?? created;
+    }
+
+    private void EndCall(string id)
+    {
+        var calls = Volatile.Read(ref _callsInFlight);
+        if (calls is not null)
+        {
+            lock (calls)
+            {
+                calls.Remove(id);
+            }
+        }
+    }
 
     public IReadOnlyList<ISession> LocalGroupMembers(string group) => [.. _route.Groups.Members(group)];
 
@@ -314,22 +353,38 @@ internal sealed class CommandSession : ISession
 
     private async Task RunAsync(CommandRequest request)
     {
+        try
+        {
+            await RunCallAsync(request);
+        }
+        finally
+        {
+            // Every protocol call queued without an error was registered as in flight (TryBeginCall).
+            if (SpeaksProtocol && request.Error is null)
+            {
+                EndCall(request.Id!);
+            }
+        }
+    }
+
+    private async Task RunCallAsync(CommandRequest request)
+    {
         if (request.Error is not null)
         {
-            await Replies.ReplyErrorAsync(request.Id, request.Error);
+            await Replies.ReplyErrorAsync(request.Id, request.ErrorCode ?? CallErrors.BadFrame, request.Error);
             return;
         }
 
         if (request.Name.Length == 0)
         {
-            await Replies.ReplyErrorAsync(request.Id, "empty command; send \"help\" to list commands");
+            await Replies.ReplyErrorAsync(request.Id, CallErrors.BadFrame, "empty command; send \"help\" to list commands");
             return;
         }
 
         if (!_route.Registry.Current.TryGet(request.Name, out var descriptor))
         {
             _route.Metrics.CommandUnknown();
-            await Replies.ReplyErrorAsync(request.Id, $"unknown command \"{SentText.Excerpt(request.Name)}\"; send \"help\" to list commands");
+            await Replies.ReplyErrorAsync(request.Id, CallErrors.UnknownCommand, $"unknown command \"{SentText.Excerpt(request.Name)}\"; send \"help\" to list commands");
             return;
         }
 
@@ -340,22 +395,29 @@ internal sealed class CommandSession : ISession
                 ? "was not run: your credential expired; reconnect with a new one"
                 : $"{descriptor.Access.Describe()} ({(Identity.IsAuthenticated ? "you are " + Identity.Name : "you are not authenticated")})";
             Log.Information("Command {Command} refused to {User}: {Reason}", descriptor.Name, Identity.Name, why);
-            await Replies.ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" {why}");
+            await Replies.ReplyErrorAsync(request.Id, CallErrors.Forbidden, $"command \"{descriptor.Name}\" {why}");
+            return;
+        }
+
+        if (descriptor.RepliesWithProblem)
+        {
+            // No version of it works: an error like any failed call (plain text reads as it always did).
+            _route.Metrics.CommandRan(descriptor.Name, CommandOutcome.Broken);
+            await Replies.ReplyErrorAsync(request.Id, CallErrors.Broken, $"script command \"{descriptor.Name}\" is broken: {descriptor.Problem}");
             return;
         }
 
         var cutOff = CutOff();
         if (cutOff.IsCancellationRequested)
         {
-            await Replies.ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" was not run: {Volatile.Read(ref _cutOffReason)}");
+            await Replies.ReplyErrorAsync(request.Id, CallErrors.Cancelled, $"command \"{descriptor.Name}\" was not run: {Volatile.Read(ref _cutOffReason)}");
             return;
         }
 
         var timeout = _commandTimeout ??= CancellationTokenSource.CreateLinkedTokenSource(Connection.Closed, cutOff.Token);
         timeout.CancelAfter(_route.CommandTimeout);
         var context = new CommandContext(this, descriptor, request, timeout.Token);
-        // A broken command answers without throwing, but its caller got an error, not the command.
-        var outcome = descriptor.RepliesWithProblem ? CommandOutcome.Broken : CommandOutcome.Succeeded;
+        var outcome = CommandOutcome.Succeeded;
         try
         {
             ValueTask call;
@@ -384,24 +446,22 @@ internal sealed class CommandSession : ISession
             outcome = CommandOutcome.Cancelled;
             var reason = Volatile.Read(ref _cutOffReason);
             context.Logger.Warning("Command {Command} was cut off: {Reason}", descriptor.Name, reason);
-            await Replies.ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" was cut off: {reason}", context);
+            await Replies.ReplyErrorAsync(request.Id, CallErrors.Cancelled, $"command \"{descriptor.Name}\" was cut off: {reason}", context);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             outcome = CommandOutcome.TimedOut;
             context.Logger.Warning("Command {Command} timed out after {Timeout}", descriptor.Name, _route.CommandTimeout);
-            await Replies.ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" timed out after {_route.CommandTimeout.TotalSeconds:0.###} s", context);
+            await Replies.ReplyErrorAsync(request.Id, CallErrors.Timeout, $"command \"{descriptor.Name}\" timed out after {_route.CommandTimeout.TotalSeconds:0.###} s", context);
         }
         catch (Exception ex)
         {
             outcome = CommandOutcome.Failed;
             context.Logger.Error(ex, "Command {Command} from {Origin} failed", descriptor.Name, descriptor.Origin.ToString());
-            await Replies.ReplyErrorAsync(request.Id, $"command \"{descriptor.Name}\" failed: {Describe(ex)}", context);
+            await Replies.ReplyErrorAsync(request.Id, CallErrors.Failed, $"command \"{descriptor.Name}\" failed: {Describe(ex)}", context);
         }
         finally
         {
-            Replies.Complete(context);
-
             if (!timeout.TryReset())
             {
                 timeout.Dispose();
@@ -409,6 +469,8 @@ internal sealed class CommandSession : ISession
             }
         }
 
+        // The call's final frame in wsgateway.v1 (unless an error above was); later replies are dropped.
+        await Replies.EndAsync(context);
         _route.Metrics.CommandRan(descriptor.Name, outcome);
     }
 }

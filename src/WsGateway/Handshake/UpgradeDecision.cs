@@ -66,7 +66,8 @@ internal sealed class UpgradeDecision
         {
             var label = refusal.Status switch { 401 => "unauthorized", 403 => "forbidden", _ => "auth_unavailable" };
             var detail = authentication.Method is null ? authentication.Reason : $"{authentication.Method}: {authentication.Reason}";
-            return UpgradeVerdict.Refuse(refusal, label, detail);
+            // The route rides along, so that a client of its own protocol can be told in band (UpgradeHandshake).
+            return UpgradeVerdict.Refuse(refusal, label, detail) with { RefusedRoute = match.Route };
         }
 
         return new UpgradeVerdict(match.Route, authentication.Identity, null, null, null, match.Path);
@@ -85,4 +86,7 @@ internal sealed record UpgradeVerdict(
     IWebSocketRoute? Route, CallerIdentity? Identity, HttpResponse? Refusal, string? Reason, string? Detail, string? Path = null)
 {
     public static UpgradeVerdict Refuse(HttpResponse refusal, string reason, string? detail = null) => new(null, null, refusal, reason, detail);
+
+    /// <summary>With an authentication refusal: the route it was for, whose clients may be told in band (<see cref="InBandRefusal"/>).</summary>
+    public IWebSocketRoute? RefusedRoute { get; init; }
 }

@@ -127,6 +127,12 @@ internal sealed class UpgradeHandshake
             _metrics.HandshakeFailed(reason!);
             _log.Information("Upgrade from {RemoteAddress} (Origin {Origin}) for {Path} refused with {Status}: {Reason}",
                 remote, request.GetHeader("Origin") ?? "none", request.Path, refusal.Status, verdict.Detail is null ? reason : $"{reason} ({verdict.Detail})");
+            if (InBandRefusal.For(reason!, verdict.Detail, verdict.RefusedRoute, request) is { } inBand)
+            {
+                await RespondAsync(transport, inBand.Bytes(WebSocketHandshake.ComputeAccept(request.GetHeader("Sec-WebSocket-Key")!)), timeout);
+                return null;
+            }
+
             await RespondAsync(transport, refusal, headOnly: false, timeout);
             return null;
         }
@@ -164,6 +170,23 @@ internal sealed class UpgradeHandshake
                 request.Headers.Where(h => h.Key.Equals("Sec-WebSocket-Extensions", StringComparison.OrdinalIgnoreCase)).Select(h => h.Value),
                 new DeflatePolicy(compression.ClientContextTakeover, compression.ClientMaxWindowBits))
             : null;
+
+    /// <summary>Bytes as they are (an in-band refusal), then the connection closes as after <see cref="RespondAsync(TransportConnection, HttpResponse, bool, CancellationToken)"/>.</summary>
+    private static async ValueTask RespondAsync(TransportConnection transport, byte[] bytes, CancellationToken cancellationToken)
+    {
+        lock (transport.WriteLock)
+        {
+            transport.Reserve(bytes.Length);
+            transport.Output.Write(bytes);
+            transport.CommitOutput();
+        }
+
+        var send = transport.SendAsync();
+        if (!send.IsCompleted)
+        {
+            await send.AsTask().WaitAsync(cancellationToken);
+        }
+    }
 
     /// <summary>One response, then the connection closes (every plain HTTP answer says <c>Connection: close</c>).</summary>
     /// <param name="cancellationToken">

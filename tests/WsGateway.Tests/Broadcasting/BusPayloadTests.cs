@@ -21,6 +21,20 @@ public sealed class BusPayloadTests
     }
 
     [Fact]
+    public void A_message_a_session_sent_carries_its_session_and_user_and_an_older_node_reads_it_without_them()
+    {
+        var message = new BusMessage("room", "hi", "node-a", "0000a7", "ada");
+        var payload = BusPayload.Message(message, "0a1b2c3d");
+
+        Assert.Null(BusPayload.TryRead(payload, out var parsed));
+        Assert.Equal(message, parsed.Message);
+
+        // What a node without the sender fields writes still reads: a message from nobody in particular.
+        Assert.Null(BusPayload.TryRead("""{"k":"m","n":"node-b","i":"ffff0000","g":"room","t":"hi"}"""u8, out var old));
+        Assert.Equal(new BusMessage("room", "hi", "node-b"), old.Message);
+    }
+
+    [Fact]
     public void Heartbeats_and_goodbyes_carry_their_node()
     {
         Assert.Null(BusPayload.TryRead(BusPayload.Heartbeat("node-b", "ffff0000", 42), out var heartbeat));
