@@ -29,11 +29,13 @@ internal sealed class StaticAssets
 
     private const string ResourcePrefix = "wwwroot/";
     private const string IndexPath = "/index.html";
+    private const string ClientPrefix = "/client/";
 
     private static readonly FrozenDictionary<string, string> ContentTypes = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
         [".html"] = "text/html; charset=utf-8",
         [".js"] = "text/javascript; charset=utf-8",
+        [".ts"] = "text/plain; charset=utf-8",
         [".css"] = "text/css; charset=utf-8",
         [".json"] = "application/json; charset=utf-8",
         [".txt"] = "text/plain; charset=utf-8",
@@ -100,13 +102,23 @@ internal sealed class StaticAssets
             return null;
         }
 
-        KeyValuePair<string, string>[] headers =
-        [
-            new("ETag", asset.ETag),
-            new("Cache-Control", asset.CacheControl),
-            new("Content-Security-Policy", ContentSecurityPolicy),
-            new("Referrer-Policy", "no-referrer"),
-        ];
+        KeyValuePair<string, string>[] headers = request.Path.StartsWith(ClientPrefix, StringComparison.Ordinal)
+            ?
+            [
+                new("ETag", asset.ETag),
+                new("Cache-Control", asset.CacheControl),
+                // The client library is imported by apps' own pages, from other origins: a module script is fetched
+                // with CORS. It is public code and the fetch carries no credentials, so any origin may have it.
+                new("Access-Control-Allow-Origin", "*"),
+                new("Referrer-Policy", "no-referrer"),
+            ]
+            :
+            [
+                new("ETag", asset.ETag),
+                new("Cache-Control", asset.CacheControl),
+                new("Content-Security-Policy", ContentSecurityPolicy),
+                new("Referrer-Policy", "no-referrer"),
+            ];
         return asset.IsNotModified(request.GetHeader("If-None-Match"))
             ? new HttpResponse(304, asset.ContentType, ReadOnlyMemory<byte>.Empty, headers)
             : new HttpResponse(200, asset.ContentType, asset.Body, headers);

@@ -28,6 +28,31 @@ internal static class NodeWsClient
         return json.RootElement.Clone();
     }
 
+    /// <summary>
+    /// Runs one scenario of library.mjs: the gateway's own JavaScript client (src/clients/js/wsgateway.js, from the
+    /// source tree) over <c>ws</c>. Returns the JSON it printed.
+    /// </summary>
+    public static async Task<JsonElement> RunLibraryAsync(Uri url, string scenario, string? token = null) =>
+        Parse(await StartLibraryAsync(url, scenario, token));
+
+    /// <summary>Starts a scenario of library.mjs; await the task for its run (see <see cref="Parse"/>).</summary>
+    public static async Task<ProgramRun> StartLibraryAsync(Uri url, string scenario, string? token = null)
+    {
+        var node = await Installed.Value;
+        var library = Path.Combine(BuildPaths.RepoRoot, "src", "clients", "js", "wsgateway.js");
+        string[] arguments = token is null
+            ? ["library.mjs", url.ToString(), library, scenario]
+            : ["library.mjs", url.ToString(), library, scenario, token];
+        return await ClientProgram.RunAsync(node, arguments, Folder, ScenarioTimeout);
+    }
+
+    public static JsonElement Parse(ProgramRun run)
+    {
+        Assert.True(run.Succeeded, $"The client failed:\n{run.Describe()}");
+        using var json = JsonDocument.Parse(run.Stdout);
+        return json.RootElement.Clone();
+    }
+
     /// <returns>The path of node.</returns>
     private static async Task<string> InstallAsync()
     {

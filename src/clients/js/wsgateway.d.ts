@@ -1,0 +1,107 @@
+// Types of wsgateway.js: the wsgateway.v1 client (docs/protocol.md).
+
+export declare const PROTOCOL: 'wsgateway.v1';
+export declare const CLOSE_UNAUTHORIZED: 4401;
+export declare const CLOSE_FORBIDDEN: 4403;
+
+/** Who the gateway thinks is connected. */
+export interface Identity {
+  name: string;
+  roles: string[];
+  authenticated: boolean;
+  expiresAt?: string;
+}
+
+export interface Welcome {
+  session: string;
+  node: string;
+  identity: Identity;
+  /** Opaque; for recovery after a reconnect. */
+  resume: string;
+}
+
+/** Who sent a broadcast or group message. */
+export interface Sender {
+  session: string;
+  user: string;
+  node: string;
+}
+
+export interface GatewayEvent {
+  /** `broadcast`, `group`, or a name a command chose. */
+  event: string;
+  group?: string;
+  from?: Sender;
+  text?: string;
+  data?: unknown;
+}
+
+/** A reply: the text a command sent, or the JSON value of a data reply. */
+export type Reply = string | unknown;
+
+export type ErrorCode =
+  | 'bad_frame' | 'unknown_type' | 'bad_id' | 'duplicate_id' | 'too_deep'
+  | 'unknown_command' | 'forbidden' | 'rate_limited' | 'timeout' | 'failed' | 'broken' | 'cancelled'
+  | 'auth_required' | 'auth_refused' | 'auth_forbidden'
+  // This library's own:
+  | 'aborted' | 'disconnected' | 'closed';
+
+export declare class CallError extends Error {
+  readonly code: ErrorCode | string;
+  readonly id?: number | string;
+}
+
+export declare class AuthenticationError extends Error {
+  readonly code: 'auth_required' | 'auth_refused' | 'auth_forbidden';
+  readonly closeCode: 4401 | 4403;
+}
+
+export interface ConnectOptions {
+  /** Sent as the access_token query parameter (browsers cannot set headers on a WebSocket). */
+  token?: string;
+  /** Called for a token before connecting when none was given, and once more after a refusal (close 4401). */
+  getToken?: () => string | Promise<string>;
+  /** A WebSocket constructor (npm `ws` in node before 22); the global one by default. */
+  WebSocket?: unknown;
+  /** Reconnect after a lost connection (default true): exponential back-off with full jitter. */
+  reconnect?: boolean;
+  /** First back-off ceiling, doubled per attempt (default 500 ms). */
+  initialDelayMs?: number;
+  /** Largest back-off (default 30 s). */
+  maxDelayMs?: number;
+  /** Default call timeout (default 30 s; 0 for none). */
+  timeoutMs?: number;
+  /** The route's commands that join and leave a group (default `join` and `leave`). */
+  joinCommand?: string;
+  leaveCommand?: string;
+}
+
+export interface CallOptions {
+  /** Structured arguments, the call's `data`. */
+  data?: unknown;
+  /** Milliseconds until the call fails with `timeout` (default: the client's timeoutMs). */
+  timeout?: number;
+  signal?: AbortSignal;
+  /** Each reply as it arrives. */
+  onReply?: (reply: Reply) => void;
+}
+
+export type State = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export declare class Client {
+  readonly welcome: Welcome | null;
+  readonly state: State;
+  readonly groups: string[];
+  ready(): Promise<Welcome>;
+  call(command: string, args?: string, options?: CallOptions): Promise<Reply[]>;
+  join(group: string): Promise<void>;
+  leave(group: string): Promise<void>;
+  on(name: 'welcome', handler: (welcome: Welcome) => void): () => void;
+  on(name: 'state', handler: (state: State) => void): () => void;
+  on(name: 'failed', handler: (error: AuthenticationError | CallError) => void): () => void;
+  on(name: 'error', handler: (error: CallError) => void): () => void;
+  on(name: string, handler: (event: GatewayEvent) => void): () => void;
+  close(): void;
+}
+
+export declare function connect(url: string | URL, options?: ConnectOptions): Client;

@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using WsGateway.IntegrationTests.Commands;
+
+namespace WsGateway.IntegrationTests.Interop;
+
+/// <summary>
+/// The gateway's JavaScript client (src/clients/js/wsgateway.js) in node over the npm package <c>ws</c>, against a
+/// real gateway: calls end once with their replies or their error code, events carry group and sender, a refused
+/// token is reported as such and not retried, and a restarted gateway gets the client back, in its groups.
+/// </summary>
+public sealed class JsClientTests
+{
+    [Fact]
+    public async Task Calls_resolve_once_with_their_replies_or_reject_with_their_code()
+    {
+        await using var gateway = await ProtocolTestCommands.StartGatewayAsync();
+        ProtocolTestCommands.Register(gateway);
+
+        var result = await NodeWsClient.RunLibraryAsync(gateway.WebSocketUri("/"), "calls");
+
+        Assert.Equal("anonymous", result.GetProperty("welcome").GetProperty("identity").GetProperty("name").GetString());
+        Assert.Equal(0, result.GetProperty("quiet").GetProperty("replies").GetArrayLength());
+        Assert.Equal(["hi Ada"], Strings(result.GetProperty("greet").GetProperty("replies")));
+        Assert.Equal(["1", "2", "3"], Strings(result.GetProperty("count").GetProperty("replies")));
+        Assert.Equal("Oslo", result.GetProperty("weather").GetProperty("replies")[0].GetProperty("city").GetString());
+        Assert.Equal("unknown_command", result.GetProperty("unknown").GetProperty("error").GetString());
+        Assert.Equal("failed", result.GetProperty("boom").GetProperty("error").GetString());
+        Assert.Equal("timeout", result.GetProperty("timeout").GetProperty("error").GetString());
+        Assert.Equal("aborted", result.GetProperty("aborted").GetProperty("error").GetString());
+        Assert.True(result.GetProperty("manyMatched").GetBoolean(), "1,000 calls in flight were matched to their replies");
+    }
+
+    [Fact]
+    public async Task Group_messages_and_broadcasts_arrive_as_events_with_the_group_and_the_sender()
+    {
+        await using var gateway = await ProtocolTestCommands.StartGatewayAsync();
+        ProtocolTestCommands.Register(gateway);
+
+        var result = await NodeWsClient.RunLibraryAsync(gateway.WebSocketUri("/"), "events");
+
+        var received = result.GetProperty("received");
+        Assert.Equal(["room"], Strings(result.GetProperty("groups")));
+        Assert.Equal(("group", "room", "hello room"), (received[0].GetProperty("event").GetString(), received[0].GetProperty("group").GetString(), received[0].GetProperty("text").GetString()));
+        Assert.Equal(result.GetProperty("speaker").GetString(), received[0].GetProperty("from").GetProperty("session").GetString());
+        Assert.Equal(("broadcast", "hello all"), (received[1].GetProperty("event").GetString(), received[1].GetProperty("text").GetString()));
+    }
+
+    [Fact]
+    public async Task A_refused_token_is_reported_as_an_authentication_error_and_not_retried()
+    {
+        await using var gateway = await ProtocolTestCommands.StartGatewayAsync(o =>
+        {
+            o.Authentication.Methods = ["apikey"];
+            o.Authentication.ApiKeys = [new() { Name = "app", Key = "right-key-0123456789abcdef", Roles = [] }];
+        });
+
+        var result = await NodeWsClient.RunLibraryAsync(gateway.WebSocketUri("/"), "refused", "wrong-key-0123456789abcdef");
+
+        Assert.True(result.GetProperty("authentication").GetBoolean());
+        Assert.Equal("auth_refused", result.GetProperty("code").GetString());
+        Assert.Equal(4401, result.GetProperty("closeCode").GetInt32());
+        Assert.Equal("closed", result.GetProperty("state").GetString());
+        Assert.DoesNotContain("reconnecting", Strings(result.GetProperty("states")));
+    }
+
+    [Fact]
+    public async Task A_client_reconnects_to_a_restarted_gateway_by_itself_and_is_back_in_its_groups()
+    {
+        int port = FreePort();
+        var first = await ProtocolTestCommands.StartGatewayAsync(o => o.Listen.Port = port);
+        var probe = ProtocolTestCommands.Register(first);
+        var url = new Uri($"ws://127.0.0.1:{port}/");
+
+        var client = NodeWsClient.StartLibraryAsync(url, "reconnect");
+        Assert.True(await Eventually.TrueAsync(() => Volatile.Read(ref probe.Joins) > 0, Eventually.Patience), "the client never joined");
+        await first.DisposeAsync();
+
+        await using var second = await ProtocolTestCommands.StartGatewayAsync(o => o.Listen.Port = port);
+        ProtocolTestCommands.Register(second);
+        var result = NodeWsClient.Parse(await client);
+
+        Assert.Contains("reconnecting", Strings(result.GetProperty("states")));
+        Assert.Equal("open", Strings(result.GetProperty("states"))[^1]);
+        Assert.Equal(["room"], Strings(result.GetProperty("groups")));
+        Assert.Equal("after the restart", result.GetProperty("rejoined").GetString());
+    }
+
+    private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
+
+    private static int FreePort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+}
