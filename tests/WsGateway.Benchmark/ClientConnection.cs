@@ -35,21 +35,39 @@ internal sealed class ClientConnection : IDisposable
     private readonly byte[]? _record;
     private int _recordLength;
     private long _frameLeft;
+    // wsgateway.v1 calls: each slot's request sits twice in _burst (so the requests of any run of slots are
+    // contiguous), at _slotOffsets in the first copy; each call is answered by its slot's reply, then its result.
+    private readonly CallProtocolFrames? _calls;
+    private readonly int[]? _slotOffsets;
     private readonly byte[] _buffer = new byte[64 * 1024];
     private int _start;
     private int _end;
 
-    private ClientConnection(Socket socket, byte[] frame, byte[] expected, bool verify, int window, bool deflate, bool signalR)
+    private ClientConnection(Socket socket, byte[] frame, byte[] expected, bool verify, int window, bool deflate, bool signalR, CallProtocolFrames? calls = null)
     {
+        _calls = calls;
         _record = signalR ? new byte[expected.Length + 256] : null;
         _deflatedOriginal = deflate ? expected : null;
         _learnEcho = deflate;
         _socket = socket;
         _frame = frame;
-        _burst = new byte[frame.Length * window];
-        for (int i = 0; i < window; i++)
+        if (calls is not null)
         {
-            frame.CopyTo(_burst, i * frame.Length);
+            _slotOffsets = new int[window + 1];
+            for (int i = 0; i < window; i++)
+            {
+                _slotOffsets[i + 1] = _slotOffsets[i] + calls.Requests[i].Length;
+            }
+
+            _burst = [.. calls.Requests.SelectMany(r => r), .. calls.Requests.SelectMany(r => r)];
+        }
+        else
+        {
+            _burst = new byte[frame.Length * window];
+            for (int i = 0; i < window; i++)
+            {
+                frame.CopyTo(_burst, i * frame.Length);
+            }
         }
 
         _expected = expected;
@@ -74,10 +92,17 @@ internal sealed class ClientConnection : IDisposable
         try
         {
             await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(options.Url.Host), options.Url.Port), cancellationToken);
-            var connection = new ClientConnection(socket, frame, expected, options.Verify, options.Window, options.Deflate, options.SignalR);
+            var calls = options.Calls ? new CallProtocolFrames(options.Text!, options.Expect!, options.Window) : null;
+            var connection = new ClientConnection(socket, frame, expected, options.Verify, options.Window, options.Deflate, options.SignalR, calls);
             if (!options.RawTcp)
             {
                 await connection.HandshakeAsync(options.Url, options.Deflate, cancellationToken);
+            }
+
+            if (calls is not null)
+            {
+                // The gateway's welcome: read, not checked (it names the session).
+                await connection.SkipMessageAsync(cancellationToken);
             }
 
             if (options.SignalR)
@@ -123,7 +148,15 @@ internal sealed class ClientConnection : IDisposable
                 }
             }
 
-            await ReceiveMessageAsync(cancellationToken);
+            if (_calls is null)
+            {
+                await ReceiveMessageAsync(cancellationToken);
+            }
+            else
+            {
+                await ReceiveCallAsync(tail, cancellationToken);
+            }
+
             long now = Stopwatch.GetTimestamp();
             long sentAt = _sentAt[tail];
             tail = (tail + 1) % window;
@@ -208,8 +241,17 @@ internal sealed class ClientConnection : IDisposable
         }
 
         Sent += count;
-        int length = count * _frame.Length;
-        int sent = await _socket.SendAsync(_burst.AsMemory(0, length), SocketFlags.None, cancellationToken);
+        int start = 0, length = count * _frame.Length;
+        if (_slotOffsets is not null)
+        {
+            // Slots slot .. slot + count - 1, wrapping into the burst's second copy.
+            int window = _slotOffsets.Length - 1, total = _slotOffsets[window];
+            int Offset(int index) => index <= window ? _slotOffsets[index] : total + _slotOffsets[index - window];
+            start = _slotOffsets[slot];
+            length = Offset(slot + count) - start;
+        }
+
+        int sent = await _socket.SendAsync(_burst.AsMemory(start, length), SocketFlags.None, cancellationToken);
         if (sent != length)
         {
             throw new BenchmarkException($"short send: {sent} of {length} bytes");
@@ -219,7 +261,8 @@ internal sealed class ClientConnection : IDisposable
     private async Task HandshakeAsync(Uri url, bool deflate, CancellationToken cancellationToken)
     {
         (_start, _end) = await ClientHandshake.RunAsync(
-            _socket, url, _buffer, cancellationToken, deflate ? "permessage-deflate; server_no_context_takeover; client_no_context_takeover" : null);
+            _socket, url, _buffer, cancellationToken, deflate ? "permessage-deflate; server_no_context_takeover; client_no_context_takeover" : null,
+            _calls is null ? null : CallProtocolFrames.Protocol);
         if (deflate && _buffer.AsSpan(0, _start).IndexOf("permessage-deflate"u8) < 0)
         {
             throw new BenchmarkException("the server did not accept permessage-deflate");
@@ -234,6 +277,46 @@ internal sealed class ClientConnection : IDisposable
         _expected = SignalRProtocol.HandshakeResponse;
         await ReceiveMessageAsync(cancellationToken);
         _expected = expected;
+    }
+
+    /// <summary>A wsgateway.v1 call's two messages: its slot's reply, then its result.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ReceiveCallAsync(int slot, CancellationToken cancellationToken)
+    {
+        _expected = _calls!.Replies[slot];
+        await ReceiveMessageAsync(cancellationToken);
+        _expected = _calls.Results[slot];
+        await ReceiveMessageAsync(cancellationToken);
+    }
+
+    /// <summary>Reads one data message whatever it holds (a greeting the server sends first).</summary>
+    private async Task SkipMessageAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await EnsureAsync(2, cancellationToken);
+            byte b0 = _buffer[_start];
+            int headerLength = HeaderLength(_buffer[_start + 1]);
+            await EnsureAsync(headerLength, cancellationToken);
+            long remaining = PayloadLength(_buffer.AsSpan(_start, headerLength));
+            _start += headerLength;
+            while (remaining > 0)
+            {
+                if (_start == _end)
+                {
+                    await FillAsync(cancellationToken);
+                }
+
+                int count = (int)Math.Min(_end - _start, remaining);
+                _start += count;
+                remaining -= count;
+            }
+
+            if ((b0 & 0x0f) < 0x8 && (b0 & 0x80) != 0)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>Reads frames until one data message is complete and checks it against the expected reply.</summary>

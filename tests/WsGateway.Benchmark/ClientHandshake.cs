@@ -13,9 +13,10 @@ internal static class ClientHandshake
     /// <summary>Sends the upgrade request and reads the response head into <paramref name="buffer"/>.</summary>
     /// <returns>Where the bytes after the head start and end: the server may send its first frames right behind its 101.</returns>
     /// <param name="extensions">A <c>Sec-WebSocket-Extensions</c> offer, or null for none.</param>
-    public static async Task<(int Start, int End)> RunAsync(Socket socket, Uri url, byte[] buffer, CancellationToken cancellationToken, string? extensions = null)
+    public static async Task<(int Start, int End)> RunAsync(
+        Socket socket, Uri url, byte[] buffer, CancellationToken cancellationToken, string? extensions = null, string? subprotocol = null)
     {
-        await socket.SendAsync(Request(url, extensions), SocketFlags.None, cancellationToken);
+        await socket.SendAsync(Request(url, extensions, subprotocol), SocketFlags.None, cancellationToken);
         int end = 0;
         int headEnd;
         while ((headEnd = HeadEnd(buffer, end)) < 0)
@@ -43,10 +44,11 @@ internal static class ClientHandshake
         return (Check(buffer, headEnd), end);
     }
 
-    private static byte[] Request(Uri url, string? extensions = null) => Encoding.ASCII.GetBytes(
+    private static byte[] Request(Uri url, string? extensions = null, string? subprotocol = null) => Encoding.ASCII.GetBytes(
         $"GET {url.PathAndQuery} HTTP/1.1\r\nHost: {url.Authority}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
         $"Sec-WebSocket-Key: {Key}\r\nSec-WebSocket-Version: 13\r\n" +
-        (extensions is null ? "" : $"Sec-WebSocket-Extensions: {extensions}\r\n") + "\r\n");
+        (extensions is null ? "" : $"Sec-WebSocket-Extensions: {extensions}\r\n") +
+        (subprotocol is null ? "" : $"Sec-WebSocket-Protocol: {subprotocol}\r\n") + "\r\n");
 
     private static int HeadEnd(byte[] buffer, int end)
     {

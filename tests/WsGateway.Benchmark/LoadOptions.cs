@@ -10,8 +10,10 @@ internal sealed class LoadOptions
              [--connections 64] [--size 32] [--kind text|binary|json] [--window 1]
              [--deflate on]   (offer permessage-deflate without context takeover; send the message compressed)
              [--text "echo hello" [--expect hello]]   (a fixed text message and the reply it should get)
-             [--protocol ws|signalr]   (signalr: SignalR's JSON hub protocol on the hub's URL; each message invokes
-                                        Echo(text) and the reply is the hub's push "Echo" of the same text)
+             [--protocol ws|signalr|wsgateway]   (signalr: SignalR's JSON hub protocol on the hub's URL; each message invokes
+                                        Echo(text) and the reply is the hub's push "Echo" of the same text;
+                                        wsgateway: each message is a wsgateway.v1 call of --text, answered by a reply
+                                        of --expect and the call's result)
              [--warmup 1] [--duration 5] [--messages 1000000]   (seconds, seconds, per connection)
              [--verify all|none] [--server NAME] [--case NAME] [--round N] [--server-pid PID]
         """;
@@ -28,6 +30,9 @@ internal sealed class LoadOptions
 
     /// <summary>SignalR's JSON hub protocol over the WebSocket (see <see cref="SignalRProtocol"/>).</summary>
     public bool SignalR { get; init; }
+
+    /// <summary>wsgateway.v1 calls (see <see cref="CallProtocolFrames"/>): --text is the command line, --expect its one reply.</summary>
+    public bool Calls { get; init; }
     public int Window { get; init; } = 1;
     public string? Text { get; init; }
     public string? Expect { get; init; }
@@ -64,6 +69,12 @@ internal sealed class LoadOptions
 
         string kind = values.Take("kind") ?? "text";
         string verify = values.Take("verify") ?? "all";
+        string protocol = values.Take("protocol") ?? "ws";
+        if (protocol is not ("ws" or "signalr" or "wsgateway"))
+        {
+            throw new ArgumentException("--protocol is ws, signalr or wsgateway");
+        }
+
         var options = new LoadOptions
         {
             Url = url,
@@ -72,7 +83,8 @@ internal sealed class LoadOptions
             Binary = kind switch { "text" or "json" => false, "binary" => true, _ => throw new ArgumentException("--kind is text, binary or json") },
             Json = kind == "json",
             Deflate = (values.Take("deflate") ?? "off") switch { "on" => true, "off" => false, _ => throw new ArgumentException("--deflate is on or off") },
-            SignalR = (values.Take("protocol") ?? "ws") switch { "signalr" => true, "ws" => false, _ => throw new ArgumentException("--protocol is ws or signalr") },
+            SignalR = protocol == "signalr",
+            Calls = protocol == "wsgateway",
             Window = values.Int("window", 1),
             Text = values.Take("text"),
             Expect = values.Take("expect"),
@@ -102,6 +114,11 @@ internal sealed class LoadOptions
         if (options.SignalR && (url.Scheme != "ws" || options.Binary || options.Json || options.Deflate || options.Expect is not null))
         {
             throw new ArgumentException("--protocol signalr takes a ws:// URL and text (--kind text or --text), without --deflate or --expect");
+        }
+
+        if (options.Calls && (url.Scheme != "ws" || options.Text is null || options.Expect is null || options.Deflate))
+        {
+            throw new ArgumentException("--protocol wsgateway takes a ws:// URL, --text COMMAND-LINE and --expect REPLY, without --deflate");
         }
 
         return options;

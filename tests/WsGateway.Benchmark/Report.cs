@@ -12,7 +12,7 @@ namespace WsGateway.Benchmark;
 internal static class Report
 {
     // The first server of a case present in this list is the subject; the others are what it is compared with.
-    private static readonly string[] ServerOrder = ["wsgateway", "wsgateway-redis", "wsgateway-2nodes", "wsgateway-command", "wsgateway-echo", "kestrel", "node-ws", "signalr", "tcp", "tcp-dotnet"];
+    private static readonly string[] ServerOrder = ["wsgateway", "wsgateway-redis", "wsgateway-2nodes", "wsgateway-command", "wsgateway-calls", "wsgateway-echo", "kestrel", "node-ws", "signalr", "tcp", "tcp-dotnet"];
 
     private static readonly Dictionary<string, string> ServerNames = new(StringComparer.Ordinal)
     {
@@ -21,6 +21,7 @@ internal static class Report
         ["wsgateway-redis"] = "WsGateway + Redis, alone",
         ["wsgateway-2nodes"] = "2 × WsGateway via Redis",
         ["wsgateway-command"] = "WsGateway `/` command",
+        ["wsgateway-calls"] = "WsGateway `/` wsgateway.v1 call",
         ["wsgateway-echo"] = "WsGateway `/echo`",
         ["kestrel"] = "Kestrel",
         ["node-ws"] = "node ws",

@@ -217,10 +217,11 @@ for round in $(seq 1 "$ROUNDS"); do
   done
 
   # The command route against the echo route of the same gateway: what parsing, dispatch and a script command cost,
-  # with one message in flight per connection and with 16. SignalR's hub method Echo("hello") answering the caller
-  # is the same call in SignalR: one request, one reply.
-  routes=(command echo signalr)
-  [ $((round % 2)) -eq 0 ] && routes=(signalr echo command)
+  # with one message in flight per connection and with 16; and the same command as a wsgateway.v1 call (its reply
+  # and its result: two messages back). SignalR's hub method Echo("hello") answering the caller is the same call in
+  # SignalR: one request, one reply.
+  routes=(command calls echo signalr)
+  [ $((round % 2)) -eq 0 ] && routes=(signalr echo calls command)
 
   # SignalR has served nothing yet in this round, while the other servers have run every case above: 20 s of
   # unmeasured calls first (compare.sh's settle time), so that its measured runs are not its JIT warm-up.
@@ -236,6 +237,7 @@ for round in $(seq 1 "$ROUNDS"); do
     for route in "${routes[@]}"; do
       case $route in
         command) load wsgateway-command "$name" "${URL[wsgateway]}/" --connections 64 --window "$window" --text "echo hello" --expect hello ;;
+        calls) load wsgateway-calls "$name" "${URL[wsgateway]}/" --protocol wsgateway --connections 64 --window "$window" --text "echo hello" --expect hello ;;
         echo) load wsgateway-echo "$name" "${URL[wsgateway]}/echo" --connections 64 --window "$window" --text "echo hello" ;;
         signalr) load signalr "$name" "${URL[signalr]}/hub" --protocol signalr --connections 64 --window "$window" --text hello ;;
       esac

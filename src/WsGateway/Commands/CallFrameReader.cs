@@ -42,7 +42,8 @@ internal static class CallFrameReader
                 switch (field)
                 {
                     case Fields.Type when reader.TokenType == JsonTokenType.String:
-                        type = reader.GetString();
+                        // Compared where it lies: a call, every time but for a bad frame, needs no string for it.
+                        type = reader.ValueTextEquals("call"u8) ? "call" : reader.GetString();
                         break;
                     case Fields.Id:
                         idSeen = true;
