@@ -88,7 +88,7 @@ public sealed class GatewayClient : IAsyncDisposable
             try
             {
                 await _open.Task.WaitAsync(deadline.Token);
-                await SendAsync(CallFrame(id, command, args, data), deadline.Token);
+                await SendAsync(ClientFrames.Call(id, command, args, data), deadline.Token);
                 return await call.Completion.Task.WaitAsync(deadline.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -280,7 +280,7 @@ public sealed class GatewayClient : IAsyncDisposable
         using var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol(Protocol);
         _options.ConfigureWebSocket?.Invoke(socket.Options);
-        var uri = _token is null ? _uri : new UriBuilder(_uri) { Query = AddToken(_uri.Query, _token) }.Uri;
+        var uri = _token is null ? _uri : new UriBuilder(_uri) { Query = ClientFrames.AddToken(_uri.Query, _token) }.Uri;
         await socket.ConnectAsync(uri, _disposed.Token);
         _socket = socket;
         string? errorCode = null, errorMessage = null;
@@ -305,15 +305,15 @@ public sealed class GatewayClient : IAsyncDisposable
 
                 using var frame = JsonDocument.Parse(buffer.WrittenMemory);
                 var root = frame.RootElement;
-                if (Str(root, "type") == "error" && !root.TryGetProperty("id", out _) && Str(root, "code") is { } code && code.StartsWith("auth_", StringComparison.Ordinal))
+                if (ClientFrames.Str(root, "type") == "error" && !root.TryGetProperty("id", out _) && ClientFrames.Str(root, "code") is { } code && code.StartsWith("auth_", StringComparison.Ordinal))
                 {
-                    (errorCode, errorMessage) = (code, Str(root, "message"));
+                    (errorCode, errorMessage) = (code, ClientFrames.Str(root, "message"));
                     continue;
                 }
 
-                if (Str(root, "type") == "welcome")
+                if (ClientFrames.Str(root, "type") == "welcome")
                 {
-                    Welcome = ReadWelcome(root);
+                    Welcome = ClientFrames.ReadWelcome(root);
                     welcomed();
                     await RejoinAsync();
                     SetState(GatewayClientState.Open);
@@ -337,13 +337,13 @@ public sealed class GatewayClient : IAsyncDisposable
         {
             long id = Interlocked.Increment(ref _nextId);
             _calls[id] = new PendingCall();
-            await SendAsync(CallFrame(id, _options.JoinCommand, group, null), _disposed.Token);
+            await SendAsync(ClientFrames.Call(id, _options.JoinCommand, group, null), _disposed.Token);
         }
     }
 
     private void Receive(JsonElement frame)
     {
-        switch (Str(frame, "type"))
+        switch (ClientFrames.Str(frame, "type"))
         {
             case "reply" when TryGetCall(frame, out var call):
                 call.Replies.Add(frame.TryGetProperty("text", out var text) ? new Reply(text.GetString(), null) : new Reply(null, frame.GetProperty("data").Clone()));
@@ -352,16 +352,16 @@ public sealed class GatewayClient : IAsyncDisposable
                 call.Completion.TrySetResult(call.Replies);
                 break;
             case "error" when TryGetCall(frame, out var call, remove: true):
-                call.Completion.TrySetException(new CallException(Str(frame, "code") ?? "failed", Str(frame, "message") ?? ""));
+                call.Completion.TrySetException(new CallException(ClientFrames.Str(frame, "code") ?? "failed", ClientFrames.Str(frame, "message") ?? ""));
                 break;
             case "event":
                 Raise(new GatewayEvent(
-                    Str(frame, "event") ?? "",
-                    Str(frame, "group"),
+                    ClientFrames.Str(frame, "event") ?? "",
+                    ClientFrames.Str(frame, "group"),
                     frame.TryGetProperty("from", out var from)
-                        ? new Sender(Str(from, "session") ?? "", Str(from, "user") ?? "", Str(from, "node") ?? "")
+                        ? new Sender(ClientFrames.Str(from, "session") ?? "", ClientFrames.Str(from, "user") ?? "", ClientFrames.Str(from, "node") ?? "")
                         : null,
-                    Str(frame, "text"),
+                    ClientFrames.Str(frame, "text"),
                     frame.TryGetProperty("data", out var data) ? data.Clone() : null));
                 break;
             default:
@@ -438,51 +438,6 @@ public sealed class GatewayClient : IAsyncDisposable
             State = state;
             StateChanged?.Invoke(state);
         }
-    }
-
-    private static byte[] CallFrame(long id, string command, string args, object? data)
-    {
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            json.WriteStartObject();
-            json.WriteString("type", "call");
-            json.WriteNumber("id", id);
-            json.WriteString("command", command);
-            json.WriteString("args", args);
-            if (data is not null)
-            {
-                json.WritePropertyName("data");
-                JsonSerializer.Serialize(json, data, data.GetType(), JsonSerializerOptions.Web);
-            }
-
-            json.WriteEndObject();
-        }
-
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static Welcome ReadWelcome(JsonElement frame)
-    {
-        var identity = frame.GetProperty("identity");
-        return new Welcome(
-            Str(frame, "session") ?? "",
-            Str(frame, "node") ?? "",
-            new Identity(
-                Str(identity, "name") ?? "",
-                [.. identity.GetProperty("roles").EnumerateArray().Select(r => r.GetString() ?? "")],
-                identity.GetProperty("authenticated").GetBoolean(),
-                identity.TryGetProperty("expiresAt", out var expires) ? expires.GetDateTimeOffset() : null),
-            Str(frame, "resume") ?? "");
-    }
-
-    private static string? Str(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static string AddToken(string query, string token)
-    {
-        var pair = "access_token=" + Uri.EscapeDataString(token);
-        return string.IsNullOrEmpty(query) || query == "?" ? pair : query.TrimStart('?') + "&" + pair;
     }
 
     private sealed class PendingCall

@@ -43,9 +43,6 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     private static readonly StreamPipeReaderOptions InputOptions = new(
         bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true, useZeroByteReads: true);
 
-    // The smallest output buffer rented: room for a typical burst of replies.
-    private const int MinimumOutputBuffer = 4096;
-
     // Null only over a stream (Over): what the socket does here, the stream does then.
     private readonly Socket? _socket;
 
@@ -53,10 +50,9 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
     private readonly Stream? _stream;
     private readonly GatewayMetrics _metrics;
 
-    // The output: writers append to _output under WriteLock; the sender takes the whole buffer (and leaves writers
-    // none, so the next write rents a fresh one) and sends it outside the lock. No buffer while nothing waits.
-    private byte[]? _output;
-    private int _outputLength;
+    // The output: writers append to it under WriteLock; the sender takes the whole buffer (so the next write rents a
+    // fresh one) and sends it outside the lock. No buffer while nothing waits.
+    private OutputBuffer _output;
     private long _uncommitted;
     private long _unsent;
 
@@ -343,7 +339,8 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
         await TakeSenderAsync(CancellationToken.None);
         lock (WriteLock)
         {
-            ReturnOutput();
+            _output.Clear();
+            _uncommitted = 0;
             Budget.Release(Interlocked.Exchange(ref _unsent, 0));
         }
 
@@ -353,51 +350,13 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
 
     void IBufferWriter<byte>.Advance(int count)
     {
-        if ((uint)count > (uint)(_output?.Length - _outputLength ?? 0))
-        {
-            throw new ArgumentOutOfRangeException(nameof(count), "Advanced past the memory given out.");
-        }
-
-        _outputLength += count;
+        _output.Advance(count);
         _uncommitted += count;
     }
 
-    Memory<byte> IBufferWriter<byte>.GetMemory(int sizeHint) => OutputSpace(sizeHint);
+    Memory<byte> IBufferWriter<byte>.GetMemory(int sizeHint) => _output.GetMemory(sizeHint);
 
-    Span<byte> IBufferWriter<byte>.GetSpan(int sizeHint) => OutputSpace(sizeHint).Span;
-
-    /// <summary>Room for at least <paramref name="sizeHint"/> bytes (one) after what is written: rented, or grown.</summary>
-    private Memory<byte> OutputSpace(int sizeHint)
-    {
-        sizeHint = Math.Max(sizeHint, 1);
-        if (_output is null)
-        {
-            _output = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, MinimumOutputBuffer));
-        }
-        else if (_output.Length - _outputLength < sizeHint)
-        {
-            // Doubling keeps the copies of a growing backlog (a slow reader's fan-out) linear in its size.
-            var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, Math.Max(2L * _output.Length, (long)_outputLength + sizeHint)));
-            _output.AsSpan(0, _outputLength).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_output);
-            _output = larger;
-        }
-
-        return _output.AsMemory(_outputLength);
-    }
-
-    /// <summary>Call holding <see cref="WriteLock"/>.</summary>
-    private void ReturnOutput()
-    {
-        if (_output is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_output);
-            _output = null;
-        }
-
-        _outputLength = 0;
-        _uncommitted = 0;
-    }
+    Span<byte> IBufferWriter<byte>.GetSpan(int sizeHint) => _output.GetMemory(sizeHint).Span;
 
     private bool TryTakeSender() => Interlocked.CompareExchange(ref _sending, 1, 0) == 0;
 
@@ -490,18 +449,12 @@ internal sealed class TransportConnection : IAsyncDisposable, IBufferWriter<byte
                 int length;
                 lock (WriteLock)
                 {
-                    if (_outputLength == 0)
+                    // Writers commit before they let go of the lock, so everything taken is committed. Nothing to
+                    // take leaves no buffer held.
+                    if (!_output.TryTakeAll(out batch, out length))
                     {
-                        // Hold no buffer while nothing waits.
-                        ReturnOutput();
                         break;
                     }
-
-                    // Writers commit before they let go of the lock, so everything here is committed.
-                    batch = _output!;
-                    length = _outputLength;
-                    _output = null;
-                    _outputLength = 0;
                 }
 
                 try
