@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Serilog;
 
 namespace WsGateway.Contracts;
@@ -36,6 +37,18 @@ public sealed class ScriptGlobals
 
     /// <summary>Sends <paramref name="text"/> to the caller.</summary>
     public Task ReplyAsync(string text) => Context.ReplyAsync(text).AsTask();
+
+    /// <summary>A <c>wsgateway.v1</c> call's structured arguments (its <c>data</c>); null when it had none.</summary>
+    public JsonElement? Data => Context.Data;
+
+    /// <summary>Sends <paramref name="value"/> to the caller as JSON (camelCase names); plain-text clients get the JSON text.</summary>
+    public Task Reply<T>(T value) => Context.ReplyAsync(value).AsTask();
+
+    /// <inheritdoc cref="Reply{T}(T)"/>
+    public Task ReplyAsync<T>(T value) => Context.ReplyAsync(value).AsTask();
+
+    /// <summary>Sends the caller an event named <paramref name="name"/> with <paramref name="data"/> as JSON.</summary>
+    public Task SendEventAsync<T>(string name, T data) => Context.SendEventAsync(name, data).AsTask();
 
     /// <summary>Sends <paramref name="text"/> to every session on a command route, the caller included.</summary>
     public Task BroadcastAsync(string text) => Context.BroadcastAsync(text).AsTask();
