@@ -21,11 +21,12 @@ internal sealed record InBandRefusal(string Code, string Message, int CloseCode)
     /// <summary>Good credentials, not allowed here.</summary>
     public const int Forbidden = 4403;
 
-    /// <param name="reason">The refusal's label (<see cref="UpgradeVerdict.Reason"/>): only authentication refusals go in band.</param>
-    /// <param name="detail">What the refusal's log line says of it (<see cref="UpgradeVerdict.Detail"/>); the HTTP body says as much.</param>
+    /// <param name="verdict">The refusal: only authentication refusals go in band, and only to the route's protocol clients.</param>
     /// <returns>Null when the refusal goes over plain HTTP.</returns>
-    public static InBandRefusal? For(string reason, string? detail, IWebSocketRoute? route, HttpRequestHead request)
+    public static InBandRefusal? For(UpgradeVerdict verdict, HttpRequestHead request)
     {
+        // The detail is what the log line says of the refusal; the HTTP body says as much.
+        var (reason, detail, route) = (verdict.Reason, verdict.Detail, verdict.RefusedRoute);
         if (reason is not ("unauthorized" or "forbidden") || route is null
             || route.SelectSubprotocol(WebSocketHandshake.GetOfferedSubprotocols(request)) != CallProtocol.Name)
         {
@@ -37,7 +38,7 @@ internal sealed record InBandRefusal(string Code, string Message, int CloseCode)
             return new(CallErrors.AuthForbidden, $"not allowed here: {detail}", Forbidden);
         }
 
-        return detail == "credentials required"
+        return verdict.NoCredentials
             ? new(CallErrors.AuthRequired, "credentials required: pass a token (access_token or Authorization: Bearer)", Unauthorized)
             : new(CallErrors.AuthRefused, $"credentials refused: {detail}", Unauthorized);
     }

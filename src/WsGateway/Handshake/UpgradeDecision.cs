@@ -67,7 +67,7 @@ internal sealed class UpgradeDecision
             var label = refusal.Status switch { 401 => "unauthorized", 403 => "forbidden", _ => "auth_unavailable" };
             var detail = authentication.Method is null ? authentication.Reason : $"{authentication.Method}: {authentication.Reason}";
             // The route rides along, so that a client of its own protocol can be told in band (UpgradeHandshake).
-            return UpgradeVerdict.Refuse(refusal, label, detail) with { RefusedRoute = match.Route };
+            return UpgradeVerdict.Refuse(refusal, label, detail) with { RefusedRoute = match.Route, NoCredentials = authentication.Method is null };
         }
 
         return new UpgradeVerdict(match.Route, authentication.Identity, null, null, null, match.Path);
@@ -89,4 +89,7 @@ internal sealed record UpgradeVerdict(
 
     /// <summary>With an authentication refusal: the route it was for, whose clients may be told in band (<see cref="InBandRefusal"/>).</summary>
     public IWebSocketRoute? RefusedRoute { get; init; }
+
+    /// <summary>With a 401: no method looked at credentials, because the request brought none.</summary>
+    public bool NoCredentials { get; init; }
 }

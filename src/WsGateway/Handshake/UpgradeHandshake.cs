@@ -127,7 +127,7 @@ internal sealed class UpgradeHandshake
             _metrics.HandshakeFailed(reason!);
             _log.Information("Upgrade from {RemoteAddress} (Origin {Origin}) for {Path} refused with {Status}: {Reason}",
                 remote, request.GetHeader("Origin") ?? "none", request.Path, refusal.Status, verdict.Detail is null ? reason : $"{reason} ({verdict.Detail})");
-            if (InBandRefusal.For(reason!, verdict.Detail, verdict.RefusedRoute, request) is { } inBand)
+            if (InBandRefusal.For(verdict, request) is { } inBand)
             {
                 await RespondAsync(transport, inBand.Bytes(WebSocketHandshake.ComputeAccept(request.GetHeader("Sec-WebSocket-Key")!)), timeout);
                 return null;
