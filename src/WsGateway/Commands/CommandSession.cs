@@ -351,7 +351,12 @@ internal sealed class CommandSession : ISession
         }
     }
 
-    private async Task RunAsync(CommandRequest request)
+    // Every protocol call queued without an error was registered as in flight (TryBeginCall); plain text runs as it
+    // is, without a second state machine per command.
+    private Task RunAsync(CommandRequest request) =>
+        SpeaksProtocol && request.Error is null ? RunInFlightAsync(request) : RunCallAsync(request);
+
+    private async Task RunInFlightAsync(CommandRequest request)
     {
         try
         {
@@ -359,11 +364,7 @@ internal sealed class CommandSession : ISession
         }
         finally
         {
-            // Every protocol call queued without an error was registered as in flight (TryBeginCall).
-            if (SpeaksProtocol && request.Error is null)
-            {
-                EndCall(request.Id!);
-            }
+            EndCall(request.Id!);
         }
     }
 
