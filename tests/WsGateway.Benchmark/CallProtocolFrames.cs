@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 
@@ -62,6 +61,4 @@ internal sealed class CallProtocolFrames
 
         return output.ToArray();
     }
-
-    public override string ToString() => Encoding.UTF8.GetString(Replies[0]);
 }

@@ -102,23 +102,17 @@ internal sealed class StaticAssets
             return null;
         }
 
-        KeyValuePair<string, string>[] headers = request.Path.StartsWith(ClientPrefix, StringComparison.Ordinal)
-            ?
-            [
-                new("ETag", asset.ETag),
-                new("Cache-Control", asset.CacheControl),
-                // The client library is imported by apps' own pages, from other origins: a module script is fetched
-                // with CORS. It is public code and the fetch carries no credentials, so any origin may have it.
-                new("Access-Control-Allow-Origin", "*"),
-                new("Referrer-Policy", "no-referrer"),
-            ]
-            :
-            [
-                new("ETag", asset.ETag),
-                new("Cache-Control", asset.CacheControl),
-                new("Content-Security-Policy", ContentSecurityPolicy),
-                new("Referrer-Policy", "no-referrer"),
-            ];
+        // The client library is imported by apps' own pages, from other origins: a module script is fetched with CORS.
+        // It is public code and the fetch carries no credentials, so any origin may have it; it needs no page policy.
+        KeyValuePair<string, string>[] headers =
+        [
+            new("ETag", asset.ETag),
+            new("Cache-Control", asset.CacheControl),
+            request.Path.StartsWith(ClientPrefix, StringComparison.Ordinal)
+                ? new("Access-Control-Allow-Origin", "*")
+                : new("Content-Security-Policy", ContentSecurityPolicy),
+            new("Referrer-Policy", "no-referrer"),
+        ];
         return asset.IsNotModified(request.GetHeader("If-None-Match"))
             ? new HttpResponse(304, asset.ContentType, ReadOnlyMemory<byte>.Empty, headers)
             : new HttpResponse(200, asset.ContentType, asset.Body, headers);

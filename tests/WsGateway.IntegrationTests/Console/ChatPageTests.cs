@@ -71,7 +71,7 @@ public sealed partial class ChatPageTests : IAsyncLifetime
         public PageServer(string page)
         {
             _page = System.Text.Encoding.UTF8.GetBytes(page);
-            int port = FreePort();
+            int port = WsGateway.IntegrationTests.Cluster.RedisServer.FreePort();
             _listener.Prefixes.Add($"http://localhost:{port}/");
             _listener.Start();
             Url = $"http://localhost:{port}/chat.html";
@@ -100,13 +100,6 @@ public sealed partial class ChatPageTests : IAsyncLifetime
                 await context.Response.OutputStream.WriteAsync(_page);
                 context.Response.Close();
             }
-        }
-
-        private static int FreePort()
-        {
-            using var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-            probe.Start();
-            return ((System.Net.IPEndPoint)probe.LocalEndpoint).Port;
         }
     }
 }

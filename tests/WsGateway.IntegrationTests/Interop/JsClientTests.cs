@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using WsGateway.IntegrationTests.Commands;
 
@@ -68,7 +66,7 @@ public sealed class JsClientTests
     [Fact]
     public async Task A_client_reconnects_to_a_restarted_gateway_by_itself_and_is_back_in_its_groups()
     {
-        int port = FreePort();
+        int port = WsGateway.IntegrationTests.Cluster.RedisServer.FreePort();
         var first = await ProtocolTestCommands.StartGatewayAsync(o => o.Listen.Port = port);
         var probe = ProtocolTestCommands.Register(first);
         var url = new Uri($"ws://127.0.0.1:{port}/");
@@ -88,11 +86,4 @@ public sealed class JsClientTests
     }
 
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
-
-    private static int FreePort()
-    {
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
 }
