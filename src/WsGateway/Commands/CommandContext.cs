@@ -125,6 +125,14 @@ internal sealed class CommandContext : ICommandContext
         }
 
         Logger.Information("Closing {SessionId} with {CloseCode}: {Reason}", _session.Id, code, reason);
-        return SocketThread.LeaveAfter(_session.Connection.CloseAsync(code, reason));
+        return _session.SpeaksProtocol ? EndThenCloseAsync(code, reason) : SocketThread.LeaveAfter(_session.Connection.CloseAsync(code, reason));
+    }
+
+    // A wsgateway.v1 call that closes its session (`bye`) still ends with its result, before the close frame: the
+    // client's call completes instead of failing as disconnected.
+    private async ValueTask EndThenCloseAsync(int code, string reason)
+    {
+        await _session.Replies.EndAsync(this).ConfigureAwait(false);
+        await SocketThread.LeaveAfter(_session.Connection.CloseAsync(code, reason)).ConfigureAwait(false);
     }
 }

@@ -98,6 +98,19 @@ public sealed class CallProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_call_that_closes_its_session_ends_with_its_result_before_the_close()
+    {
+        using var client = await ConnectWelcomedAsync();
+
+        await SendAsync(client, new JsonObject { ["type"] = "call", ["id"] = 9, ["command"] = "bye" });
+        var frames = await ReceiveCallAsync(client, "9");
+
+        Assert.Equal(["reply", "result"], frames.Select(f => (string?)f["type"]));
+        var close = await client.ReceiveCloseAsync();
+        Assert.Equal((WebSocketCloseStatus.NormalClosure, "bye"), (close.Status, close.Description));
+    }
+
+    [Fact]
     public async Task A_call_that_outlives_the_timeout_ends_with_a_timeout_error()
     {
         var current = _gateway.Gateway.Options.Current;

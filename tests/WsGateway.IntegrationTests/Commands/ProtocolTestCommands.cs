@@ -51,6 +51,11 @@ internal static class ProtocolTestCommands
         }),
             Command("say", ctx => ctx.SendToGroupAsync("room", ctx.Arguments)),
             Command("shout", ctx => ctx.BroadcastAsync(ctx.Arguments)),
+            Command("bye", async ctx =>
+            {
+                await ctx.ReplyAsync("Goodbye!");
+                await ctx.CloseAsync(CloseCodes.NormalClosure, "bye");
+            }),
         ]);
         return probe;
     }
