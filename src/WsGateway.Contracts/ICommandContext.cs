@@ -50,7 +50,7 @@ public interface ICommandContext
     /// <see cref="ReplyAsync{T}(T)"/>): an <c>event</c> frame in <c>wsgateway.v1</c>, the name, a space and the JSON
     /// for plain-text clients. Like a reply, it is dropped once the call has ended.
     /// </summary>
-    /// <param name="name">1-64 characters: letters, digits, '-', '_', '.' and ':'; not <c>broadcast</c> or <c>group</c>, which the gateway's own events use.</param>
+    /// <param name="name">1-64 characters: letters, digits, '-', '_', '.' and ':'; not <c>broadcast</c>, <c>group</c> or <c>direct</c>, which the gateway's own events use.</param>
     /// <param name="data">The event's payload, serialized as JSON.</param>
     ValueTask SendEventAsync<T>(string name, T data) => throw new NotSupportedException("This context sends no events.");
 
@@ -75,6 +75,20 @@ public interface ICommandContext
     /// caller too, when it is a member), once each. Nobody needs to be a member to send.
     /// </summary>
     ValueTask SendToGroupAsync(string group, string text) => throw new NotSupportedException("This context has no groups.");
+
+    /// <summary>
+    /// Sends <paramref name="text"/> to every session authenticated as <paramref name="user"/> (its identity name), on
+    /// every gateway of the cluster, once each; <c>wsgateway.v1</c> clients get a <c>direct</c> event. Anonymous
+    /// sessions are nobody's: nothing reaches them this way. Nothing happens when the user has no session.
+    /// </summary>
+    ValueTask SendToUserAsync(string user, string text) => throw new NotSupportedException("This context cannot reach users.");
+
+    /// <summary>
+    /// Sends <paramref name="text"/> to the session <paramref name="sessionId"/> (<see cref="ISession.Id"/>, unique in
+    /// the cluster), on whichever gateway it is connected to; <c>wsgateway.v1</c> clients get a <c>direct</c> event.
+    /// Nothing happens when no such session is connected.
+    /// </summary>
+    ValueTask SendToSessionAsync(string sessionId, string text) => throw new NotSupportedException("This context cannot reach sessions.");
 
     /// <summary>The sessions of <paramref name="group"/> connected to this gateway (members on other nodes are not listed).</summary>
     IReadOnlyList<ISession> GetLocalGroupMembers(string group) => [];

@@ -5,7 +5,10 @@ namespace WsGateway.Contracts;
 /// <summary>One WebSocket connection on a command route.</summary>
 public interface ISession
 {
-    /// <summary>A short id unique within this gateway process; appears in every log line of the session.</summary>
+    /// <summary>
+    /// Sixteen hex digits, unique in the cluster (counted up from a random start per process); appears in every log
+    /// line of the session, and addresses it (<see cref="ICommandContext.SendToSessionAsync"/>).
+    /// </summary>
     string Id { get; }
 
     /// <summary>The peer's address and port.</summary>

@@ -62,6 +62,12 @@ public sealed class ScriptGlobals
     /// <summary>Sends <paramref name="text"/> to every member of <paramref name="group"/> on every gateway of the cluster.</summary>
     public Task SendToGroupAsync(string group, string text) => Context.SendToGroupAsync(group, text).AsTask();
 
+    /// <summary>Sends <paramref name="text"/> to every session of <paramref name="user"/> on every gateway of the cluster.</summary>
+    public Task SendToUserAsync(string user, string text) => Context.SendToUserAsync(user, text).AsTask();
+
+    /// <summary>Sends <paramref name="text"/> to the session <paramref name="sessionId"/>, on whichever gateway it is.</summary>
+    public Task SendToSessionAsync(string sessionId, string text) => Context.SendToSessionAsync(sessionId, text).AsTask();
+
     /// <summary>Starts the close handshake with the caller after the replies sent so far.</summary>
     public Task CloseAsync(int code = CloseCodes.NormalClosure, string reason = "") =>
         Context.CloseAsync(code, reason).AsTask();

@@ -1,33 +1,66 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
 using WsGateway.Contracts;
 
 namespace WsGateway.Broadcasting;
 
 /// <summary>
-/// What nodes send each other over Redis, as small JSON objects: a message (<c>{"k":"m","n":NODE,"i":INSTANCE,"g":GROUP,"t":TEXT}</c>,
-/// <c>g</c> null for everyone, with <c>"fs":SESSION,"fu":USER</c> when a session sent it), a heartbeat (<c>{"k":"h","n":NODE,"i":INSTANCE,"s":SESSIONS}</c>) or a goodbye
-/// (<c>{"k":"bye","n":NODE,"i":INSTANCE}</c>). The instance is random per process: a node skips what it sent itself
-/// even when another node has been given the same name. Pure: no I/O; a payload that does not parse gives a reason,
-/// never an exception.
+/// What nodes send each other over Redis, as small JSON objects, each with its node (<c>n</c>) and instance (<c>i</c>):
+/// <list type="bullet">
+/// <item>a text message to everyone or a group: <c>{"k":"m","g":GROUP,"t":TEXT}</c>, <c>g</c> null for everyone,
+/// with <c>"fs":SESSION,"fu":USER</c> when a session sent it (the form every version of the gateway reads);</item>
+/// <item>any other message (to a user or a session, with JSON data, or with an event name):
+/// <c>{"k":"x","a":"*"|"g"|"u"|"s","to":NAME,"t":TEXT or "d":JSON,"e":EVENT,"fs":…,"fu":…}</c>; a node from before it
+/// ignores it with a warning rather than delivering a user's message to everyone;</item>
+/// <item>a heartbeat <c>{"k":"h","s":SESSIONS}</c> or a goodbye <c>{"k":"bye"}</c>.</item>
+/// </list>
+/// The instance is random per process: a node skips what it sent itself even when another node has been given the
+/// same name. Pure: no I/O; a payload that does not parse gives a reason, never an exception.
 /// </summary>
 internal static class BusPayload
 {
     public static byte[] Message(BusMessage message, string instance) => Write(json =>
     {
-        json.WriteString("k", "m");
+        var plain = message.Data is null && message.Event is null && message.To.Kind is AudienceKind.Everyone or AudienceKind.Group;
+        json.WriteString("k", plain ? "m" : "x");
         json.WriteString("n", message.OriginNode);
         json.WriteString("i", instance);
-        if (message.Group is null)
+        if (plain)
         {
-            json.WriteNull("g");
+            if (message.To.Name is { } group)
+            {
+                json.WriteString("g", group);
+            }
+            else
+            {
+                json.WriteNull("g");
+            }
         }
         else
         {
-            json.WriteString("g", message.Group);
+            json.WriteString("a", AudienceCode(message.To.Kind));
+            if (message.To.Name is { } name)
+            {
+                json.WriteString("to", name);
+            }
+
+            if (message.Event is { } eventName)
+            {
+                json.WriteString("e", eventName);
+            }
         }
 
-        json.WriteString("t", message.Text);
+        if (message.Data is { } data)
+        {
+            json.WritePropertyName("d");
+            json.WriteRawValue(data, skipInputValidation: true);
+        }
+        else
+        {
+            json.WriteString("t", message.Text);
+        }
+
         if (message.SenderSession is not null)
         {
             json.WriteString("fs", message.SenderSession);
@@ -55,6 +88,7 @@ internal static class BusPayload
     {
         parsed = default;
         string? kind = null, node = null, instance = null, group = null, text = null, senderSession = null, senderUser = null;
+        string? audience = null, to = null, data = null, eventName = null;
         int sessions = 0;
         try
         {
@@ -75,6 +109,15 @@ internal static class BusPayload
                     case "i": instance = json.GetString(); break;
                     case "g": group = json.TokenType == JsonTokenType.Null ? null : json.GetString(); break;
                     case "t": text = json.GetString(); break;
+                    case "a": audience = json.GetString(); break;
+                    case "to": to = json.GetString(); break;
+                    case "e": eventName = json.GetString(); break;
+                    case "d":
+                        // The value as it was written (an object, an array or a scalar), kept as JSON text.
+                        var start = (int)json.TokenStartIndex;
+                        json.Skip();
+                        data = Encoding.UTF8.GetString(payload[start..(int)json.BytesConsumed]);
+                        break;
                     case "fs": senderSession = json.GetString(); break;
                     case "fu": senderUser = json.GetString(); break;
                     case "s": sessions = json.GetInt32(); break;
@@ -99,7 +142,26 @@ internal static class BusPayload
             case "m" when group is not null && !GroupNames.IsValid(group):
                 return "a message for an invalid group name";
             case "m":
-                parsed = new Parsed(PayloadKind.Message, node, instance, new BusMessage(group, text, node, senderSession, senderUser), 0);
+                parsed = new Parsed(PayloadKind.Message, node, instance,
+                    new BusMessage(group is null ? Audience.Everyone : Audience.Group(group), text, node, senderSession, senderUser), 0);
+                return null;
+            case "x":
+                if ((text is null) == (data is null))
+                {
+                    return "a message without text or data, or with both";
+                }
+
+                if (ReadAudience(audience, to) is not { } address)
+                {
+                    return $"a message for an unknown audience \"{audience}\"";
+                }
+
+                if (address.Problem is { } problem)
+                {
+                    return "a message for " + problem;
+                }
+
+                parsed = new Parsed(PayloadKind.Message, node, instance, new BusMessage(address, text, node, senderSession, senderUser, data, eventName), 0);
                 return null;
             case "h":
                 parsed = new Parsed(PayloadKind.Heartbeat, node, instance, null, Math.Max(0, sessions));
@@ -111,6 +173,23 @@ internal static class BusPayload
                 return $"unknown kind \"{kind}\"";
         }
     }
+
+    private static string AudienceCode(AudienceKind kind) => kind switch
+    {
+        AudienceKind.Group => "g",
+        AudienceKind.User => "u",
+        AudienceKind.Session => "s",
+        _ => "*",
+    };
+
+    private static Audience? ReadAudience(string? code, string? name) => code switch
+    {
+        "*" => Audience.Everyone,
+        "g" when name is not null => Audience.Group(name),
+        "u" when name is not null => Audience.User(name),
+        "s" when name is not null => Audience.Session(name),
+        _ => null,
+    };
 
     private static byte[] Write(Action<Utf8JsonWriter> body)
     {

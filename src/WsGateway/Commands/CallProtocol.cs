@@ -94,22 +94,18 @@ internal static class CallProtocol
         json.WriteEndObject();
     }
 
-    /// <summary>A broadcast or group message as the event every <c>wsgateway.v1</c> recipient gets.</summary>
+    /// <summary>A message to everyone, a group, a user or a session, as the event every <c>wsgateway.v1</c> recipient gets.</summary>
     public static string Event(BusMessage message)
     {
-        var buffer = new ArrayBufferWriter<byte>(128 + message.Text.Length);
+        var buffer = new ArrayBufferWriter<byte>(128 + (message.Text ?? message.Data)!.Length);
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
             json.WriteString("type"u8, "event"u8);
-            if (message.Group is { } group)
+            json.WriteString("event"u8, message.EventName);
+            if (message.To is { Kind: AudienceKind.Group, Name: { } group })
             {
-                json.WriteString("event"u8, "group"u8);
                 json.WriteString("group"u8, group);
-            }
-            else
-            {
-                json.WriteString("event"u8, "broadcast"u8);
             }
 
             if (message.SenderSession is { } session)
@@ -121,7 +117,7 @@ internal static class CallProtocol
                 json.WriteEndObject();
             }
 
-            json.WriteString("text"u8, message.Text);
+            WritePayload(json, message.Text, message.Data is { } data ? Encoding.UTF8.GetBytes(data) : default);
             json.WriteEndObject();
         }
 

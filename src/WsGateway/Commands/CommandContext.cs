@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Serilog;
+using WsGateway.Broadcasting;
 using WsGateway.Contracts;
 using WsGateway.Protocol;
 using WsGateway.Transport;
@@ -81,13 +82,13 @@ internal sealed class CommandContext : ICommandContext
     }
 
     private static bool IsEventName(string? name) =>
-        name is { Length: > 0 and <= 64 } and not ("broadcast" or "group")
+        name is { Length: > 0 and <= 64 } and not ("broadcast" or "group" or "direct")
         && name.AsSpan().IndexOfAnyExcept(EventNameCharacters) < 0;
 
     public ValueTask BroadcastAsync(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        return _session.BroadcastAsync(text, CancellationToken);
+        return _session.SendAsync(Audience.Everyone, text, CancellationToken);
     }
 
     public ValueTask JoinGroupAsync(string group)
@@ -108,7 +109,21 @@ internal sealed class CommandContext : ICommandContext
     {
         GroupNames.ThrowIfInvalid(group);
         ArgumentNullException.ThrowIfNull(text);
-        return _session.SendToGroupAsync(group, text, CancellationToken);
+        return _session.SendAsync(Audience.Group(group), text, CancellationToken);
+    }
+
+    public ValueTask SendToUserAsync(string user, string text)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        ArgumentNullException.ThrowIfNull(text);
+        return _session.SendAsync(Audience.User(user), text, CancellationToken);
+    }
+
+    public ValueTask SendToSessionAsync(string sessionId, string text)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(sessionId);
+        ArgumentNullException.ThrowIfNull(text);
+        return _session.SendAsync(Audience.Session(sessionId), text, CancellationToken);
     }
 
     public IReadOnlyList<ISession> GetLocalGroupMembers(string group)

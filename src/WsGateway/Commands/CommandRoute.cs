@@ -12,7 +12,8 @@ namespace WsGateway.Commands;
 /// <summary>The command route: each text message runs one command from the <see cref="CommandRegistry"/>.</summary>
 internal sealed class CommandRoute : IWebSocketRoute
 {
-    private readonly ConcurrentDictionary<IWebSocketConnection, CommandSession> _sessions = new();
+    // By session id: the messages a client sends find their session by it, and so do messages to one session.
+    private readonly ConcurrentDictionary<string, CommandSession> _sessions = new(StringComparer.Ordinal);
     private readonly LiveOptions _options;
 
     // Sessions that speak wsgateway.v1: while there are none, a broadcast encodes only its plain-text frame.
@@ -32,6 +33,9 @@ internal sealed class CommandRoute : IWebSocketRoute
     /// <summary>The groups the sessions of this node have joined.</summary>
     public GroupMembership<CommandSession> Groups { get; } = new();
 
+    /// <summary>This node's authenticated sessions by identity name: the members of a user's audience.</summary>
+    public GroupMembership<CommandSession> Users { get; } = new();
+
     /// <summary>Command sessions open on this node.</summary>
     public int SessionCount => _sessions.Count;
 
@@ -40,16 +44,34 @@ internal sealed class CommandRoute : IWebSocketRoute
         Bus.StartAsync(DeliverRemoteAsync, () => _sessions.Count, cancellationToken);
 
     /// <summary>
-    /// Sends a broadcast or group message to this node's sessions, then hands it to the bus for the other nodes. Local
-    /// delivery never waits for the bus, so a bus outage costs other nodes' sessions, never this node's.
+    /// Sends a message to this node's sessions in its audience, then hands it to the bus for the other nodes (unless it
+    /// was for one session, found here). Local delivery never waits for the bus, so a bus outage costs other nodes'
+    /// sessions, never this node's.
     /// </summary>
-    public ValueTask PublishAsync(string? group, string text, CommandSession? sender, CancellationToken cancellationToken)
+    /// <returns>How many sessions of this node it was sent to.</returns>
+    public ValueTask<int> PublishAsync(BusMessage message, CancellationToken cancellationToken)
     {
-        var message = new BusMessage(group, text, Bus.NodeId, sender?.Id, sender?.Identity.Name);
-        DeliverLocally(message);
+        var delivered = DeliverLocally(message);
         Metrics.BusMessage(published: true);
-        return Bus.PublishAsync(message, cancellationToken);
+        if (message.To.Kind == AudienceKind.Session && delivered > 0)
+        {
+            return ValueTask.FromResult(delivered);
+        }
+
+        var published = Bus.PublishAsync(message, cancellationToken);
+        return published.IsCompletedSuccessfully ? ValueTask.FromResult(delivered) : AfterBusAsync(published, delivered);
+
+        static async ValueTask<int> AfterBusAsync(ValueTask published, int delivered)
+        {
+            await published.ConfigureAwait(false);
+            return delivered;
+        }
     }
+
+    /// <summary>Text from <paramref name="sender"/>'s command to everyone, a group, a user or a session.</summary>
+    public async ValueTask PublishAsync(Audience to, string text, CommandSession? sender, CancellationToken cancellationToken) =>
+        await PublishAsync(new BusMessage(to, text, Bus.NodeId, sender?.Id, sender?.Identity.Name), cancellationToken).ConfigureAwait(false);
+
     public GatewayMetrics Metrics { get; }
     public TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.Current.Commands.TimeoutSeconds);
 
@@ -79,7 +101,12 @@ internal sealed class CommandRoute : IWebSocketRoute
     {
         // The session's queue and worker start with its first request.
         var session = new CommandSession(connection, this);
-        _sessions[connection] = session;
+        _sessions[connection.Id] = session;
+        if (session.Identity.IsAuthenticated)
+        {
+            Users.Join(session.Identity.Name, session);
+        }
+
         if (session.SpeaksProtocol)
         {
             // Queued behind the 101 and ahead of anything else, as the protocol promises.
@@ -98,7 +125,7 @@ internal sealed class CommandRoute : IWebSocketRoute
         }
 
         // Binary messages, when allowed, carry the same UTF-8 command text; the parser copies what it keeps.
-        if (!_sessions.TryGetValue(connection, out var session))
+        if (!_sessions.TryGetValue(connection.Id, out var session))
         {
             return ValueTask.CompletedTask;
         }
@@ -148,9 +175,14 @@ internal sealed class CommandRoute : IWebSocketRoute
 
     public ValueTask OnClosedAsync(IWebSocketConnection connection)
     {
-        if (_sessions.TryRemove(connection, out var session))
+        if (_sessions.TryRemove(connection.Id, out var session))
         {
             session.Stop();
+            if (session.Identity.IsAuthenticated)
+            {
+                Users.Leave(session.Identity.Name, session);
+            }
+
             if (session.SpeaksProtocol)
             {
                 Interlocked.Decrement(ref _protocolSessions);
@@ -161,7 +193,7 @@ internal sealed class CommandRoute : IWebSocketRoute
     }
 
     public Task DrainAsync(IWebSocketConnection connection, string reason, CancellationToken cancellationToken) =>
-        _sessions.TryGetValue(connection, out var session) ? session.DrainAsync(reason, cancellationToken) : Task.CompletedTask;
+        _sessions.TryGetValue(connection.Id, out var session) ? session.DrainAsync(reason, cancellationToken) : Task.CompletedTask;
 
     private ValueTask DeliverRemoteAsync(BusMessage message)
     {
@@ -170,29 +202,39 @@ internal sealed class CommandRoute : IWebSocketRoute
         return ValueTask.CompletedTask;
     }
 
-    private void DeliverLocally(BusMessage message)
+    /// <returns>How many of this node's sessions it was sent to.</returns>
+    private int DeliverLocally(BusMessage message)
     {
         // Encoded once per protocol; every recipient gets a copy of the same frame bytes.
-        var frames = new FanOutFrames(EncodedFrame.Text(message.Text),
+        var frames = new FanOutFrames(EncodedFrame.Text(message.PlainText),
             Volatile.Read(ref _protocolSessions) > 0 ? EncodedFrame.Text(CallProtocol.Event(message)) : null);
         int delivered = 0;
-        if (message.Group is { } group)
+        switch (message.To.Kind)
         {
-            delivered = Groups.ForEach(group, frames, static (session, frames) => Send(session, frames));
-        }
-        else
-        {
-            // Enumerating the dictionary itself takes no lock and copies nothing (its Keys property would copy all).
-            foreach (var (_, session) in _sessions)
-            {
-                if (Send(session, frames))
+            case AudienceKind.Group:
+                delivered = Groups.ForEach(message.To.Name!, frames, static (session, frames) => Send(session, frames));
+                break;
+            case AudienceKind.User:
+                delivered = Users.ForEach(message.To.Name!, frames, static (session, frames) => Send(session, frames));
+                break;
+            case AudienceKind.Session:
+                delivered = _sessions.TryGetValue(message.To.Name!, out var one) && Send(one, frames) ? 1 : 0;
+                break;
+            default:
+                // Enumerating the dictionary itself takes no lock and copies nothing (its Keys property would copy all).
+                foreach (var (_, session) in _sessions)
                 {
-                    delivered++;
+                    if (Send(session, frames))
+                    {
+                        delivered++;
+                    }
                 }
-            }
+
+                break;
         }
 
         Metrics.MessagesSent(delivered, frames.Text.PayloadLength);
+        return delivered;
     }
 
     // Queued and scheduled, never awaited: one slow reader must not hold up the rest; its send-buffer limit bounds

@@ -180,9 +180,8 @@ internal sealed class CommandSession : ISession
 
     public bool LeaveGroup(string group) => _groups.Leave(group);
 
-    public ValueTask BroadcastAsync(string text, CancellationToken cancellationToken) => _route.PublishAsync(null, text, this, cancellationToken);
-
-    public ValueTask SendToGroupAsync(string group, string text, CancellationToken cancellationToken) => _route.PublishAsync(group, text, this, cancellationToken);
+    /// <summary>Text from this session's command to everyone, a group, a user or one session, on every node.</summary>
+    public ValueTask SendAsync(Audience to, string text, CancellationToken cancellationToken) => _route.PublishAsync(to, text, this, cancellationToken);
 
     /// <summary>
     /// Registers a <c>wsgateway.v1</c> call's id as in flight until its call ends; false when a call with that id is

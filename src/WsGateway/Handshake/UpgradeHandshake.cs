@@ -28,7 +28,9 @@ internal sealed class UpgradeHandshake
 
     private static readonly HttpResponse AuthenticationTimedOut =
         HttpResponse.Text(503, "Cannot authenticate: authentication did not finish within the handshake timeout.", [new("Retry-After", "5")]);
-    private long _nextId;
+    // Session ids count up from a random 64-bit start, so they are unique across the cluster as well as in this
+    // process (a message to one session finds it on whichever node it is) without the nodes agreeing on anything.
+    private long _nextId = BitConverter.ToInt64(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
 
     public UpgradeHandshake(
         LiveOptions options, HttpRouter http, UpgradeDecision decision, ProxyTrust proxies, GatewayMetrics metrics, ILogger log)
@@ -142,7 +144,7 @@ internal sealed class UpgradeHandshake
         var subprotocol = route.SelectSubprotocol(WebSocketHandshake.GetOfferedSubprotocols(request));
         var deflate = NegotiateDeflate(request, options.Compression);
         var accept = WebSocketHandshake.ComputeAccept(request.GetHeader("Sec-WebSocket-Key")!);
-        var id = Interlocked.Increment(ref _nextId).ToString("x6", CultureInfo.InvariantCulture);
+        var id = Interlocked.Increment(ref _nextId).ToString("x16", CultureInfo.InvariantCulture);
         var identity = verdict.Identity!;
         if (identity.IsAuthenticated)
         {

@@ -37,7 +37,7 @@ public sealed class CallProtocolTests : IAsyncLifetime
         Assert.Equal(CallProtocol.Name, (string?)welcome["protocol"]);
         Assert.Equal("anonymous", (string?)welcome["identity"]!["name"]);
         Assert.False((bool)welcome["identity"]!["authenticated"]!);
-        Assert.Matches("^[0-9a-f]{6}$", (string?)welcome["session"]);
+        Assert.Matches("^[0-9a-f]{16}$", (string?)welcome["session"]);
         Assert.Equal(_gateway.Gateway.Bus.NodeId, (string?)welcome["node"]);
         Assert.StartsWith("r1.", (string?)welcome["resume"]);
     }

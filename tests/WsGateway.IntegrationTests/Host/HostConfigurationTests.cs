@@ -138,6 +138,6 @@ public sealed partial class HostConfigurationTests : IDisposable
         }));
     }
 
-    [GeneratedRegex(@"^\[\d\d:\d\d:\d\d DBG ([0-9a-f]{6})\] .*\b\1\b")]
+    [GeneratedRegex(@"^\[\d\d:\d\d:\d\d DBG ([0-9a-f]{16})\] .*\b\1\b")]
     private static partial Regex SessionLine();
 }

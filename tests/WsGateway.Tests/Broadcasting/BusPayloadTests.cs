@@ -11,19 +11,41 @@ public sealed class BusPayloadTests
     [InlineData("room#1", "")]
     public void A_message_reads_back_as_it_was_written(string? group, string text)
     {
-        var payload = BusPayload.Message(new BusMessage(group, text, "node-a"), "0a1b2c3d");
+        var payload = BusPayload.Message(new BusMessage(To(group), text, "node-a"), "0a1b2c3d");
 
         Assert.Null(BusPayload.TryRead(payload, out var parsed));
         Assert.Equal(BusPayload.PayloadKind.Message, parsed.Kind);
         Assert.Equal("node-a", parsed.Node);
         Assert.Equal("0a1b2c3d", parsed.Instance);
-        Assert.Equal(new BusMessage(group, text, "node-a"), parsed.Message);
+        Assert.Equal(new BusMessage(To(group), text, "node-a"), parsed.Message);
+    }
+
+    [Theory]
+    [InlineData("user", "ada", null)]
+    [InlineData("session", "00c0ffee00c0ffee", "order.shipped")]
+    [InlineData("group", "room", "typing")]
+    [InlineData("everyone", null, null)]
+    public void Messages_to_users_and_sessions_and_with_data_or_an_event_read_back_as_written(string kind, string? name, string? eventName)
+    {
+        var message = new BusMessage(new Audience(Enum.Parse<AudienceKind>(kind, ignoreCase: true), name), null, "node-a", "0000a7", "bob", """{"order":123,"items":[1,2],"note":"\"x\""}""", eventName);
+
+        Assert.Null(BusPayload.TryRead(BusPayload.Message(message, "0a1b2c3d"), out var parsed));
+
+        Assert.Equal(message, parsed.Message);
+    }
+
+    [Fact]
+    public void Only_text_to_everyone_or_a_group_keeps_the_form_older_nodes_read()
+    {
+        Assert.StartsWith("""{"k":"m",""", Encoding.UTF8.GetString(BusPayload.Message(new BusMessage(Audience.Group("room"), "hi", "a"), "1")));
+        // A node from before users and sessions ignores this kind instead of delivering it to everyone.
+        Assert.StartsWith("""{"k":"x",""", Encoding.UTF8.GetString(BusPayload.Message(new BusMessage(Audience.User("ada"), "hi", "a"), "1")));
     }
 
     [Fact]
     public void A_message_a_session_sent_carries_its_session_and_user_and_an_older_node_reads_it_without_them()
     {
-        var message = new BusMessage("room", "hi", "node-a", "0000a7", "ada");
+        var message = new BusMessage(Audience.Group("room"), "hi", "node-a", "0000a7", "ada");
         var payload = BusPayload.Message(message, "0a1b2c3d");
 
         Assert.Null(BusPayload.TryRead(payload, out var parsed));
@@ -31,7 +53,7 @@ public sealed class BusPayloadTests
 
         // What a node without the sender fields writes still reads: a message from nobody in particular.
         Assert.Null(BusPayload.TryRead("""{"k":"m","n":"node-b","i":"ffff0000","g":"room","t":"hi"}"""u8, out var old));
-        Assert.Equal(new BusMessage("room", "hi", "node-b"), old.Message);
+        Assert.Equal(new BusMessage(Audience.Group("room"), "hi", "node-b"), old.Message);
     }
 
     [Fact]
@@ -51,6 +73,11 @@ public sealed class BusPayloadTests
     [InlineData("{\"k\":\"m\",\"n\":\"a\",\"i\":\"1\"}", "a message without text")]
     [InlineData("{\"k\":\"m\",\"n\":\"a\",\"i\":\"1\",\"g\":\"has space\",\"t\":\"x\"}", "a message for an invalid group name")]
     [InlineData("{\"k\":\"zzz\",\"n\":\"a\",\"i\":\"1\"}", "unknown kind \"zzz\"")]
+    [InlineData("{\"k\":\"x\",\"n\":\"a\",\"i\":\"1\",\"a\":\"u\",\"to\":\"ada\"}", "a message without text or data, or with both")]
+    [InlineData("{\"k\":\"x\",\"n\":\"a\",\"i\":\"1\",\"a\":\"u\",\"to\":\"ada\",\"t\":\"x\",\"d\":1}", "a message without text or data, or with both")]
+    [InlineData("{\"k\":\"x\",\"n\":\"a\",\"i\":\"1\",\"a\":\"q\",\"to\":\"ada\",\"t\":\"x\"}", "a message for an unknown audience \"q\"")]
+    [InlineData("{\"k\":\"x\",\"n\":\"a\",\"i\":\"1\",\"a\":\"s\",\"t\":\"x\"}", "a message for an unknown audience \"s\"")]
+    [InlineData("{\"k\":\"x\",\"n\":\"a\",\"i\":\"1\",\"a\":\"g\",\"to\":\"a b\",\"t\":\"x\"}", "a message for an invalid group name")]
     public void Anything_else_is_refused_with_a_reason(string json, string reason)
     {
         Assert.Equal(reason, BusPayload.TryRead(Encoding.UTF8.GetBytes(json), out _));
@@ -73,4 +100,6 @@ public sealed class BusPayloadTests
         Assert.Null(BusPayload.TryRead(Encoding.UTF8.GetBytes(json), out var parsed));
         Assert.Equal("x", parsed.Message!.Text);
     }
+
+    private static Audience To(string? group) => group is null ? Audience.Everyone : Audience.Group(group);
 }

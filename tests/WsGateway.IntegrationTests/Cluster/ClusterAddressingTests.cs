@@ -1,0 +1,176 @@
+using System.Collections.Concurrent;
+using WsGateway.Client;
+using WsGateway.Commands;
+using WsGateway.Contracts;
+using WsGateway.IntegrationTests.Authentication;
+
+namespace WsGateway.IntegrationTests.Cluster;
+
+/// <summary>
+/// Users and sessions as addresses, across two gateways on a real Redis: a message to a user reaches every session
+/// authenticated as that user, on either node, once each; a message to a session id reaches that session only.
+/// Clients are the .NET library with JWTs; the commands are the contract's <c>SendToUserAsync</c> and
+/// <c>SendToSessionAsync</c>.
+/// </summary>
+public sealed class ClusterAddressingTests(ClusterAddressingTests.AuthenticatedCluster cluster) : IClassFixture<ClusterAddressingTests.AuthenticatedCluster>
+{
+    [Theory]
+    [InlineData("node-a")]
+    [InlineData("node-b")]
+    public async Task A_message_to_a_user_reaches_each_of_its_sessions_on_both_nodes_once_and_nobody_else(string from)
+    {
+        var user = "ada-" + Guid.NewGuid().ToString("N")[..8];
+        await using var adaOnA = await Listener.ConnectAsync(cluster.A, user);
+        await using var adaOnB1 = await Listener.ConnectAsync(cluster.B, user);
+        await using var adaOnB2 = await Listener.ConnectAsync(cluster.B, user);
+        await using var bob = await Listener.ConnectAsync(cluster.B, "bob");
+        await using var sender = await Listener.ConnectAsync(from == "node-a" ? cluster.A : cluster.B, "carol");
+
+        await sender.Client.CallAsync("tell", $"{user} order 123 shipped");
+        await sender.Client.CallAsync("tell", $"{user} end");
+        await sender.Client.CallAsync("tell", "bob end");
+
+        foreach (var session in new[] { adaOnA, adaOnB1, adaOnB2 })
+        {
+            await session.WaitForAsync("end");
+            Assert.Equal(["order 123 shipped", "end"], session.Texts);
+            var shipped = session.Events.First();
+            Assert.Equal("direct", shipped.Event);
+            Assert.Null(shipped.Group);
+            Assert.Equal(("carol", sender.Client.Welcome!.Session), (shipped.From?.User, shipped.From?.Session));
+        }
+
+        // bob's own marker came after the message to ada, from the same sender: had ada's reached him, it would be here.
+        await bob.WaitForAsync("end");
+        Assert.Equal(["end"], bob.Texts);
+        Assert.Empty(sender.Texts);
+    }
+
+    [Fact]
+    public async Task A_message_to_a_session_id_reaches_that_session_on_the_other_node_only()
+    {
+        await using var target = await Listener.ConnectAsync(cluster.B, "dave");
+        await using var sameUser = await Listener.ConnectAsync(cluster.B, "dave");
+        await using var sender = await Listener.ConnectAsync(cluster.A, "erin");
+
+        await sender.Client.CallAsync("whisper", $"{target.Client.Welcome!.Session} psst");
+        await sender.Client.CallAsync("tell", "dave end");
+
+        await target.WaitForAsync("end");
+        await sameUser.WaitForAsync("end");
+        Assert.Equal(["psst", "end"], target.Texts);
+        Assert.Equal(["end"], sameUser.Texts);
+    }
+
+    [Fact]
+    public async Task Anonymous_sessions_are_nobody_and_no_message_to_a_user_reaches_them()
+    {
+        await using var anonymous = await Listener.ConnectAsync(cluster.A, user: null);
+        await using var sender = await Listener.ConnectAsync(cluster.A, "frank");
+
+        await sender.Client.CallAsync("tell", "anonymous hello");
+        await sender.Client.CallAsync("whisper", $"{anonymous.Client.Welcome!.Session} end");
+
+        await anonymous.WaitForAsync("end");
+        Assert.Equal(["end"], anonymous.Texts);
+    }
+
+    /// <summary>A library client that keeps the texts of the events it receives, in arrival order.</summary>
+    private sealed class Listener : IAsyncDisposable
+    {
+        private readonly ConcurrentQueue<GatewayEvent> _events = new();
+
+        private Listener(GatewayClient client)
+        {
+            Client = client;
+            client.On("*", _events.Enqueue);
+        }
+
+        public GatewayClient Client { get; }
+
+        public IReadOnlyList<GatewayEvent> Events => [.. _events];
+
+        public IReadOnlyList<string?> Texts => [.. _events.Select(e => e.Text)];
+
+        /// <param name="user">Connects with a token for this user; anonymously when null.</param>
+        public static async Task<Listener> ConnectAsync(TestGateway gateway, string? user)
+        {
+            var options = new GatewayClientOptions { Token = user is null ? null : TestTokens.Create(user) };
+            return new Listener(await GatewayClient.ConnectAsync(gateway.WebSocketUri("/"), options));
+        }
+
+        public async Task WaitForAsync(string text) =>
+            Assert.True(await Eventually.TrueAsync(() => _events.Any(e => e.Text == text), Eventually.Patience),
+                $"never received \"{text}\"; received: {string.Join(" | ", Texts)}");
+
+        public ValueTask DisposeAsync() => Client.DisposeAsync();
+    }
+
+    /// <summary>Redis and two gateways that take JWTs or anonymous clients, with <c>tell USER TEXT</c> and <c>whisper SESSION TEXT</c>.</summary>
+    public sealed class AuthenticatedCluster : IAsyncLifetime
+    {
+        private static readonly CommandOrigin Origin = new(CommandOriginKind.Plugin, "AddressingTests", "1.0.0");
+
+        public RedisServer Redis { get; private set; } = null!;
+        public TestGateway A { get; private set; } = null!;
+        public TestGateway B { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Redis = await RedisServer.StartAsync();
+            try
+            {
+                var prefix = ClusterGateways.UniquePrefix("addressing");
+                A = await StartAsync(prefix, "node-a");
+                B = await StartAsync(prefix, "node-b");
+                await ClusterGateways.WaitUntilTheySeeEachOtherAsync(A, B);
+            }
+            catch
+            {
+                // xunit does not dispose a fixture whose start failed: no redis-server or gateway is left behind.
+                await DisposeAsync();
+                throw;
+            }
+        }
+
+        public async Task DisposeAsync()
+        {
+            foreach (var gateway in new[] { A, B })
+            {
+                if (gateway is not null)
+                {
+                    await gateway.DisposeAsync();
+                }
+            }
+
+            if (Redis is not null)
+            {
+                await Redis.DisposeAsync();
+            }
+        }
+
+        private async Task<TestGateway> StartAsync(string prefix, string node)
+        {
+            var gateway = await TestGateway.StartAsync(options =>
+            {
+                TestTokens.Configure(options, "jwt", "none");
+                options.Cluster.Redis = Redis.ConnectionString;
+                options.Cluster.ChannelPrefix = prefix;
+                options.Cluster.NodeName = node;
+                options.Cluster.HeartbeatSeconds = ClusterGateways.HeartbeatSeconds;
+            });
+            gateway.Gateway.Registry.SetSource("addressing", [
+                new CommandDescriptor("tell", "tell USER TEXT", Origin, ctx => ctx.SendToUserAsync(Word(ctx.Arguments, out var rest), rest)),
+                new CommandDescriptor("whisper", "whisper SESSION TEXT", Origin, ctx => ctx.SendToSessionAsync(Word(ctx.Arguments, out var rest), rest)),
+            ]);
+            return gateway;
+        }
+
+        private static string Word(string arguments, out string rest)
+        {
+            var space = arguments.IndexOf(' ', StringComparison.Ordinal);
+            rest = arguments[(space + 1)..];
+            return arguments[..space];
+        }
+    }
+}
