@@ -3,6 +3,8 @@
 export declare const PROTOCOL: 'wsgateway.v1';
 export declare const CLOSE_UNAUTHORIZED: 4401;
 export declare const CLOSE_FORBIDDEN: 4403;
+/** A close 1000 from the gateway (`bye`) ends the client: it does not reconnect until `reconnect()`. */
+export declare const CLOSE_NORMAL: 1000;
 
 /** Who the gateway thinks is connected. */
 export interface Identity {
@@ -63,7 +65,10 @@ export interface ConnectOptions {
   getToken?: () => string | Promise<string>;
   /** A WebSocket constructor (npm `ws` in node before 22); the global one by default. */
   WebSocket?: unknown;
-  /** Reconnect after a lost connection (default true): exponential back-off with full jitter. */
+  /**
+   * Reconnect after a lost connection (default true): exponential back-off with full jitter. A close 1000 from the
+   * gateway (`bye`) ends the client instead; 1001 (the gateway shutting down) reconnects like any other close.
+   */
   reconnect?: boolean;
   /** First back-off ceiling, doubled per attempt (default 500 ms). */
   initialDelayMs?: number;
@@ -88,10 +93,25 @@ export interface CallOptions {
 
 export type State = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
+/** A connection closed; emitted once the client has decided what comes next. */
+export interface CloseInfo {
+  /** The close code (1006 when the connection was lost without a close frame, as browsers report it). */
+  code: number;
+  reason: string;
+  /** Whether the connection had been welcomed (the client was `open` on it). */
+  wasOpen: boolean;
+  /**
+   * The back-off delay before the next attempt, or null when the client ended: a close 1000 from the gateway, 4401 or
+   * 4403 (see `failed`), `close()`, or `reconnect: false`.
+   */
+  reconnectInMs: number | null;
+}
+
 export declare class Client {
   readonly welcome: Welcome | null;
   readonly state: State;
   readonly groups: string[];
+  /** Rejects with AuthenticationError on refused credentials, CallError `closed` when the client ends first. */
   ready(): Promise<Welcome>;
   call(command: string, args?: string, options?: CallOptions): Promise<Reply[]>;
   join(group: string): Promise<void>;
@@ -100,8 +120,16 @@ export declare class Client {
   on(name: 'state', handler: (state: State) => void): () => void;
   on(name: 'failed', handler: (error: AuthenticationError | CallError) => void): () => void;
   on(name: 'error', handler: (error: CallError) => void): () => void;
+  on(name: 'close', handler: (close: CloseInfo) => void): () => void;
   on(name: string, handler: (event: GatewayEvent) => void): () => void;
+  /** Ends the client: pending calls reject with `closed`, nothing reconnects until `reconnect()`. */
   close(): void;
+  /**
+   * Connects now: skips the rest of a back-off wait, or starts again after the client ended (a close 1000 from the
+   * gateway, `close()`, refused credentials). Groups are joined again, as after any reconnect. Does nothing while a
+   * connection is open or being opened.
+   */
+  reconnect(): void;
 }
 
 export declare function connect(url: string | URL, options?: ConnectOptions): Client;

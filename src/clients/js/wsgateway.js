@@ -1,5 +1,6 @@
 // WsGateway's client for browsers and node: the wsgateway.v1 protocol (docs/protocol.md) over one WebSocket, with
-// calls that resolve once, named events, groups joined again after a reconnect, and reconnecting with back-off.
+// calls that resolve once, named events, groups joined again after a reconnect, and reconnecting with back-off
+// (except after a close 1000: the gateway ended the session on purpose, so only reconnect() starts a new one).
 // No dependencies. In a browser it uses the global WebSocket; in node before 22 pass one (npm `ws`) as `WebSocket`.
 
 export const PROTOCOL = 'wsgateway.v1';
@@ -7,6 +8,9 @@ export const PROTOCOL = 'wsgateway.v1';
 /** Close codes the gateway uses for a refused handshake told in band (docs/protocol.md). */
 export const CLOSE_UNAUTHORIZED = 4401;
 export const CLOSE_FORBIDDEN = 4403;
+
+/** RFC 6455 normal closure: from the gateway it ends the session on purpose (`bye`), so the client does not reconnect. */
+export const CLOSE_NORMAL = 1000;
 
 /** A call that ended in an error: `code` is the gateway's (docs/protocol.md) or one of this library's own. */
 export class CallError extends Error {
@@ -64,6 +68,8 @@ export class Client {
   #token;
   #opened = null;
   #refusedOnce = false;
+  #failure = null;
+  #generation = 0;
   #WebSocket;
 
   constructor(url, options = {}) {
@@ -81,14 +87,15 @@ export class Client {
 
   /**
    * Resolves once connected and welcomed (at once when it already is); rejects with AuthenticationError when the
-   * credentials are refused, or when the client is closed.
+   * credentials are refused, or with CallError `closed` when the client ends first (`close()`, a close 1000).
    */
   ready() {
     if (this.state === 'open') return Promise.resolve(this.welcome);
-    if (this.state === 'closed') return Promise.reject(new CallError('closed', 'the client is closed'));
+    if (this.state === 'closed') return Promise.reject(this.#ended());
     return new Promise((resolve, reject) => {
-      const offWelcome = this.on('welcome', (welcome) => { offWelcome(); offFailed(); resolve(welcome); });
-      const offFailed = this.on('failed', (error) => { offWelcome(); offFailed(); reject(error); });
+      const off = () => { offWelcome(); offState(); };
+      const offWelcome = this.on('welcome', (welcome) => { off(); resolve(welcome); });
+      const offState = this.on('state', (state) => { if (state === 'closed') { off(); reject(this.#ended()); } });
     });
   }
 
@@ -169,7 +176,8 @@ export class Client {
   /**
    * Listens for `welcome`, `event` (every event), an event's own name (`group`, `broadcast`, or a command's),
    * `state` (connecting, open, reconnecting, closed), `failed` (credentials refused), `error` (a frame of the
-   * gateway's without a call). Returns a function that stops listening.
+   * gateway's without a call), `close` (every closed connection: `{ code, reason, wasOpen, reconnectInMs }`).
+   * Returns a function that stops listening.
    */
   on(name, handler) {
     if (!this.#handlers.has(name)) this.#handlers.set(name, new Set());
@@ -177,13 +185,41 @@ export class Client {
     return () => this.#handlers.get(name)?.delete(handler);
   }
 
-  /** Closes for good: pending calls reject with `closed`, nothing reconnects. */
+  /** Closes for good: pending calls reject with `closed`, nothing reconnects (until `reconnect()`). */
   close() {
+    const wasOpen = this.state === 'open';
     this.#closed = true;
-    clearTimeout(this.#timer);
+    this.#generation++;
+    this.#cancelWait();
     this.#setState('closed');
     this.#rejectAll(new CallError('closed', 'the client is closed'));
-    this.#socket?.close(1000);
+    const socket = this.#socket;
+    // Let go of it now: its own close event comes later, maybe after a reconnect() has opened the next one.
+    this.#socket = null;
+    if (socket) {
+      socket.close(CLOSE_NORMAL);
+      this.#emit('close', { code: CLOSE_NORMAL, reason: '', wasOpen, reconnectInMs: null });
+    }
+  }
+
+  /**
+   * Connects now: skips the rest of a back-off wait, or starts again after the client ended (a close 1000 from the
+   * gateway, `close()`, refused credentials). Groups are joined again as after any reconnect. Does nothing while a
+   * connection is open or being opened.
+   */
+  reconnect() {
+    if (this.#closed) {
+      this.#closed = false;
+      this.#failure = null;
+      this.#attempt = 0;
+      this.#setState('connecting');
+      this.#open();
+      return;
+    }
+    if (this.#timer !== null) {
+      this.#cancelWait();
+      this.#open();
+    }
   }
 
   #emit(name, value) {
@@ -213,25 +249,41 @@ export class Client {
     this.#socket.send(JSON.stringify(frame));
   }
 
+  #cancelWait() {
+    clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Why the client is closed: the failure that ended it, or a plain `closed`. */
+  #ended() {
+    return this.#failure ?? new CallError('closed', 'the client is closed');
+  }
+
   async #open() {
     if (this.#closed) return;
+    // A close() and a reconnect() while getToken runs start another #open; only the newest one goes on.
+    const generation = ++this.#generation;
     if (this.#options.getToken && (this.#token === undefined || this.#refusedOnce)) {
       try {
         this.#token = await this.#options.getToken();
       } catch (error) {
-        this.#fail(new AuthenticationError('auth_refused', `getToken failed: ${error?.message ?? error}`, CLOSE_UNAUTHORIZED));
+        if (generation === this.#generation) {
+          this.#fail(new AuthenticationError('auth_refused', `getToken failed: ${error?.message ?? error}`, CLOSE_UNAUTHORIZED));
+        }
         return;
       }
     }
-    if (this.#closed) return;
+    if (this.#closed || generation !== this.#generation) return;
     const url = new URL(this.#url);
     if (this.#token) url.searchParams.set('access_token', this.#token);
     const socket = new this.#WebSocket(url.toString(), [PROTOCOL]);
     this.#socket = socket;
     let refusal = null;
+    let welcomed = false;
     // The close event that follows says what happened; an unheard error event would end a node process (ws).
     socket.onerror = () => {};
     socket.onmessage = (message) => {
+      if (this.#socket !== socket) return;
       let frame;
       try {
         frame = JSON.parse(typeof message.data === 'string' ? message.data : String(message.data));
@@ -242,53 +294,76 @@ export class Client {
         refusal = frame;
         return;
       }
-      this.#receive(frame);
+      if (frame.type === 'welcome') welcomed = true;
+      this.#receive(frame, socket);
     };
     socket.onclose = (event) => {
       if (this.#socket !== socket) return;
       this.#socket = null;
       this.#rejectAll(new CallError('disconnected', 'the connection was lost; the call may or may not have run'));
-      if (this.#closed) return;
-      if (event.code === CLOSE_UNAUTHORIZED || event.code === CLOSE_FORBIDDEN) {
-        const error = new AuthenticationError(refusal?.code ?? 'auth_refused', refusal?.message ?? 'credentials refused', event.code);
-        // A refresh hook gets one more try with a new token; otherwise, or after it, retrying would only repeat the refusal.
-        if (event.code === CLOSE_UNAUTHORIZED && this.#options.getToken && !this.#refusedOnce) {
-          this.#refusedOnce = true;
-          this.#schedule();
-          return;
-        }
-        this.#fail(error);
-        return;
-      }
-      if (!this.#options.reconnect) {
-        this.#fail(new CallError('disconnected', `the connection closed (${event.code})`));
-        return;
-      }
-      this.#schedule();
+      const reconnectInMs = this.#afterClose(event.code, refusal);
+      this.#emit('close', { code: event.code, reason: event.reason ?? '', wasOpen: welcomed, reconnectInMs });
     };
   }
 
-  #fail(error) {
+  /** Decides what follows a lost connection; returns the back-off delay, or null when the client ended. */
+  #afterClose(code, refusal) {
+    if (code === CLOSE_UNAUTHORIZED || code === CLOSE_FORBIDDEN) {
+      const error = new AuthenticationError(refusal?.code ?? 'auth_refused', refusal?.message ?? 'credentials refused', code);
+      // A refresh hook gets one more try with a new token; otherwise, or after it, retrying would only repeat the refusal.
+      if (code === CLOSE_UNAUTHORIZED && this.#options.getToken && !this.#refusedOnce) {
+        this.#refusedOnce = true;
+        return this.#schedule();
+      }
+      this.#fail(error);
+      return null;
+    }
+    // The gateway ended the session on purpose (`bye`); 1001 (shutdown) and every other code is worth retrying.
+    if (code === CLOSE_NORMAL) {
+      this.#end();
+      return null;
+    }
+    if (!this.#options.reconnect) {
+      this.#fail(new CallError('disconnected', `the connection closed (${code})`));
+      return null;
+    }
+    return this.#schedule();
+  }
+
+  #end() {
     this.#closed = true;
     this.#setState('closed');
+  }
+
+  #fail(error) {
+    this.#failure = error;
+    this.#end();
     this.#emit('failed', error);
   }
 
+  /** @returns {number} the delay in ms */
   #schedule() {
     this.#setState('reconnecting');
     // Full jitter: clients dropped together by a restart do not come back in lockstep.
     const ceiling = Math.min(this.#options.maxDelayMs, this.#options.initialDelayMs * 2 ** this.#attempt);
     this.#attempt++;
-    this.#timer = setTimeout(() => this.#open(), Math.random() * ceiling);
+    const delay = Math.round(Math.random() * ceiling);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#open();
+    }, delay);
+    return delay;
   }
 
-  #receive(frame) {
+  #receive(frame, socket) {
     switch (frame.type) {
       case 'welcome':
         this.welcome = { session: frame.session, node: frame.node, identity: frame.identity, resume: frame.resume };
         this.#attempt = 0;
         this.#refusedOnce = false;
-        this.#rejoin().finally(() => {
+        this.#rejoin(socket).finally(() => {
+          // Lost while joining again: the close already said what comes next.
+          if (this.#socket !== socket) return;
           this.#setState('open');
           this.#emit('welcome', this.welcome);
         });
@@ -329,9 +404,10 @@ export class Client {
     }
   }
 
-  async #rejoin() {
+  async #rejoin(socket) {
     // Sent straight on the socket: the client is not open until its groups are back.
     for (const group of this.#groups) {
+      if (this.#socket !== socket) return;
       const id = this.#nextId++;
       await new Promise((resolve) => {
         this.#calls.set(id, { replies: [], resolve, reject: resolve, finish: () => this.#calls.delete(id) });

@@ -56,6 +56,8 @@ internal static class ProtocolTestCommands
                 await ctx.ReplyAsync("Goodbye!");
                 await ctx.CloseAsync(CloseCodes.NormalClosure, "bye");
             }),
+            // Not a normal closure: a client is to reconnect after it.
+            Command("drop", ctx => ctx.CloseAsync(4000, "drop")),
         ]);
         return probe;
     }

@@ -29,7 +29,7 @@ public sealed class ConsoleAssetsTests : IAsyncLifetime
         Assert.True(response.Headers.CacheControl?.NoCache);
         Assert.NotNull(response.Headers.ETag);
         Assert.False(response.Headers.ETag.IsWeak);
-        Assert.Contains("<script src=\"console.js\" defer></script>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("<script type=\"module\" src=\"console.js\"></script>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Theory]

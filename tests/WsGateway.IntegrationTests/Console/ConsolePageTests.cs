@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using WsGateway.Client;
 using static Microsoft.Playwright.Assertions;
 
 namespace WsGateway.IntegrationTests.Console;
@@ -40,15 +41,17 @@ public sealed class ConsolePageTests : IAsyncLifetime
         await OpenConsoleAsync();
         await Expect(Page.Locator("#status")).ToContainTextAsync("Connected");
 
+        // Every line is a call: its replies sit under it, and it ends.
         await SendAsync("hello");
-        await Expect(Entry("sent", "hello")).ToBeVisibleAsync();
-        await Expect(Entry("received", "Hello from the gateway!")).ToBeVisibleAsync();
+        await Expect(Call("hello")).ToHaveAttributeAsync("data-id", "1");
+        await Expect(Reply("hello", "received", "Hello from the gateway!")).ToBeVisibleAsync();
+        await Expect(Call("hello")).ToHaveAttributeAsync("data-state", "done");
 
         // The hints come from `help --json`: a click on a command without arguments sends it.
         var thanks = Page.Locator("#commands button[data-command='thanks']");
         await Expect(thanks).ToHaveAttributeAsync("title", new Regex("You are welcome"));
         await thanks.ClickAsync();
-        await Expect(Entry("received", "You're welcome!")).ToBeVisibleAsync();
+        await Expect(Reply("thanks", "received", "You're welcome!")).ToBeVisibleAsync();
 
         // One that takes arguments is put into the input instead, ready for them.
         await Page.Locator("#commands button[data-command='name']").ClickAsync();
@@ -56,29 +59,37 @@ public sealed class ConsolePageTests : IAsyncLifetime
         await Expect(Page.Locator("#input")).ToBeFocusedAsync();
         await Page.Keyboard.TypeAsync("Ada");
         await Page.Keyboard.PressAsync("Enter");
-        await Expect(Entry("received", "Nice to meet you, Ada.")).ToBeVisibleAsync();
+        await Expect(Reply("name Ada", "received", "Nice to meet you, Ada.")).ToBeVisibleAsync();
 
         await Expect(Page.Locator("#commands button[data-command='weather']")).ToHaveAttributeAsync("data-broken", "true");
 
+        // An error ends its call, under it, with the gateway's code.
         await SendAsync("foo");
-        await Expect(Entry("error", "error: unknown command \"foo\"; send \"help\" to list commands")).ToBeVisibleAsync();
+        var unknown = Reply("foo", "error", "unknown command \"foo\"; send \"help\" to list commands");
+        await Expect(unknown).ToBeVisibleAsync();
+        await Expect(Call("foo").Locator(".reply[data-kind='error']")).ToHaveAttributeAsync("data-code", "unknown_command");
+        await Expect(Call("foo")).ToHaveAttributeAsync("data-state", "failed");
 
-        // JSON envelope: replies appear under the request with the same id.
-        await Page.Locator("#json-mode").CheckAsync();
-        await SendAsync("echo over JSON");
-        await Expect(Page.Locator("#log .entry[data-kind='sent'][data-id='1'] .reply[data-kind='received']"))
-            .ToHaveTextAsync(new Regex("over JSON"));
-        await SendAsync("nope");
-        await Expect(Page.Locator("#log .entry[data-kind='sent'][data-id='2'] .reply[data-kind='error']"))
-            .ToHaveTextAsync(new Regex("unknown command \"nope\""));
-        await Page.Locator("#json-mode").UncheckAsync();
+        // A call that ends without a reply says so, quietly.
+        await SendAsync("quiet");
+        await Expect(Call("quiet")).ToHaveAttributeAsync("data-state", "done");
+        await Expect(Call("quiet").Locator(".entry-end")).ToBeVisibleAsync();
+        await Expect(Call("quiet").Locator(".reply")).ToHaveCountAsync(0);
+
+        // Two calls in flight: each one's reply lands under its own line.
+        await SendAsync("echo first");
+        await SendAsync("echo second");
+        await Expect(Reply("echo first", "received", "first")).ToBeVisibleAsync();
+        await Expect(Reply("echo second", "received", "second")).ToBeVisibleAsync();
+        await Expect(Call("echo first").Locator(".reply")).ToHaveCountAsync(1);
+        await Expect(Call("echo second").Locator(".reply")).ToHaveCountAsync(1);
 
         // History: Up brings back what was sent, newest first.
         await Page.Locator("#input").FocusAsync();
         await Page.Keyboard.PressAsync("ArrowUp");
-        await Expect(Page.Locator("#input")).ToHaveValueAsync("nope");
+        await Expect(Page.Locator("#input")).ToHaveValueAsync("echo second");
         await Page.Keyboard.PressAsync("ArrowUp");
-        await Expect(Page.Locator("#input")).ToHaveValueAsync("echo over JSON");
+        await Expect(Page.Locator("#input")).ToHaveValueAsync("echo first");
         await Page.Keyboard.PressAsync("Escape");
 
         await SaveScreenshotAsync("console.png");
@@ -90,6 +101,31 @@ public sealed class ConsolePageTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Group_messages_broadcasts_and_named_events_show_as_events_with_their_group_and_sender()
+    {
+        await OpenConsoleAsync();
+        await SendAsync("join " + ConsoleTestCommands.Lobby);
+        await Expect(Call("join " + ConsoleTestCommands.Lobby)).ToHaveAttributeAsync("data-state", "done");
+
+        // From another client: the page hears it only as a member of the group.
+        await using (var speaker = await GatewayClient.ConnectAsync(Gateway.WebSocketUri("/")))
+        {
+            await speaker.CallAsync("say", "hello from .NET");
+        }
+
+        await Expect(Entry("event", $"{ConsoleTestCommands.Lobby} · anonymous: hello from .NET")).ToBeVisibleAsync();
+        await Expect(Page.Locator("#log > .entry[data-kind='event']").First).ToHaveAttributeAsync("data-group", ConsoleTestCommands.Lobby);
+
+        await SendAsync("shout hello all");
+        await Expect(Entry("event", "broadcast · anonymous: hello all")).ToBeVisibleAsync();
+        await SendAsync("notify");
+        await Expect(Entry("event", "order.shipped: {\"order\":123}")).ToBeVisibleAsync();
+        // Events are not replies: the calls that caused them ended with none.
+        await Expect(Page.Locator("#log .reply")).ToHaveCountAsync(0);
+        Assert.Empty(_chromium.Problems);
+    }
+
+    [Fact]
     public async Task Received_text_is_shown_as_text_never_as_html()
     {
         const string markup = "<img src=x data-injected=1><b>not bold</b>";
@@ -97,7 +133,7 @@ public sealed class ConsolePageTests : IAsyncLifetime
 
         await SendAsync("echo " + markup);
 
-        await Expect(Entry("received", markup)).ToBeVisibleAsync();
+        await Expect(Reply("echo " + markup, "received", markup)).ToBeVisibleAsync();
         await Expect(Page.Locator("#log img, #log b, [data-injected]")).ToHaveCountAsync(0);
         Assert.Empty(_chromium.Problems);
     }
@@ -112,16 +148,34 @@ public sealed class ConsolePageTests : IAsyncLifetime
         await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "reconnecting");
         await Expect(Page.Locator("#status")).ToContainTextAsync(new Regex(@"Reconnecting in \d+ s"));
         await Expect(Page.Locator("#send")).ToBeDisabledAsync();
-        await Expect(Page.Locator("#log .entry[data-kind='system']").Filter(new() { HasTextRegex = new Regex("1001") })).ToBeVisibleAsync();
+        await Expect(Page.Locator("#log .entry[data-kind='system']").Filter(new() { HasTextRegex = new Regex("1001 going away") })).ToBeVisibleAsync();
 
         await StartGatewayAgainAsync(port);
         await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "connected", Reconnects);
         await SendAsync("hello");
-        await Expect(Entry("received", "Hello from the gateway!")).ToBeVisibleAsync();
+        await Expect(Reply("hello", "received", "Hello from the gateway!")).ToBeVisibleAsync();
 
-        // A reconnect attempt that lands while the gateway is down makes Chromium log "WebSocket connection to … failed"
-        // (how many depends on how long the restart takes); that is the outage itself, not a fault of the page.
-        Assert.DoesNotContain(_chromium.Problems, p => !(p.Contains("WebSocket connection to", StringComparison.Ordinal) && p.Contains("failed", StringComparison.Ordinal)));
+        Assert.DoesNotContain(_chromium.Problems, p => !IsOutage(p));
+    }
+
+    [Fact]
+    public async Task Retry_now_connects_at_once_instead_of_waiting_out_the_back_off()
+    {
+        // The page's timers stand still from here: only the button can start the next attempt.
+        await Page.Clock.InstallAsync();
+        await OpenConsoleAsync();
+        await Page.Clock.PauseAtAsync(DateTimeOffset.FromUnixTimeMilliseconds(await Page.EvaluateAsync<long>("Date.now() + 1000")).UtcDateTime);
+        var port = Gateway.Port;
+
+        await StopGatewayAsync();
+        await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "reconnecting");
+        await Expect(Page.Locator("#reconnect")).ToHaveTextAsync("Retry now");
+        await StartGatewayAgainAsync(port);
+
+        await Page.Locator("#reconnect").ClickAsync();
+        await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "connected", Connects);
+        await Expect(Page.Locator("#reconnect")).ToBeHiddenAsync();
+        Assert.Empty(_chromium.Problems);
     }
 
     [Fact]
@@ -130,14 +184,20 @@ public sealed class ConsolePageTests : IAsyncLifetime
         await OpenConsoleAsync();
 
         await SendAsync("bye");
-        await Expect(Entry("received", "Goodbye!")).ToBeVisibleAsync();
+        // The call ends normally, with its reply, before the gateway closes the session.
+        await Expect(Reply("bye", "received", "Goodbye!")).ToBeVisibleAsync();
+        await Expect(Call("bye")).ToHaveAttributeAsync("data-state", "done");
         await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "closed");
         await Expect(Page.Locator("#status")).ToContainTextAsync("1000 bye");
         await Expect(Page.Locator("#send")).ToBeDisabledAsync();
+        await Expect(Page.Locator("#reconnect")).ToHaveTextAsync("Connect");
+        await Expect(Page.Locator("#log .entry[data-kind='system']").Filter(new() { HasTextString = "Press Connect" })).ToBeVisibleAsync();
 
         await Page.Locator("#reconnect").ClickAsync();
         await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "connected", Connects);
         await Expect(Page.Locator("#send")).ToBeEnabledAsync();
+        await SendAsync("hello");
+        await Expect(Reply("hello", "received", "Hello from the gateway!")).ToBeVisibleAsync();
         Assert.Empty(_chromium.Problems);
     }
 
@@ -192,8 +252,29 @@ public sealed class ConsolePageTests : IAsyncLifetime
         await Page.Locator("#input").PressAsync("Enter");
     }
 
+    /// <summary>
+    /// A reconnect attempt that lands while the gateway is down makes Chromium log "WebSocket connection to … failed"
+    /// (how many depends on how long the restart takes); that is the outage itself, not a fault of the page.
+    /// </summary>
+    private static bool IsOutage(string problem) =>
+        problem.Contains("WebSocket connection to", StringComparison.Ordinal) && problem.Contains("failed", StringComparison.Ordinal);
+
+    /// <summary>A top-level entry's text.</summary>
     private ILocator Entry(string kind, string text) =>
-        Page.Locator($"#log .entry[data-kind='{kind}'] > .entry-body > .entry-text")
+        Page.Locator($"#log > .entry[data-kind='{kind}'] > .entry-body > .entry-text")
+            .Filter(new() { HasTextRegex = new Regex($"^{kind}: {Regex.Escape(text)}$") });
+
+    /// <summary>The entry of the call typed as <paramref name="line"/>.</summary>
+    private ILocator Call(string line) =>
+        Page.Locator("#log > .entry[data-kind='sent']").Filter(new()
+        {
+            // Relative to the entry: its own text, not a reply's (those sit in .replies).
+            Has = Page.Locator(".entry-body > .entry-text").Filter(new() { HasTextRegex = new Regex($"^sent: {Regex.Escape(line)}$") }),
+        });
+
+    /// <summary>A reply (or error) nested under the call typed as <paramref name="line"/>.</summary>
+    private ILocator Reply(string line, string kind, string text) =>
+        Call(line).Locator($".replies > .reply[data-kind='{kind}'] > .entry-text")
             .Filter(new() { HasTextRegex = new Regex($"^{kind}: {Regex.Escape(text)}$") });
 
     private async Task SaveScreenshotAsync(string name)

@@ -5,10 +5,14 @@ namespace WsGateway.IntegrationTests.Console;
 
 /// <summary>
 /// Commands the console tests talk to, registered straight into the gateway's registry so the tests need no plugin
-/// build: answers with known text, one that takes arguments, one that closes, one broken script.
+/// build: answers with known text, one that takes arguments, one that closes, one broken script, one that answers
+/// nothing, and a group, a broadcast and a named event.
 /// </summary>
 internal static class ConsoleTestCommands
 {
+    /// <summary>The group <c>say</c> sends to.</summary>
+    public const string Lobby = "room:lobby";
+
     private const string SourceKey = "test:console";
 
     public static void Register(Gateway gateway)
@@ -29,6 +33,11 @@ internal static class ConsoleTestCommands
                 await context.ReplyAsync("Goodbye!");
                 await context.CloseAsync(CloseCodes.NormalClosure, "bye");
             }),
+            new("quiet", "Does its work and says nothing", origin, _ => ValueTask.CompletedTask),
+            new("join", "Joins a group: join <group>", origin, context => context.JoinGroupAsync(context.Arguments)),
+            new("say", "Says something to room:lobby: say <text>", origin, context => context.SendToGroupAsync(Lobby, context.Arguments)),
+            new("shout", "Says something to everyone: shout <text>", origin, context => context.BroadcastAsync(context.Arguments)),
+            new("notify", "Sends the event order.shipped with data", origin, context => context.SendEventAsync("order.shipped", new { Order = 123 })),
             new(
                 "weather",
                 "Weather for a city: weather <city>",

@@ -44,7 +44,7 @@ public sealed class ConsoleTokenTests : IAsyncLifetime
         await Expect(Page.Locator("#status")).ToContainTextAsync("Connected as ada");
         await Page.Locator("#input").FillAsync("whoami");
         await Page.Locator("#input").PressAsync("Enter");
-        await Expect(Page.Locator("#log .entry[data-kind='received']").Filter(new() { HasTextRegex = new Regex("ada \\(authenticated by jwt\\); roles: operator") }))
+        await Expect(Page.Locator("#log > .entry[data-kind='sent'] .reply[data-kind='received']").Filter(new() { HasTextRegex = new Regex("ada \\(authenticated by jwt\\); roles: operator") }))
             .ToBeVisibleAsync();
 
         // The page never shows the token, and the gateway never logs it (it came in the upgrade's query string).
@@ -55,14 +55,38 @@ public sealed class ConsoleTokenTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Console_without_a_token_is_refused_and_says_how_to_pass_one()
+    public async Task Console_without_a_token_is_refused_once_says_how_to_pass_one_and_does_not_retry()
     {
+        // The page's clock is the test's: RunFor below fires every timer due within a minute of page time, so a back-off
+        // the console should not have would run there.
+        await Page.Clock.InstallAsync();
         await Page.GotoAsync(_gateway.HttpUri().ToString());
 
-        await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "reconnecting", Connects);
-        await Expect(Page.Locator("#log .entry[data-kind='system']").Filter(new() { HasTextString = "#access_token=TOKEN" })).ToBeVisibleAsync();
-        Assert.True(await Eventually.TrueAsync(
-            () => _gateway.Logs.Messages().Any(m => m.Contains("refused with 401", StringComparison.Ordinal) && m.Contains("credentials required", StringComparison.Ordinal)),
-            Eventually.Patience), "the gateway logs the refused upgrade with its reason");
+        await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "closed", Connects);
+        await Expect(Page.Locator("#status")).ToContainTextAsync("4401");
+        var refusal = Page.Locator("#log > .entry[data-kind='system']").Filter(new() { HasTextString = "refused the credentials" });
+        await Expect(refusal).ToContainTextAsync("auth_required");
+        await Expect(refusal).ToContainTextAsync("/#access_token=TOKEN");
+        await Expect(Page.Locator("#reconnect")).ToHaveTextAsync("Connect");
+        Assert.Equal(1, await RefusalsAsync());
+
+        // A minute of the page's time later: still closed, and the gateway saw no second attempt.
+        await Page.Clock.RunForAsync(60_000);
+        await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "closed");
+        Assert.Equal(1, await RefusalsAsync());
+        Assert.Single(_gateway.Logs.Messages(), IsRefusal);
+
+        // Connect tries once more, on request, and is refused once more.
+        await Page.Locator("#reconnect").ClickAsync();
+        await Expect(refusal).ToHaveCountAsync(2);
+        await Expect(Page.Locator("#status")).ToHaveAttributeAsync("data-state", "closed");
+        Assert.Equal(2, await RefusalsAsync());
+        Assert.Empty(_chromium.Problems);
     }
+
+    private static bool IsRefusal(string message) =>
+        message.Contains("refused with 401", StringComparison.Ordinal) && message.Contains("credentials required", StringComparison.Ordinal);
+
+    private async Task<double> RefusalsAsync() =>
+        Handshakes.Sample(await Handshakes.MetricsAsync(_gateway), "wsgateway_handshake_failures_total{reason=\"unauthorized\"}");
 }

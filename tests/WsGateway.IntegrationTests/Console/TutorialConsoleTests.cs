@@ -57,7 +57,7 @@ public sealed class TutorialConsoleTests : IAsyncLifetime
         await Page.Locator("#input").FillAsync("echo " + words);
         await Page.Locator("#input").PressAsync("Enter");
 
-        var received = Page.Locator("#log .entry[data-kind='received']");
+        var received = Page.Locator("#log .reply[data-kind='received']");
         await Expect(received).ToHaveCountAsync(1, new() { Timeout = 10_000 });
         await Expect(received.First).ToContainTextAsync(words);
         Assert.Empty(_chromium.Problems);
@@ -81,14 +81,15 @@ public sealed class TutorialConsoleTests : IAsyncLifetime
             await Page.Locator("#input").PressAsync("Enter");
         }
 
-        var received = Page.Locator("#log .entry[data-kind='received']");
+        var received = Page.Locator("#log .reply[data-kind='received']");
         await Expect(received).ToHaveCountAsync(lines.Length, new() { Timeout = 10_000 });
         await Expect(received.Nth(1)).ToContainTextAsync("Nice to meet you, Ada.");
         await Expect(received.Nth(2)).ToContainTextAsync("Ada");
         await Expect(received.Nth(4)).ToHaveTextAsync(new Regex(@"\d{4}-\d{2}-\d{2}"));
         await Expect(received.Nth(6)).ToContainTextAsync("Hello from the browser");
         await Expect(received.Nth(7)).ToContainTextAsync("forty-two");
-        await Expect(Page.Locator("#log .entry[data-kind='error']")).ToHaveCountAsync(0);
+        await Expect(Page.Locator("#log [data-kind='error']")).ToHaveCountAsync(0);
+        await Expect(Page.Locator("#log > .entry[data-kind='sent'][data-state='done']")).ToHaveCountAsync(lines.Length);
 
         var directory = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "TestResults"));
         await Page.Locator("#input").BlurAsync();

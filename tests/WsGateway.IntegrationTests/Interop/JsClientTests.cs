@@ -85,5 +85,44 @@ public sealed class JsClientTests
         Assert.Equal("after the restart", result.GetProperty("rejoined").GetString());
     }
 
+    [Fact]
+    public async Task Bye_ends_the_call_then_the_close_1000_ends_the_client_until_reconnect_starts_it_again_in_its_groups()
+    {
+        await using var gateway = await ProtocolTestCommands.StartGatewayAsync();
+        ProtocolTestCommands.Register(gateway);
+
+        var result = await NodeWsClient.RunLibraryAsync(gateway.WebSocketUri("/"), "bye");
+
+        Assert.Equal(["Goodbye!"], Strings(result.GetProperty("bye").GetProperty("replies")));
+        var close = Assert.Single(result.GetProperty("afterBye").GetProperty("closes").EnumerateArray());
+        Assert.Equal((1000, "bye", true), (close.GetProperty("code").GetInt32(), close.GetProperty("reason").GetString(), close.GetProperty("wasOpen").GetBoolean()));
+        Assert.Equal(JsonValueKind.Null, close.GetProperty("reconnectInMs").ValueKind);
+        var afterBye = result.GetProperty("afterBye");
+        Assert.Equal("closed", afterBye.GetProperty("state").GetString());
+        Assert.Equal("closed", afterBye.GetProperty("call").GetProperty("error").GetString());
+        Assert.Equal("closed", afterBye.GetProperty("ready").GetString());
+        // Ended, then started again by reconnect(): never in back-off.
+        Assert.Equal(["open", "closed", "connecting", "open"], Strings(result.GetProperty("states")));
+        Assert.True(result.GetProperty("newSession").GetBoolean());
+        Assert.Equal("after reconnect()", result.GetProperty("rejoined").GetString());
+    }
+
+    [Fact]
+    public async Task Reconnect_skips_the_back_off_after_a_close_the_client_reconnects_from()
+    {
+        await using var gateway = await ProtocolTestCommands.StartGatewayAsync();
+        ProtocolTestCommands.Register(gateway);
+
+        var result = await NodeWsClient.RunLibraryAsync(gateway.WebSocketUri("/"), "retryNow");
+
+        // A call that closes its session still ends with its result.
+        Assert.Equal(0, result.GetProperty("dropped").GetProperty("replies").GetArrayLength());
+        var close = result.GetProperty("close");
+        Assert.Equal((4000, "drop", "reconnecting"), (close.GetProperty("code").GetInt32(), close.GetProperty("reason").GetString(), close.GetProperty("state").GetString()));
+        Assert.InRange(close.GetProperty("reconnectInMs").GetDouble(), 0, 60_000);
+        Assert.True(result.GetProperty("newSession").GetBoolean());
+        Assert.Equal(["room"], Strings(result.GetProperty("groups")));
+    }
+
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
 }

@@ -120,7 +120,7 @@ public sealed class StaticAssetsTests
     public void Index_has_the_elements_tests_and_scripts_target()
     {
         var html = Text("/");
-        foreach (var id in new[] { "status", "log", "input", "send", "commands", "json-mode", "clear", "reconnect" })
+        foreach (var id in new[] { "status", "log", "input", "send", "commands", "clear", "reconnect" })
         {
             Assert.Contains($"id=\"{id}\"", html, StringComparison.Ordinal);
         }
@@ -135,6 +135,21 @@ public sealed class StaticAssetsTests
         var script = Text("/console.js");
         Assert.DoesNotMatch("innerHTML|outerHTML|insertAdjacentHTML|document\\.write|\\beval\\s*\\(|new\\s+Function\\b", script);
         Assert.Contains("textContent", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Console_script_is_a_module_that_imports_the_served_client_by_a_relative_address()
+    {
+        // Relative, so a gateway served under a path prefix behind a proxy still finds it; same origin, so the
+        // page's script-src 'self' allows it.
+        Assert.Contains("<script type=\"module\" src=\"console.js\"></script>", Text("/"), StringComparison.Ordinal);
+        var imports = Regex.Matches(Text("/console.js"), """^import\b.*\bfrom\s+'([^']+)';""", RegexOptions.Multiline)
+            .Select(m => m.Groups[1].Value)
+            .ToList();
+
+        Assert.Equal(["./client/wsgateway.js"], imports);
+        Assert.True(Assets.TryGet("/client/wsgateway.js", out _));
+        Assert.DoesNotMatch("new\\s+WebSocket\\b", Text("/console.js"));
     }
 
     [Fact]

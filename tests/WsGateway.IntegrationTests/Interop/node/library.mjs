@@ -95,6 +95,60 @@ const scenarios = {
     return result;
   },
 
+  // `bye`: its result, then the gateway's close 1000 ends the client (no reconnect); reconnect() starts it again,
+  // back in its group.
+  async bye() {
+    const client = open({ initialDelayMs: 10, maxDelayMs: 20 });
+    const states = [];
+    const closes = [];
+    client.on('state', (state) => states.push(state));
+    const closed = new Promise((resolve) => client.on('close', (close) => { closes.push(close); resolve(); }));
+    const first = await client.ready();
+    await client.join('room');
+    const bye = await outcome(client.call('bye'));
+    await closed;
+    const afterBye = { state: client.state, call: await outcome(client.call('greet', 'nobody')) };
+    try {
+      await client.ready();
+      afterBye.ready = 'resolved';
+    } catch (error) {
+      afterBye.ready = error instanceof CallError ? error.code : String(error);
+    }
+    afterBye.closes = [...closes];
+
+    client.reconnect();
+    const second = await client.ready();
+    const speaker = open();
+    await speaker.ready();
+    const event = new Promise((resolve) => client.on('group', resolve));
+    await speaker.call('say', 'after reconnect()');
+    const received = await event;
+    const result = {
+      bye, afterBye, states: [...states], newSession: second.session !== first.session, rejoined: received.text,
+    };
+    client.close();
+    speaker.close();
+    return result;
+  },
+
+  // A connection dropped by the gateway (4000) waits out a long back-off, unless reconnect() cuts it short.
+  async retryNow() {
+    const client = open({ initialDelayMs: 60_000, maxDelayMs: 60_000 });
+    const first = await client.ready();
+    await client.join('room');
+    const close = new Promise((resolve) => client.on('close', (info) => {
+      const state = client.state;
+      client.reconnect();
+      resolve({ ...info, state });
+    }));
+    const dropped = await outcome(client.call('drop'));
+    const info = await close;
+    const second = await client.ready();
+    const result = { dropped, close: info, newSession: second.session !== first.session, groups: client.groups };
+    client.close();
+    return result;
+  },
+
   // A refused token fails once, as an authentication error, and is not retried.
   async refused() {
     const states = [];
