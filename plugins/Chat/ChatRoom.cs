@@ -26,15 +26,9 @@ internal static class ChatRoom
     }
 
     /// <summary>
-    /// The authenticated name, or <c>guest-ID-TAG</c>: both fixed for the session's life, so other sessions may read them.
+    /// The authenticated name, or <c>guest-</c> and the last eight digits of the session id (unique in the cluster):
+    /// both fixed for the session's life, so other sessions may read them.
     /// </summary>
-    /// <remarks>
-    /// A session id is unique within one gateway only (each counts from 000001), so on a cluster the first guest of
-    /// every node would share a name; the tag, from when and where the session connected, tells them apart.
-    /// </remarks>
     public static string Nick(ISession session) =>
-        session.Identity.IsAuthenticated ? session.Identity.Name : $"guest-{session.Id}-{GuestTag(session):x4}";
-
-    private static ushort GuestTag(ISession session) =>
-        (ushort)HashCode.Combine(session.ConnectedAt.UtcTicks, session.RemoteEndPoint?.Address, session.RemoteEndPoint?.Port);
+        session.Identity.IsAuthenticated ? session.Identity.Name : "guest-" + session.Id[^8..];
 }

@@ -90,13 +90,16 @@ public sealed class Gateway : IAsyncDisposable
         Authenticators = new AuthenticatorRegistry();
         var decision = new UpgradeDecision(routes, new OriginPolicy(Options), new HandshakeAuthentication(Options, Authenticators, log));
         _server = new GatewayServer(Options, Http, decision, Metrics, _certificate, log);
-        _plugins = new PluginCatalog(options, Registry, log) { Authenticators = Authenticators };
+        _plugins = new PluginCatalog(options, Registry, log) { Authenticators = Authenticators, Hooks = _commandRoute.Hooks };
         _plugins.LoadAttempted += (_, succeeded) => Metrics.Reloaded("plugin", succeeded);
         _scripts = new ScriptCatalog(options.ResolvePath(options.Scripts.Directory), options.Scripts, Registry, log);
         _scripts.Published += (_, compiled) => Metrics.Reloaded("script", compiled);
     }
 
     internal CommandRegistry Registry { get; }
+
+    /// <summary>What plugins run when a session opens and closes.</summary>
+    internal SessionHookRegistry Hooks => _commandRoute.Hooks;
 
     /// <summary>Carries broadcasts and group messages to the other gateways of the cluster.</summary>
     internal IMessageBus Bus { get; }

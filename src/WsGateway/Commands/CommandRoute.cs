@@ -30,6 +30,9 @@ internal sealed class CommandRoute : IWebSocketRoute
     public CommandRegistry Registry { get; }
     public IMessageBus Bus { get; }
 
+    /// <summary>What plugins run when a session opens and closes.</summary>
+    public SessionHookRegistry Hooks { get; } = new();
+
     /// <summary>The groups the sessions of this node have joined.</summary>
     public GroupMembership<CommandSession> Groups { get; } = new();
 
@@ -109,8 +112,18 @@ internal sealed class CommandRoute : IWebSocketRoute
 
         if (session.SpeaksProtocol)
         {
-            // Queued behind the 101 and ahead of anything else, as the protocol promises.
             Interlocked.Increment(ref _protocolSessions);
+        }
+
+        var hooks = Hooks.Current;
+        if (hooks.Length > 0)
+        {
+            // The welcome waits for them: what they join is in place when the client hears it is connected.
+            session.StartOpening(hooks, Bus.NodeId);
+        }
+        else if (session.SpeaksProtocol)
+        {
+            // Queued behind the 101 and ahead of anything else, as the protocol promises.
             session.Replies.QueueWelcome(session, Bus.NodeId);
         }
 
@@ -181,6 +194,12 @@ internal sealed class CommandRoute : IWebSocketRoute
             if (session.Identity.IsAuthenticated)
             {
                 Users.Leave(session.Identity.Name, session);
+            }
+
+            if (Hooks.Current is { Length: > 0 } hooks)
+            {
+                // In the background: a slow hook must not hold up the connection's end.
+                _ = session.CloseHooksAsync(hooks);
             }
 
             if (session.SpeaksProtocol)

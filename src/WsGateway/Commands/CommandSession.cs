@@ -51,6 +51,10 @@ internal sealed class CommandSession : ISession
     private Dictionary<string, object?>? _items;
     private TokenBucket _rateLimit;
 
+    // The session's opening hooks, which its first command waits for: true once they let it open.
+    private static readonly Task<bool> Open = Task.FromResult(true);
+    private Task<bool> _opening = Open;
+
     // wsgateway.v1 only: the ids of the calls queued or running, which a new call may not reuse. Touched by the
     // receive loop (a call arrives) and the worker (it ends), under its own lock.
     private HashSet<string>? _callsInFlight;
@@ -184,6 +188,97 @@ internal sealed class CommandSession : ISession
     public ValueTask SendAsync(Audience to, string text, CancellationToken cancellationToken) => _route.PublishAsync(to, text, this, cancellationToken);
 
     /// <summary>
+    /// Runs <paramref name="hooks"/>' <see cref="ISessionHook.OnOpenedAsync"/> in the background, then welcomes the
+    /// client (<c>wsgateway.v1</c>) or closes the session as a hook refused it. Called when the session opens, before
+    /// any request: its commands wait for this (<see cref="RunQueueAsync"/>), the connection's receive loop does not.
+    /// </summary>
+    public void StartOpening(IReadOnlyList<SessionHook> hooks, string node) => _opening = OpenAsync(hooks, node);
+
+    private async Task<bool> OpenAsync(IReadOnlyList<SessionHook> hooks, string node)
+    {
+        await SocketThread.Leave();
+        (int Code, string Reason)? refusal = null;
+        foreach (var hook in hooks)
+        {
+            var context = await RunHookAsync(hook, opening: true);
+            if (context is null)
+            {
+                refusal = (CloseStatus.InternalError, "session hook failed");
+                break;
+            }
+
+            if (context.Refusal is { } refused)
+            {
+                Log.Information("Session {SessionId} of {User} refused by {Hook} with {CloseCode}: {Reason}", Id, Identity.Name, hook.Source, refused.Code, refused.Reason);
+                refusal = refused;
+                break;
+            }
+        }
+
+        if (refusal is { } close)
+        {
+            await Connection.CloseAsync(close.Code, close.Reason);
+            return false;
+        }
+
+        if (SpeaksProtocol)
+        {
+            Replies.QueueWelcome(this, node);
+            await SocketThread.LeaveAfter(Connection.Sender.FlushAsync());
+        }
+
+        return true;
+    }
+
+    /// <summary>Runs the closing hooks after the opening ones, in the background; failures are only logged.</summary>
+    public async Task CloseHooksAsync(IReadOnlyList<SessionHook> hooks)
+    {
+        await _opening.ConfigureAwait(false);
+        await SocketThread.Leave();
+        foreach (var hook in hooks)
+        {
+            await RunHookAsync(hook, opening: false);
+        }
+    }
+
+    /// <returns>The hook's context once it returned in time; null when it threw or ran out of time (logged).</returns>
+    private async Task<SessionHookContext?> RunHookAsync(SessionHook hook, bool opening)
+    {
+        // A closing hook runs after the connection has gone, so only its own time bounds it.
+        using var timeout = opening ? CancellationTokenSource.CreateLinkedTokenSource(Connection.Closed) : new CancellationTokenSource();
+        timeout.CancelAfter(_route.CommandTimeout);
+        var context = new SessionHookContext(this, hook, opening, timeout.Token);
+        var stage = opening ? "opening" : "closing";
+        try
+        {
+            var run = opening ? hook.Hook.OnOpenedAsync(context) : hook.Hook.OnClosedAsync(context);
+            // WaitAsync, so that a hook ignoring its token is left behind instead of holding the session.
+            await run.AsTask().WaitAsync(timeout.Token);
+            return context;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            if (Connection.Closed.IsCancellationRequested && opening)
+            {
+                return null;
+            }
+
+            Log.Error("Session hook {Hook} ({Stage}) of {SessionId} did not finish within {TimeoutSeconds} s (Commands:TimeoutSeconds)",
+                hook.Source, stage, Id, _route.CommandTimeout.TotalSeconds);
+        }
+        catch (Exception ex)
+        {
+            Log.Error(ex, "Session hook {Hook} ({Stage}) of {SessionId} threw", hook.Source, stage, Id);
+        }
+        finally
+        {
+            await SocketThread.Leave();
+        }
+
+        return null;
+    }
+
+    /// <summary>
     /// Registers a <c>wsgateway.v1</c> call's id as in flight until its call ends; false when a call with that id is
     /// still in flight. Called by the receive loop for every call it queues without an error.
     /// </summary>
@@ -298,6 +393,13 @@ internal sealed class CommandSession : ISession
 
     private async Task RunQueueAsync()
     {
+        // What a hook joins or refuses is settled before the first command runs; a refused session runs none.
+        if (!await _opening)
+        {
+            _queue.Writer.TryComplete();
+            return;
+        }
+
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync())
         {

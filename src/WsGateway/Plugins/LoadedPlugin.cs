@@ -4,16 +4,17 @@ using WsGateway.Contracts;
 
 namespace WsGateway.Plugins;
 
-/// <summary>One version of one plugin: its own load context and the commands and authenticators created from it.</summary>
+/// <summary>One version of one plugin: its own load context and the commands, authenticators and session hooks created from it.</summary>
 internal sealed class LoadedPlugin : IDisposable
 {
     private readonly PluginLoader _loader;
 
     public LoadedPlugin(
         string name, string? version, PluginFingerprint fingerprint, IReadOnlyList<CommandDescriptor> commands,
-        IReadOnlyList<IAuthenticator> authenticators, PluginLoader loader)
+        IReadOnlyList<IAuthenticator> authenticators, IReadOnlyList<ISessionHook> hooks, PluginLoader loader)
     {
         Authenticators = authenticators;
+        Hooks = hooks;
         Name = name;
         Version = version;
         Fingerprint = fingerprint;
@@ -32,6 +33,9 @@ internal sealed class LoadedPlugin : IDisposable
 
     /// <summary>The plugin's <see cref="IAuthenticator"/>s, one instance each.</summary>
     public IReadOnlyList<IAuthenticator> Authenticators { get; }
+
+    /// <summary>The plugin's <see cref="ISessionHook"/>s, one instance each.</summary>
+    public IReadOnlyList<ISessionHook> Hooks { get; }
 
     /// <summary>
     /// Starts unloading this version. Unloading is cooperative: calls still running on its code finish, and the

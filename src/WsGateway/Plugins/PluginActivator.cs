@@ -20,7 +20,7 @@ internal static class PluginActivator
 
     /// <summary>
     /// Loads <paramref name="assemblyPath"/> (whose folder <paramref name="fingerprint"/> describes) and instantiates each public, concrete
-    /// <see cref="ICommand"/> and <see cref="IAuthenticator"/> with a public parameterless constructor, once. One that
+    /// <see cref="ICommand"/>, <see cref="IAuthenticator"/> and <see cref="ISessionHook"/> with a public parameterless constructor, once. One that
     /// cannot be created or described is logged and skipped.
     /// </summary>
     /// <exception cref="PluginLoadException">The plugin as a whole cannot serve; nothing of it stays loaded.</exception>
@@ -55,13 +55,14 @@ internal static class PluginActivator
             var types = PublicTypes(assembly, origin, log);
             var commands = CreateCommands(types, origin, log);
             var authenticators = CreateAuthenticators(types, origin, log);
-            if (commands.Count == 0 && authenticators.Count == 0)
+            var hooks = CreateHooks(types, origin, log);
+            if (commands.Count == 0 && authenticators.Count == 0 && hooks.Count == 0)
             {
                 throw new PluginLoadException(
-                    "it has no usable command or authenticator (a public class implementing ICommand or IAuthenticator with a public parameterless constructor)");
+                    "it has no usable command, authenticator or session hook (a public class implementing ICommand, IAuthenticator or ISessionHook with a public parameterless constructor)");
             }
 
-            return new LoadedPlugin(pluginName, version, fingerprint, commands, authenticators, loader);
+            return new LoadedPlugin(pluginName, version, fingerprint, commands, authenticators, hooks, loader);
         }
         catch
         {
@@ -165,6 +166,24 @@ internal static class PluginActivator
         }
 
         return authenticators;
+    }
+
+    private static List<ISessionHook> CreateHooks(IReadOnlyList<Type> types, CommandOrigin origin, ILogger log)
+    {
+        var hooks = new List<ISessionHook>();
+        foreach (var type in types.Where(typeof(ISessionHook).IsAssignableFrom))
+        {
+            try
+            {
+                hooks.Add((ISessionHook)Construct(type));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                log.Warning(ex, "Plugin {Plugin} session hook {Type} is skipped: its constructor threw", origin.Name, type.FullName);
+            }
+        }
+
+        return hooks;
     }
 
     // DoNotWrapExceptions: log what the constructor threw, not a TargetInvocationException around it.

@@ -70,6 +70,9 @@ internal sealed class PluginCatalog : IAsyncDisposable, IDisposable
     /// <summary>Where the plugins' authenticators are published (under the same source keys as their commands).</summary>
     internal AuthenticatorRegistry? Authenticators { get; init; }
 
+    /// <summary>Where plugins' session hooks go; none are loaded without it.</summary>
+    internal SessionHookRegistry? Hooks { get; init; }
+
     /// <summary>Raised after each attempt to load a plugin version: its name and whether it went live.</summary>
     public event Action<string, bool>? LoadAttempted;
 
@@ -132,6 +135,8 @@ internal sealed class PluginCatalog : IAsyncDisposable, IDisposable
             {
                 _registry.RemoveSource(PluginActivator.SourceKey(plugin.Name));
                 Authenticators?.RemoveSource(PluginActivator.SourceKey(plugin.Name));
+        Hooks?.RemoveSource(PluginActivator.SourceKey(plugin.Name));
+                Hooks?.RemoveSource(PluginActivator.SourceKey(plugin.Name));
                 plugin.Dispose();
             }
 
@@ -289,8 +294,9 @@ internal sealed class PluginCatalog : IAsyncDisposable, IDisposable
         // Swap first, unload after: a call that read the old table a moment ago still finds the old code there.
         _registry.SetSource(PluginActivator.SourceKey(name), next.Commands);
         Authenticators?.SetSource(PluginActivator.SourceKey(name), next.Authenticators);
+        Hooks?.SetSource(PluginActivator.SourceKey(name), next.Hooks);
         _loaded[name] = next;
-        string[] commandNames = [.. next.Commands.Select(c => c.Name), .. next.Authenticators.Select(a => "authenticator " + a.Name)];
+        string[] commandNames = [.. next.Commands.Select(c => c.Name), .. next.Authenticators.Select(a => "authenticator " + a.Name), .. next.Hooks.Select(h => "session hook " + h.GetType().Name)];
         if (current is null)
         {
             _log.Information("Loaded plugin {Plugin} {Version} ({Fingerprint}) with {Commands}",
@@ -310,6 +316,7 @@ internal sealed class PluginCatalog : IAsyncDisposable, IDisposable
     {
         _registry.RemoveSource(PluginActivator.SourceKey(plugin.Name));
         Authenticators?.RemoveSource(PluginActivator.SourceKey(plugin.Name));
+        Hooks?.RemoveSource(PluginActivator.SourceKey(plugin.Name));
         _loaded.Remove(plugin.Name);
         plugin.Dispose();
         _log.Information("Unloaded plugin {Plugin} {Version}: its folder or assembly is gone", plugin.Name, plugin.Version);

@@ -28,7 +28,7 @@ internal static class ClusterGateways
             File.Copy(Path.Combine(BuildPaths.SampleScripts, "broadcast.csx"), Path.Combine(root, "scripts", "broadcast.csx"));
             var chat = Path.Combine(BuildPaths.SamplePlugins, "Chat");
             Assert.True(Directory.Exists(chat), $"The sample Chat plugin is not deployed at {chat}: build the solution first (dotnet build WsGateway.sln).");
-            CopyFolder(chat, Path.Combine(root, "plugins", "Chat"));
+            PluginFolders.Copy(chat, Path.Combine(root, "plugins", "Chat"));
         });
 
     /// <summary>Waits until every gateway's bus lists every one of them (each has heard the others' heartbeats).</summary>
@@ -126,14 +126,4 @@ internal static class ClusterGateways
     /// <summary>How many "Cluster bus down" warnings the gateway logged.</summary>
     public static int BusDownWarnings(TestGateway gateway) =>
         gateway.Logs.Events.Count(e => e.Level == Serilog.Events.LogEventLevel.Warning && e.MessageTemplate.Text.StartsWith("Cluster bus down", StringComparison.Ordinal));
-
-    private static void CopyFolder(string from, string to)
-    {
-        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(to, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-    }
 }

@@ -20,7 +20,7 @@ public sealed partial class ReadmeClusterTests : IAsyncLifetime
         File.Copy(Path.Combine(BuildPaths.RepoRoot, "gateway.json"), Path.Combine(_folder, "gateway.json"));
         Directory.CreateDirectory(Path.Combine(_folder, "scripts"));
         File.Copy(Path.Combine(BuildPaths.SampleScripts, "broadcast.csx"), Path.Combine(_folder, "scripts", "broadcast.csx"));
-        CopyFolder(Path.Combine(BuildPaths.SamplePlugins, "Chat"), Path.Combine(_folder, "artifacts", "plugins", "Chat"));
+        PluginFolders.Copy(Path.Combine(BuildPaths.SamplePlugins, "Chat"), Path.Combine(_folder, "artifacts", "plugins", "Chat"));
         _redis = await RedisServer.StartAsync();
     }
 
@@ -81,15 +81,6 @@ public sealed partial class ReadmeClusterTests : IAsyncLifetime
         Assert.True(start >= 0, "README.md has no \"Several gateways (Redis)\" section");
         int end = readme.IndexOf("\n### ", start + 1, StringComparison.Ordinal);
         return [.. RunLine().Matches(readme[start..end]).Select(m => m.Groups["args"].Value.Split(' ', StringSplitOptions.RemoveEmptyEntries))];
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
     }
 
     [GeneratedRegex(@"^dotnet run --project src/WsGateway.Host -- (?<args>.+)$", RegexOptions.Multiline)]

@@ -51,7 +51,7 @@ public sealed class SingleFileTests : IDisposable
         var published = await SingleFilePublish.Folder;
         var executable = Path.Combine(folder, "wsgateway");
         File.Copy(Path.Combine(published, "WsGateway.Host"), executable);
-        CopyFolder(Path.Combine(BuildPaths.SamplePlugins, "Tutorial"), Path.Combine(folder, "plugins", "Tutorial"));
+        PluginFolders.Copy(Path.Combine(BuildPaths.SamplePlugins, "Tutorial"), Path.Combine(folder, "plugins", "Tutorial"));
         Directory.CreateDirectory(Path.Combine(folder, "scripts"));
         File.Copy(Path.Combine(BuildPaths.SampleScripts, "time.csx"), Path.Combine(folder, "scripts", "time.csx"));
         File.WriteAllText(Path.Combine(folder, "gateway.json"), GatewayJson("plugins", "scripts"));
@@ -74,14 +74,5 @@ public sealed class SingleFileTests : IDisposable
         // A plugin command (McMaster's loader inside the bundle) and a script command (Roslyn compiling inside it).
         Assert.StartsWith("Hello, friend!", await client.AskAsync("hello"));
         Assert.Matches(@"^\d\d:\d\d:\d\d$", await client.AskAsync("time"));
-    }
-
-    private static void CopyFolder(string from, string to)
-    {
-        Directory.CreateDirectory(to);
-        foreach (var file in Directory.GetFiles(from))
-        {
-            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
-        }
     }
 }

@@ -13,29 +13,13 @@ public sealed class PluginDropInTests : IAsyncLifetime
 
     private string PluginFolder(string name) => Path.Combine(_gateway.Root, "plugins", name);
 
-    private static void CopyFolder(string from, string to)
-    {
-        // Stage next to the target and rename, as a deployment tool would, so the watcher sees a complete folder.
-        var staging = to + ".staging";
-        Directory.CreateDirectory(staging);
-        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(staging, Path.GetRelativePath(from, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
-
-        Directory.Move(staging, to);
-    }
-
-
     [Fact]
     public async Task Dropped_in_plugin_answers_on_an_open_connection_and_removing_it_removes_its_commands()
     {
         using var client = await _gateway.ConnectAsync();
         Assert.StartsWith("error: unknown command", await client.AskAsync("hello"));
 
-        CopyFolder(Path.Combine(BuildPaths.SamplePlugins, "Tutorial"), PluginFolder("Tutorial"));
+        PluginFolders.Copy(Path.Combine(BuildPaths.SamplePlugins, "Tutorial"), PluginFolder("Tutorial"));
         var hello = await client.AskUntilAsync("hello", r => !r.StartsWith("error:", StringComparison.Ordinal), Eventually.Patience);
         Assert.DoesNotContain("error:", hello);
 
@@ -52,7 +36,7 @@ public sealed class PluginDropInTests : IAsyncLifetime
     public async Task Plugin_with_its_own_nuget_dependency_answers()
     {
         using var client = await _gateway.ConnectAsync();
-        CopyFolder(Path.Combine(BuildPaths.SamplePlugins, "Humanize"), PluginFolder("Humanize"));
+        PluginFolders.Copy(Path.Combine(BuildPaths.SamplePlugins, "Humanize"), PluginFolder("Humanize"));
         var words = await client.AskUntilAsync("words 42", r => !r.StartsWith("error:", StringComparison.Ordinal), Eventually.Patience);
         Assert.Equal("forty-two", words);
     }
@@ -63,7 +47,7 @@ public sealed class PluginDropInTests : IAsyncLifetime
         using var client = await _gateway.ConnectAsync();
         Directory.CreateDirectory(PluginFolder("Broken"));
         await File.WriteAllBytesAsync(Path.Combine(PluginFolder("Broken"), "Broken.dll"), [1, 2, 3, 4, 5]);
-        CopyFolder(Path.Combine(BuildPaths.SamplePlugins, "Tutorial"), PluginFolder("Tutorial"));
+        PluginFolders.Copy(Path.Combine(BuildPaths.SamplePlugins, "Tutorial"), PluginFolder("Tutorial"));
 
         await client.AskUntilAsync("thanks", r => !r.StartsWith("error:", StringComparison.Ordinal), Eventually.Patience);
         Assert.True(await Eventually.TrueAsync(() => _gateway.Logs.Messages().Any(m => m.Contains("Broken")), Eventually.Patience));
@@ -77,7 +61,7 @@ public sealed class PluginDropInTests : IAsyncLifetime
     [Fact]
     public async Task Bye_replies_then_closes_with_1000()
     {
-        CopyFolder(Path.Combine(BuildPaths.SamplePlugins, "Tutorial"), PluginFolder("Tutorial"));
+        PluginFolders.Copy(Path.Combine(BuildPaths.SamplePlugins, "Tutorial"), PluginFolder("Tutorial"));
         using var client = await _gateway.ConnectAsync();
         await client.AskUntilAsync("hi", r => !r.StartsWith("error:", StringComparison.Ordinal), Eventually.Patience);
         await client.SendTextAsync("bye");

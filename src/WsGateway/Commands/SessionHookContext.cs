@@ -1,0 +1,67 @@
+using Serilog;
+using WsGateway.Broadcasting;
+using WsGateway.Contracts;
+
+namespace WsGateway.Commands;
+
+/// <summary>What one hook may do with its session; a refusal is kept for the session to act on once its hooks have run.</summary>
+internal sealed class SessionHookContext : ISessionHookContext
+{
+    private readonly CommandSession _session;
+
+    public SessionHookContext(CommandSession session, SessionHook hook, bool opening, CancellationToken cancellationToken)
+    {
+        _session = session;
+        Opening = opening;
+        CancellationToken = cancellationToken;
+        Logger = session.Log.ForContext("Hook", hook.Source);
+    }
+
+    public ISession Session => _session;
+    public CancellationToken CancellationToken { get; }
+    public ILogger Logger { get; }
+
+    private bool Opening { get; }
+
+    /// <summary>The close code and reason of a refusal; null while the session is not refused.</summary>
+    public (int Code, string Reason)? Refusal { get; private set; }
+
+    public ValueTask JoinGroupAsync(string group)
+    {
+        GroupNames.ThrowIfInvalid(group);
+        _session.JoinGroup(group);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask SendToGroupAsync(string group, string text)
+    {
+        GroupNames.ThrowIfInvalid(group);
+        ArgumentNullException.ThrowIfNull(text);
+        return _session.SendAsync(Audience.Group(group), text, CancellationToken);
+    }
+
+    public ValueTask SendToUserAsync(string user, string text)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(user);
+        ArgumentNullException.ThrowIfNull(text);
+        return _session.SendAsync(Audience.User(user), text, CancellationToken);
+    }
+
+    public ValueTask RefuseAsync(int code, string reason)
+    {
+        if (!(code is 1008 or (>= 3000 and <= 4999)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(code), code, "A hook refuses with 1008 or a code from 3000 to 4999.");
+        }
+
+        ArgumentNullException.ThrowIfNull(reason);
+
+        if (!Opening)
+        {
+            throw new InvalidOperationException("A session can be refused only when it opens.");
+        }
+
+        Refusal = (code, reason);
+        return ValueTask.CompletedTask;
+    }
+}
