@@ -13,6 +13,7 @@ namespace WsGateway.Contracts;
 /// <c>wsgateway.v1</c> clients) before its <c>welcome</c>, so what it joins is in place when the client hears it is
 /// connected. Each hook gets <c>Commands:TimeoutSeconds</c>: an opening hook that throws or outlives it closes that
 /// session with 1011 and is logged; a closing hook's failure is only logged. Neither holds up any other connection.
+/// What an opening hook sends to its own session or user may arrive before that session's <c>welcome</c>.
 /// </remarks>
 public interface ISessionHook
 {
@@ -48,7 +49,7 @@ public interface ISessionHookContext
     /// Refuses the session (when it opens): no command runs, no <c>welcome</c> is sent, and it is closed with
     /// <paramref name="code"/> and <paramref name="reason"/> once the hooks have run.
     /// </summary>
-    /// <param name="code">A close code an application may use: 3000–4999, or 1008 (policy violation).</param>
+    /// <param name="code">1000 (the libraries do not reconnect), 1008 (policy violation), or an application's 3000–4999.</param>
     /// <param name="reason">Cut to 123 bytes of UTF-8 on the wire.</param>
     ValueTask RefuseAsync(int code, string reason);
 }

@@ -92,7 +92,7 @@ public sealed class Gateway : IAsyncDisposable
         _server = new GatewayServer(Options, Http, decision, Metrics, _certificate, log);
         _plugins = new PluginCatalog(options, Registry, log) { Authenticators = Authenticators, Hooks = _commandRoute.Hooks };
         _plugins.LoadAttempted += (_, succeeded) => Metrics.Reloaded("plugin", succeeded);
-        _scripts = new ScriptCatalog(options.ResolvePath(options.Scripts.Directory), options.Scripts, Registry, log);
+        _scripts = new ScriptCatalog(options.ResolvePath(options.Scripts.Directory), options.Scripts, Registry, log) { Hooks = _commandRoute.Hooks };
         _scripts.Published += (_, compiled) => Metrics.Reloaded("script", compiled);
     }
 

@@ -33,6 +33,31 @@ internal sealed class SessionHookContext : ISessionHookContext
         return ValueTask.CompletedTask;
     }
 
+    public ValueTask LeaveGroupAsync(string group)
+    {
+        GroupNames.ThrowIfInvalid(group);
+        _session.LeaveGroup(group);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Text from the session's hook to any audience (what hook scripts' globals need beyond the contract's).</summary>
+    public ValueTask SendAsync(Audience to, string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (to.Problem is { } problem)
+        {
+            throw new ArgumentException($"Cannot send to {problem}.", nameof(to));
+        }
+
+        return _session.SendAsync(to, text, CancellationToken);
+    }
+
+    public IReadOnlyList<ISession> LocalGroupMembers(string group)
+    {
+        GroupNames.ThrowIfInvalid(group);
+        return _session.LocalGroupMembers(group);
+    }
+
     public ValueTask SendToGroupAsync(string group, string text)
     {
         GroupNames.ThrowIfInvalid(group);
@@ -49,9 +74,9 @@ internal sealed class SessionHookContext : ISessionHookContext
 
     public ValueTask RefuseAsync(int code, string reason)
     {
-        if (!(code is 1008 or (>= 3000 and <= 4999)))
+        if (!(code is 1000 or 1008 or (>= 3000 and <= 4999)))
         {
-            throw new ArgumentOutOfRangeException(nameof(code), code, "A hook refuses with 1008 or a code from 3000 to 4999.");
+            throw new ArgumentOutOfRangeException(nameof(code), code, "A hook refuses with 1000, 1008 or a code from 3000 to 4999.");
         }
 
         ArgumentNullException.ThrowIfNull(reason);

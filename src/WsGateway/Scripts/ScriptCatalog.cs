@@ -60,6 +60,9 @@ internal sealed class ScriptCatalog : IDisposable, IAsyncDisposable
     /// <summary>Raised after each compile result is published: the file and whether it compiled.</summary>
     public event Action<string, bool>? Published;
 
+    /// <summary>Where <c>on-open.csx</c> and <c>on-close.csx</c> go: they are session hooks (<see cref="ScriptHook"/>), not commands.</summary>
+    internal SessionHookRegistry? Hooks { get; init; }
+
     /// <summary>
     /// Compiles and publishes every script in the directory, then watches it. Completes when the initial scripts
     /// are published (a broken one included, as broken); later changes are picked up in the background.
@@ -263,7 +266,8 @@ internal sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         Publish(entry, compiled.ExecuteAsync, entry.Description, problem: null);
         previous?.Unload();
         _log.Information(
-            "Script {File} compiled in {ElapsedMs} ms; command {Command} is live", entry.FileName, elapsedMs, entry.CommandName);
+            "Script {File} compiled in {ElapsedMs} ms; {Kind} {Command} is live",
+            entry.FileName, elapsedMs, ScriptHook.Stage(entry.CommandName) is null ? "command" : "session hook", entry.CommandName);
     }
 
     private void Fail(ScriptEntry entry, string problem)
@@ -286,6 +290,14 @@ internal sealed class ScriptCatalog : IDisposable, IAsyncDisposable
     private void Publish(
         ScriptEntry entry, Func<ICommandContext, ValueTask> execute, string description, string? problem, bool repliesWithProblem = false)
     {
+        if (ScriptHook.Stage(entry.CommandName) is { } opening)
+        {
+            // A hook, not a command: with no version that compiles, there is no hook (the log says why).
+            Hooks?.SetSource(SourceKeyPrefix + entry.FileName, repliesWithProblem ? [] : [new ScriptHook(opening, execute)]);
+            Published?.Invoke(entry.FileName, problem is null);
+            return;
+        }
+
         var origin = new CommandOrigin(CommandOriginKind.Script, entry.FileName);
         var descriptor = new CommandDescriptor(entry.CommandName, description, origin, execute, problem)
         {
@@ -309,6 +321,7 @@ internal sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         }
 
         _registry.RemoveSource(SourceKeyPrefix + fileName);
+        Hooks?.RemoveSource(SourceKeyPrefix + fileName);
         entry.Good?.Unload();
         _log.Information("Script {File} is gone; command {Command} removed", fileName, entry.CommandName);
     }

@@ -128,6 +128,47 @@ public sealed class SessionHookTests : IAsyncLifetime
         Assert.True(await Eventually.TrueAsync(() => closed.Contains($"{id} ada"), Eventually.Patience), $"closing hooks ran for: {string.Join(", ", closed)}");
     }
 
+    [Fact]
+    public async Task An_on_open_script_greets_and_joins_each_session_keeps_its_last_good_version_and_can_refuse()
+    {
+        var script = Path.Combine(_gateway.Root, "scripts", "on-open.csx");
+        await File.WriteAllTextAsync(script, """
+            await JoinGroupAsync("lobby");
+            $"welcome, {Session.Identity.Name}"
+            """);
+        Assert.True(await Eventually.TrueAsync(() => _gateway.Gateway.Hooks.Current.Length == 1, Eventually.Patience), "on-open.csx never became a hook");
+
+        using (var plain = await _gateway.ConnectAsync())
+        {
+            // The script's last expression goes to the session; it is in the lobby without asking, and on-open is no command.
+            Assert.Equal("welcome, anonymous", await plain.ReceiveTextAsync());
+            await using var sender = await GatewayClient.ConnectAsync(_gateway.WebSocketUri("/"));
+            await sender.CallAsync("tellgroup", "lobby hello lobby");
+            Assert.Equal("hello lobby", await plain.ReceiveTextAsync());
+            Assert.StartsWith("error: unknown command \"on-open\"", await plain.AskAsync("on-open"));
+        }
+
+        // A save that does not compile keeps the previous version, and the log gives file, line and column.
+        await File.WriteAllTextAsync(script, "await JoinGroupAsync(\"lobby\")\nthis is not C#");
+        Assert.True(await Eventually.TrueAsync(() => _gateway.Logs.Messages().Any(m => m.Contains("\"on-open.csx\"(2,", StringComparison.Ordinal)), Eventually.Patience));
+        using (var plain = await _gateway.ConnectAsync())
+        {
+            Assert.Equal("welcome, anonymous", await plain.ReceiveTextAsync());
+        }
+
+        await File.WriteAllTextAsync(script, "await CloseAsync(4503, \"closed for maintenance\");");
+        Assert.True(await Eventually.TrueAsync(
+            async () =>
+            {
+                // The version before greets first: then this is not the refusal yet.
+                using var client = await _gateway.ConnectAsync();
+                var first = await client.ReceiveAsync(new byte[1024], CancellationToken.None);
+                return first.MessageType == WebSocketMessageType.Close
+                    && (first.CloseStatus, first.CloseStatusDescription) == ((WebSocketCloseStatus)4503, "closed for maintenance");
+            },
+            Eventually.Patience), "the edited on-open.csx did not refuse sessions");
+    }
+
     private sealed class Hook(Func<ISessionHookContext, ValueTask>? opened = null, Func<ISessionHookContext, ValueTask>? closing = null) : ISessionHook
     {
         public ValueTask OnOpenedAsync(ISessionHookContext context) => opened?.Invoke(context) ?? ValueTask.CompletedTask;
