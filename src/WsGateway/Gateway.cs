@@ -101,6 +101,9 @@ public sealed class Gateway : IAsyncDisposable
     /// <summary>What plugins run when a session opens and closes.</summary>
     internal SessionHookRegistry Hooks => _commandRoute.Hooks;
 
+    /// <summary>The command route: its sessions, groups and users, and what reaches them.</summary>
+    internal CommandRoute CommandRoute => _commandRoute;
+
     /// <summary>Carries broadcasts and group messages to the other gateways of the cluster.</summary>
     internal IMessageBus Bus { get; }
 

@@ -83,13 +83,70 @@ internal static class BusPayload
         json.WriteString("i", instance);
     });
 
+    /// <summary>A question to every node (<c>{"k":"q","q":ID,"op":"sessions"|"disconnect","u","g","sid","c","r"}</c>).</summary>
+    public static byte[] Query(string node, string instance, string id, ClusterQuery query) => Write(json =>
+    {
+        json.WriteString("k", "q");
+        json.WriteString("n", node);
+        json.WriteString("i", instance);
+        json.WriteString("q", id);
+        json.WriteString("op", query.Kind == ClusterQueryKind.Disconnect ? "disconnect" : "sessions");
+        WriteIfSet(json, "u", query.User);
+        WriteIfSet(json, "g", query.Group);
+        WriteIfSet(json, "sid", query.Session);
+        if (query.Kind == ClusterQueryKind.Disconnect)
+        {
+            json.WriteNumber("c", query.CloseCode);
+            json.WriteString("r", query.Reason ?? "");
+        }
+    });
+
+    /// <summary>A node's answer to the question <paramref name="id"/> (<c>{"k":"a","q":ID,"dc":N,"ss":[…]}</c>).</summary>
+    public static byte[] Answer(string instance, string id, NodeAnswer answer) => Write(json =>
+    {
+        json.WriteString("k", "a");
+        json.WriteString("n", answer.Node);
+        json.WriteString("i", instance);
+        json.WriteString("q", id);
+        json.WriteNumber("dc", answer.Disconnected);
+        json.WriteStartArray("ss");
+        foreach (var session in answer.Sessions)
+        {
+            json.WriteStartObject();
+            json.WriteString("id", session.Id);
+            WriteIfSet(json, "u", session.User);
+            json.WriteStartArray("ro");
+            foreach (var role in session.Roles)
+            {
+                json.WriteStringValue(role);
+            }
+
+            json.WriteEndArray();
+            WriteIfSet(json, "a", session.Address);
+            json.WriteString("p", session.Path);
+            json.WriteString("t", session.ConnectedAt);
+            json.WriteStartArray("g");
+            foreach (var group in session.Groups)
+            {
+                json.WriteStringValue(group);
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    });
+
     /// <returns>Null when <paramref name="payload"/> is one of ours; otherwise why not.</returns>
     public static string? TryRead(ReadOnlySpan<byte> payload, out Parsed parsed)
     {
         parsed = default;
         string? kind = null, node = null, instance = null, group = null, text = null, senderSession = null, senderUser = null;
         string? audience = null, to = null, data = null, eventName = null;
-        int sessions = 0;
+        string? queryId = null, operation = null, user = null, sessionId = null, reason = null;
+        int sessions = 0, closeCode = 0, disconnected = 0;
+        List<SessionSummary>? summaries = null;
         try
         {
             var json = new Utf8JsonReader(payload);
@@ -118,6 +175,14 @@ internal static class BusPayload
                         json.Skip();
                         data = Encoding.UTF8.GetString(payload[start..(int)json.BytesConsumed]);
                         break;
+                    case "q": queryId = json.GetString(); break;
+                    case "op": operation = json.GetString(); break;
+                    case "u": user = json.GetString(); break;
+                    case "sid": sessionId = json.GetString(); break;
+                    case "c": closeCode = json.GetInt32(); break;
+                    case "r": reason = json.GetString(); break;
+                    case "dc": disconnected = json.GetInt32(); break;
+                    case "ss": summaries = ReadSessions(ref json); break;
                     case "fs": senderSession = json.GetString(); break;
                     case "fu": senderUser = json.GetString(); break;
                     case "s": sessions = json.GetInt32(); break;
@@ -166,6 +231,35 @@ internal static class BusPayload
             case "h":
                 parsed = new Parsed(PayloadKind.Heartbeat, node, instance, null, Math.Max(0, sessions));
                 return null;
+            case "q" when string.IsNullOrEmpty(queryId):
+                return "a query without an id";
+            case "q":
+                var kind2 = operation switch
+                {
+                    "sessions" => ClusterQueryKind.Sessions,
+                    "disconnect" => ClusterQueryKind.Disconnect,
+                    _ => (ClusterQueryKind?)null,
+                };
+                if (kind2 is null)
+                {
+                    return $"a query of unknown operation \"{operation}\"";
+                }
+
+                parsed = new Parsed(PayloadKind.Query, node, instance, null, 0)
+                {
+                    QueryId = queryId,
+                    Query = new ClusterQuery(kind2.Value, user, group, sessionId, closeCode, reason),
+                };
+                return null;
+            case "a" when string.IsNullOrEmpty(queryId):
+                return "an answer without a query id";
+            case "a":
+                parsed = new Parsed(PayloadKind.Answer, node, instance, null, 0)
+                {
+                    QueryId = queryId,
+                    Answer = new NodeAnswer(node, [.. (summaries ?? []).Select(s => s with { Node = node })], disconnected),
+                };
+                return null;
             case "bye":
                 parsed = new Parsed(PayloadKind.Goodbye, node, instance, null, 0);
                 return null;
@@ -204,12 +298,87 @@ internal static class BusPayload
         return buffer.WrittenSpan.ToArray();
     }
 
+    private static void WriteIfSet(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    private static List<SessionSummary> ReadSessions(ref Utf8JsonReader json)
+    {
+        if (json.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException("\"ss\" is not an array");
+        }
+
+        var sessions = new List<SessionSummary>();
+        while (json.Read() && json.TokenType == JsonTokenType.StartObject)
+        {
+            string? id = null, user = null, address = null, path = null;
+            DateTimeOffset since = default;
+            string[] roles = [], groups = [];
+            while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = json.GetString();
+                json.Read();
+                switch (name)
+                {
+                    case "id": id = json.GetString(); break;
+                    case "u": user = json.GetString(); break;
+                    case "ro": roles = ReadStrings(ref json); break;
+                    case "a": address = json.GetString(); break;
+                    case "p": path = json.GetString(); break;
+                    case "t": since = json.GetDateTimeOffset(); break;
+                    case "g": groups = ReadStrings(ref json); break;
+                    default: json.Skip(); break;
+                }
+            }
+
+            if (id is null || path is null)
+            {
+                throw new JsonException("a session without an id or a path");
+            }
+
+            sessions.Add(new SessionSummary(id, user, roles, "", address, path, since, groups));
+        }
+
+        return sessions;
+    }
+
+    private static string[] ReadStrings(ref Utf8JsonReader json)
+    {
+        if (json.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException("not an array of strings");
+        }
+
+        var values = new List<string>();
+        while (json.Read() && json.TokenType == JsonTokenType.String)
+        {
+            values.Add(json.GetString()!);
+        }
+
+        return [.. values];
+    }
+
     internal enum PayloadKind
     {
         Message,
         Heartbeat,
         Goodbye,
+        Query,
+        Answer,
     }
 
-    internal readonly record struct Parsed(PayloadKind Kind, string Node, string Instance, BusMessage? Message, int Sessions);
+    internal readonly record struct Parsed(PayloadKind Kind, string Node, string Instance, BusMessage? Message, int Sessions)
+    {
+        /// <summary>For a query or an answer: the query's id.</summary>
+        public string? QueryId { get; init; }
+
+        public ClusterQuery? Query { get; init; }
+
+        public NodeAnswer? Answer { get; init; }
+    }
 }

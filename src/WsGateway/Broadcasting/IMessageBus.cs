@@ -18,11 +18,19 @@ internal interface IMessageBus : IAsyncDisposable
     /// <paramref name="localSessions"/> is this node's session count for its heartbeats. Returns without waiting for
     /// a remote bus to connect: a node whose bus is down still serves its own sessions.
     /// </summary>
-    Task StartAsync(Func<BusMessage, ValueTask> deliver, Func<int> localSessions, CancellationToken cancellationToken);
+    /// <param name="answer">Answers another node's <see cref="ClusterQuery"/> for this node's sessions.</param>
+    Task StartAsync(Func<BusMessage, ValueTask> deliver, Func<int> localSessions, Func<ClusterQuery, NodeAnswer> answer, CancellationToken cancellationToken);
 
     /// <summary>Sends <paramref name="message"/> to the other nodes (at most once each; dropped while the bus is down).</summary>
     ValueTask PublishAsync(BusMessage message, CancellationToken cancellationToken);
 
     /// <summary>The nodes heard from recently, this one included.</summary>
     IReadOnlyList<ClusterNode> Nodes();
+
+    /// <summary>
+    /// Asks every other node (those heard from recently) and waits for their answers, at most <paramref name="wait"/>;
+    /// this node's own answer is the caller's. A node that does not answer in time is named in
+    /// <see cref="ClusterAnswer.Missing"/>; while the bus is down nobody is asked and <see cref="ClusterAnswer.Problem"/> says so.
+    /// </summary>
+    Task<ClusterAnswer> AskAsync(ClusterQuery query, TimeSpan wait, CancellationToken cancellationToken);
 }

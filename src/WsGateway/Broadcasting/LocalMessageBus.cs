@@ -11,7 +11,7 @@ internal sealed class LocalMessageBus : IMessageBus
 
     public string? Degraded => null;
 
-    public Task StartAsync(Func<BusMessage, ValueTask> deliver, Func<int> localSessions, CancellationToken cancellationToken)
+    public Task StartAsync(Func<BusMessage, ValueTask> deliver, Func<int> localSessions, Func<ClusterQuery, NodeAnswer> answer, CancellationToken cancellationToken)
     {
         _localSessions = localSessions;
         return Task.CompletedTask;
@@ -20,6 +20,9 @@ internal sealed class LocalMessageBus : IMessageBus
     public ValueTask PublishAsync(BusMessage message, CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
     public IReadOnlyList<ClusterNode> Nodes() => [new ClusterNode(NodeId, _localSessions(), DateTimeOffset.UtcNow, IsLocal: true)];
+
+    public Task<ClusterAnswer> AskAsync(ClusterQuery query, TimeSpan wait, CancellationToken cancellationToken) =>
+        Task.FromResult(new ClusterAnswer([], [], null));
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

@@ -17,6 +17,10 @@ internal sealed class RedisMessageBus : IMessageBus
     private readonly ClusterOptions _options;
     private readonly ILogger _log;
     private readonly RedisChannel _channel;
+    // Where the other nodes answer this process's queries (each process has its own, named by its instance).
+    private readonly RedisChannel _replies;
+    private readonly ConcurrentDictionary<string, PendingQuery> _pending = new(StringComparer.Ordinal);
+    private Func<ClusterQuery, NodeAnswer> _answer = static _ => new NodeAnswer("", [], 0);
     // Tells this process's messages from another node's that has (wrongly) been given the same name.
     private readonly string _instance = Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant();
     private readonly ConcurrentDictionary<string, ClusterNode> _nodes = new(StringComparer.Ordinal);
@@ -38,6 +42,7 @@ internal sealed class RedisMessageBus : IMessageBus
         NodeId = nodeId;
         _log = log.ForContext<RedisMessageBus>();
         _channel = RedisChannel.Literal(options.ChannelPrefix + ":bus");
+        _replies = ReplyChannel(_instance);
     }
 
     public string NodeId { get; }
@@ -49,9 +54,10 @@ internal sealed class RedisMessageBus : IMessageBus
 
     private long _dropped;
 
-    public async Task StartAsync(Func<BusMessage, ValueTask> deliver, Func<int> localSessions, CancellationToken cancellationToken)
+    public async Task StartAsync(Func<BusMessage, ValueTask> deliver, Func<int> localSessions, Func<ClusterQuery, NodeAnswer> answer, CancellationToken cancellationToken)
     {
         _deliver = deliver;
+        _answer = answer;
         _localSessions = localSessions;
         var configuration = ConfigurationOptions.Parse(_options.Redis);
         // Start (and stay up) without Redis: local sessions must not wait for it. The multiplexer keeps retrying.
@@ -98,6 +104,46 @@ internal sealed class RedisMessageBus : IMessageBus
         return [.. nodes.OrderBy(n => n.Id, StringComparer.Ordinal)];
     }
 
+    public async Task<ClusterAnswer> AskAsync(ClusterQuery query, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        string[] others = [.. Nodes().Where(n => !n.IsLocal).Select(n => n.Id)];
+        if (_redis is not { IsConnected: true } redis || _degraded is not null)
+        {
+            return new ClusterAnswer([], others, "the cluster bus is down: the other nodes could not be asked");
+        }
+
+        if (others.Length == 0)
+        {
+            return new ClusterAnswer([], [], null);
+        }
+
+        var id = Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
+        var pending = new PendingQuery(others);
+        _pending[id] = pending;
+        try
+        {
+            await redis.GetSubscriber().PublishAsync(_channel, BusPayload.Query(NodeId, _instance, id, query)).ConfigureAwait(false);
+            try
+            {
+                await pending.AllAnswered.WaitAsync(wait, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                // Whoever did not answer in time is named as missing: a crashed node, or one cut off from Redis.
+            }
+
+            return pending.Result();
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return new ClusterAnswer([], others, "the cluster bus failed: the other nodes could not be asked");
+        }
+        finally
+        {
+            _pending.TryRemove(id, out _);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         _stopping.Cancel();
@@ -125,13 +171,16 @@ internal sealed class RedisMessageBus : IMessageBus
     private async Task RunAsync(CancellationToken stopping)
     {
         var period = TimeSpan.FromSeconds(_options.HeartbeatSeconds);
-        ChannelMessageQueue? queue = null;
+        ChannelMessageQueue? queue = null, replies = null;
         while (!stopping.IsCancellationRequested)
         {
             try
             {
                 if (queue is null)
                 {
+                    // Answers first, so that no answer to a query sent right after startup goes unheard.
+                    replies ??= await _redis!.GetSubscriber().SubscribeAsync(_replies).ConfigureAwait(false);
+                    replies.OnMessage(ReceiveAsync);
                     queue = await _redis!.GetSubscriber().SubscribeAsync(_channel).ConfigureAwait(false);
                     // One message at a time, in the order Redis sent them: a group's messages arrive in order.
                     queue.OnMessage(ReceiveAsync);
@@ -158,14 +207,17 @@ internal sealed class RedisMessageBus : IMessageBus
             }
         }
 
-        if (queue is not null)
+        foreach (var subscription in new[] { queue, replies })
         {
-            try
+            if (subscription is not null)
             {
-                await queue.UnsubscribeAsync().ConfigureAwait(false);
-            }
-            catch (RedisException)
-            {
+                try
+                {
+                    await subscription.UnsubscribeAsync().ConfigureAwait(false);
+                }
+                catch (RedisException)
+                {
+                }
             }
         }
     }
@@ -212,6 +264,16 @@ internal sealed class RedisMessageBus : IMessageBus
 
                 _nodes[parsed.Node] = new ClusterNode(parsed.Node, parsed.Sessions, DateTimeOffset.UtcNow, IsLocal: false);
                 break;
+            case BusPayload.PayloadKind.Query:
+                await AnswerAsync(parsed).ConfigureAwait(false);
+                break;
+            case BusPayload.PayloadKind.Answer:
+                if (_pending.TryGetValue(parsed.QueryId!, out var pending))
+                {
+                    pending.Add(parsed.Answer!);
+                }
+
+                break;
             case BusPayload.PayloadKind.Goodbye:
                 if (_nodes.TryRemove(parsed.Node, out _))
                 {
@@ -219,6 +281,63 @@ internal sealed class RedisMessageBus : IMessageBus
                 }
 
                 break;
+        }
+    }
+
+    private async Task AnswerAsync(BusPayload.Parsed parsed)
+    {
+        NodeAnswer answer;
+        try
+        {
+            answer = _answer(parsed.Query!);
+        }
+        catch (Exception ex)
+        {
+            // Not answering makes this node "missing" in the asker's result, which is what it is.
+            _log.Error(ex, "Answering a query from node {Node} failed", parsed.Node);
+            return;
+        }
+
+        try
+        {
+            await _redis!.GetSubscriber().PublishAsync(ReplyChannel(parsed.Instance), BusPayload.Answer(_instance, parsed.QueryId!, answer)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            _log.Warning("Could not answer a query from node {Node}: {Reason}", parsed.Node, ex.Message);
+        }
+    }
+
+    private RedisChannel ReplyChannel(string instance) => RedisChannel.Literal($"{_options.ChannelPrefix}:reply:{instance}");
+
+    /// <summary>A query this node sent, until every node asked has answered or its time is up.</summary>
+    private sealed class PendingQuery(string[] asked)
+    {
+        private readonly HashSet<string> _waitingFor = new(asked, StringComparer.Ordinal);
+        private readonly List<NodeAnswer> _answers = [];
+        private readonly TaskCompletionSource _allAnswered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task AllAnswered => _allAnswered.Task;
+
+        public void Add(NodeAnswer answer)
+        {
+            lock (_answers)
+            {
+                // A node that started after the question was sent may answer too: its sessions count as well.
+                _answers.Add(answer);
+                if (_waitingFor.Remove(answer.Node) && _waitingFor.Count == 0)
+                {
+                    _allAnswered.TrySetResult();
+                }
+            }
+        }
+
+        public ClusterAnswer Result()
+        {
+            lock (_answers)
+            {
+                return new ClusterAnswer([.. _answers], [.. _waitingFor.Order(StringComparer.Ordinal)], null);
+            }
         }
     }
 

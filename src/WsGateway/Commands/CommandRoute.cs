@@ -44,7 +44,55 @@ internal sealed class CommandRoute : IWebSocketRoute
 
     /// <summary>Starts the bus: from now on messages from other nodes reach this node's sessions.</summary>
     public Task StartAsync(CancellationToken cancellationToken) =>
-        Bus.StartAsync(DeliverRemoteAsync, () => _sessions.Count, cancellationToken);
+        Bus.StartAsync(DeliverRemoteAsync, () => _sessions.Count, AnswerLocally, cancellationToken);
+
+    /// <summary>
+    /// Asks every node of the cluster, this one included: which sessions match, or to close them. Other nodes get
+    /// <paramref name="wait"/> to answer; the result names those that did not.
+    /// </summary>
+    public async Task<ClusterAnswer> AskClusterAsync(ClusterQuery query, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        var local = AnswerLocally(query);
+        var others = await Bus.AskAsync(query, wait, cancellationToken).ConfigureAwait(false);
+        return others with { Answers = [local, .. others.Answers] };
+    }
+
+    /// <summary>This node's answer to <paramref name="query"/>: its matching sessions, or how many of them it closed.</summary>
+    public NodeAnswer AnswerLocally(ClusterQuery query)
+    {
+        IEnumerable<CommandSession> candidates = query switch
+        {
+            { Session: { } id } => _sessions.TryGetValue(id, out var one) ? [one] : [],
+            { User: { } user } => Users.Members(user),
+            { Group: { } group } => Groups.Members(group),
+            _ => _sessions.Values,
+        };
+        var matching = candidates
+            .Where(s => query.Matches(s.Id, s.Identity.IsAuthenticated ? s.Identity.Name : null, s.Groups))
+            .ToList();
+        if (query.Kind == ClusterQueryKind.Disconnect)
+        {
+            foreach (var session in matching)
+            {
+                session.Log.Information("Disconnecting {SessionId} of {User} with {CloseCode}: {Reason}", session.Id, session.Identity.Name, query.CloseCode, query.Reason);
+                _ = session.Connection.CloseAsync(query.CloseCode, query.Reason ?? "").AsTask();
+            }
+
+            return new NodeAnswer(Bus.NodeId, [], matching.Count);
+        }
+
+        return new NodeAnswer(Bus.NodeId, [.. matching.Select(Summarize)], 0);
+    }
+
+    private SessionSummary Summarize(CommandSession session) => new(
+        session.Id,
+        session.Identity.IsAuthenticated ? session.Identity.Name : null,
+        [.. session.Identity.Roles],
+        Bus.NodeId,
+        session.RemoteEndPoint?.ToString(),
+        session.Path,
+        session.ConnectedAt,
+        [.. session.Groups.Order(StringComparer.Ordinal)]);
 
     /// <summary>
     /// Sends a message to this node's sessions in its audience, then hands it to the bus for the other nodes (unless it

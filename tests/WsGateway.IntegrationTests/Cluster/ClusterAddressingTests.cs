@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using WsGateway.Broadcasting;
 using WsGateway.Client;
 using WsGateway.Commands;
 using WsGateway.Contracts;
@@ -73,6 +75,54 @@ public sealed class ClusterAddressingTests(ClusterAddressingTests.AuthenticatedC
 
         await anonymous.WaitForAsync("end");
         Assert.Equal(["end"], anonymous.Texts);
+    }
+
+    [Fact]
+    public async Task Presence_of_a_group_and_a_users_sessions_are_listed_from_every_node()
+    {
+        var room = "room:" + Guid.NewGuid().ToString("N")[..8];
+        await using var onA = await Listener.ConnectAsync(cluster.A, "hana");
+        await using var onB = await Listener.ConnectAsync(cluster.B, "hana");
+        await using var otherOnB = await Listener.ConnectAsync(cluster.B, "ivan");
+        await onA.Client.JoinAsync(room);
+        await onB.Client.JoinAsync(room);
+
+        foreach (var asking in new[] { cluster.A, cluster.B })
+        {
+            var presence = await asking.Gateway.CommandRoute.AskClusterAsync(new ClusterQuery(ClusterQueryKind.Sessions, Group: room), Eventually.Patience, CancellationToken.None);
+            Assert.True(presence.Complete, $"missing: {string.Join(", ", presence.Missing)}; {presence.Problem}");
+            var members = presence.Answers.SelectMany(a => a.Sessions).OrderBy(s => s.Node, StringComparer.Ordinal).ToList();
+            Assert.Equal(
+                [(onA.Client.Welcome!.Session, "node-a", "hana"), (onB.Client.Welcome!.Session, "node-b", "hana")],
+                members.Select(m => (m.Id, m.Node, m.User)));
+            Assert.All(members, m => Assert.Contains(room, m.Groups));
+        }
+
+        var ivan = await cluster.A.Gateway.CommandRoute.AskClusterAsync(new ClusterQuery(ClusterQueryKind.Sessions, User: "ivan"), Eventually.Patience, CancellationToken.None);
+        var only = Assert.Single(ivan.Answers.SelectMany(a => a.Sessions));
+        Assert.Equal((otherOnB.Client.Welcome!.Session, "node-b", "/"), (only.Id, only.Node, only.Path));
+    }
+
+    [Fact]
+    public async Task Disconnecting_a_user_closes_each_of_its_sessions_on_every_node_with_the_reason()
+    {
+        var token = TestTokens.Create("jack");
+        using var onA = await cluster.A.ConnectAsync($"/?access_token={token}");
+        using var onB = await cluster.B.ConnectAsync($"/?access_token={token}");
+        await using var bystander = await Listener.ConnectAsync(cluster.B, "kate");
+
+        var answer = await cluster.A.Gateway.CommandRoute.AskClusterAsync(
+            new ClusterQuery(ClusterQueryKind.Disconnect, User: "jack", CloseCode: 4000, Reason: "signed out everywhere"), Eventually.Patience, CancellationToken.None);
+
+        Assert.True(answer.Complete);
+        Assert.Equal(2, answer.Answers.Sum(a => a.Disconnected));
+        foreach (var socket in new[] { onA, onB })
+        {
+            var close = await socket.ReceiveCloseAsync();
+            Assert.Equal(((WebSocketCloseStatus)4000, "signed out everywhere"), (close.Status, close.Description));
+        }
+
+        Assert.Equal(GatewayClientState.Open, bystander.Client.State);
     }
 
     /// <summary>A library client that keeps the texts of the events it receives, in arrival order.</summary>
@@ -161,6 +211,7 @@ public sealed class ClusterAddressingTests(ClusterAddressingTests.AuthenticatedC
             });
             gateway.Gateway.Registry.SetSource("addressing", [
                 new CommandDescriptor("tell", "tell USER TEXT", Origin, ctx => ctx.SendToUserAsync(Word(ctx.Arguments, out var rest), rest)),
+                new CommandDescriptor("join", "join GROUP", Origin, ctx => ctx.JoinGroupAsync(ctx.Arguments)),
                 new CommandDescriptor("whisper", "whisper SESSION TEXT", Origin, ctx => ctx.SendToSessionAsync(Word(ctx.Arguments, out var rest), rest)),
             ]);
             return gateway;

@@ -57,6 +57,30 @@ public sealed class BusPayloadTests
     }
 
     [Fact]
+    public void Queries_and_answers_read_back_as_written()
+    {
+        var query = new ClusterQuery(ClusterQueryKind.Disconnect, User: "ada", Group: "room", Session: "00c0ffee00c0ffee", CloseCode: 4000, Reason: "bye \"now\"");
+        Assert.Null(BusPayload.TryRead(BusPayload.Query("node-a", "0a1b2c3d", "q1", query), out var asked));
+        Assert.Equal((BusPayload.PayloadKind.Query, "q1", query), (asked.Kind, asked.QueryId, asked.Query));
+
+        var since = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
+        var answer = new NodeAnswer("node-b", [
+            new SessionSummary("00c0ffee00c0ffee", "ada", ["admin", "ops"], "node-b", "127.0.0.1:5000", "/", since, ["room", "user:ada"]),
+            new SessionSummary("00c0ffee00c0fff0", null, [], "node-b", null, "/chat", since, []),
+        ], 3);
+        Assert.Null(BusPayload.TryRead(BusPayload.Answer("ffff0000", "q1", answer), out var answered));
+        Assert.Equal((BusPayload.PayloadKind.Answer, "q1", "node-b", 3), (answered.Kind, answered.QueryId, answered.Answer!.Node, answered.Answer.Disconnected));
+        Assert.Equal(answer.Sessions.Count, answered.Answer.Sessions.Count);
+        for (int i = 0; i < answer.Sessions.Count; i++)
+        {
+            var (expected, actual) = (answer.Sessions[i], answered.Answer.Sessions[i]);
+            Assert.Equal((expected.Id, expected.User, expected.Node, expected.Address, expected.Path, expected.ConnectedAt), (actual.Id, actual.User, actual.Node, actual.Address, actual.Path, actual.ConnectedAt));
+            Assert.Equal(expected.Roles, actual.Roles);
+            Assert.Equal(expected.Groups, actual.Groups);
+        }
+    }
+
+    [Fact]
     public void Heartbeats_and_goodbyes_carry_their_node()
     {
         Assert.Null(BusPayload.TryRead(BusPayload.Heartbeat("node-b", "ffff0000", 42), out var heartbeat));
@@ -78,6 +102,9 @@ public sealed class BusPayloadTests
     [InlineData("{\"k\":\"x\",\"n\":\"a\",\"i\":\"1\",\"a\":\"q\",\"to\":\"ada\",\"t\":\"x\"}", "a message for an unknown audience \"q\"")]
     [InlineData("{\"k\":\"x\",\"n\":\"a\",\"i\":\"1\",\"a\":\"s\",\"t\":\"x\"}", "a message for an unknown audience \"s\"")]
     [InlineData("{\"k\":\"x\",\"n\":\"a\",\"i\":\"1\",\"a\":\"g\",\"to\":\"a b\",\"t\":\"x\"}", "a message for an invalid group name")]
+    [InlineData("{\"k\":\"q\",\"n\":\"a\",\"i\":\"1\",\"op\":\"sessions\"}", "a query without an id")]
+    [InlineData("{\"k\":\"q\",\"n\":\"a\",\"i\":\"1\",\"q\":\"7\",\"op\":\"reboot\"}", "a query of unknown operation \"reboot\"")]
+    [InlineData("{\"k\":\"a\",\"n\":\"a\",\"i\":\"1\",\"ss\":[]}", "an answer without a query id")]
     public void Anything_else_is_refused_with_a_reason(string json, string reason)
     {
         Assert.Equal(reason, BusPayload.TryRead(Encoding.UTF8.GetBytes(json), out _));
