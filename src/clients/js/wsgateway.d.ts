@@ -22,7 +22,7 @@ export interface Welcome {
   resume: string;
 }
 
-/** Who sent a broadcast or group message. */
+/** Who sent a broadcast, group or direct message. */
 export interface Sender {
   session: string;
   user: string;
@@ -30,7 +30,7 @@ export interface Sender {
 }
 
 export interface GatewayEvent {
-  /** `broadcast`, `group`, or a name a command chose. */
+  /** `broadcast`, `group`, `direct` (to a user or one session), or a name a command or a backend chose. */
   event: string;
   group?: string;
   from?: Sender;
