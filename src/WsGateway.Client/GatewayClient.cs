@@ -132,8 +132,9 @@ public sealed class GatewayClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Calls <paramref name="handler"/> for every event named <paramref name="name"/> (<c>group</c>, <c>broadcast</c>, <c>direct</c>,
-    /// a command's own), or for every event with <c>*</c>, on the client's receive thread. Dispose the result to stop.
+    /// Calls <paramref name="handler"/> for every event named <paramref name="name"/> (<c>group</c>, <c>broadcast</c>,
+    /// <c>direct</c>, a command's own), or for every event with <c>*</c>, on the client's receive thread. Dispose the
+    /// result to stop.
     /// </summary>
     public IDisposable On(string name, Action<GatewayEvent> handler)
     {
