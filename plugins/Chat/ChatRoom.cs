@@ -30,5 +30,8 @@ internal static class ChatRoom
     /// both fixed for the session's life, so other sessions may read them.
     /// </summary>
     public static string Nick(ISession session) =>
-        session.Identity.IsAuthenticated ? session.Identity.Name : "guest-" + session.Id[^8..];
+        Nick(session.Identity.IsAuthenticated ? session.Identity.Name : null, session.Id);
+
+    /// <summary>The nick of a session known by its user (null when anonymous) and id, on any gateway.</summary>
+    public static string Nick(string? user, string sessionId) => user ?? "guest-" + sessionId[^8..];
 }

@@ -93,6 +93,15 @@ public interface ICommandContext
     /// <summary>The sessions of <paramref name="group"/> connected to this gateway (members on other nodes are not listed).</summary>
     IReadOnlyList<ISession> GetLocalGroupMembers(string group) => [];
 
+    /// <summary>
+    /// The members of <paramref name="group"/> on every gateway of the cluster: this one's at once, the others' as they
+    /// answer, within <c>Cluster:QueryTimeoutSeconds</c>; <see cref="GroupPresence.MissingNodes"/> names the gateways
+    /// that did not.
+    /// </summary>
+    ValueTask<GroupPresence> GetGroupMembersAsync(string group) =>
+        ValueTask.FromResult(new GroupPresence(
+            [.. GetLocalGroupMembers(group).Select(s => new GroupMember(s.Id, s.Identity.IsAuthenticated ? s.Identity.Name : null, "", s.ConnectedAt))], []));
+
     /// <summary>Starts the close handshake with the caller after the replies sent so far.</summary>
     /// <param name="code">A close code valid on the wire: 1000–1003, 1007–1014 or 3000–4999.</param>
     /// <param name="reason">At most 123 bytes of UTF-8.</param>

@@ -35,5 +35,10 @@ internal static class ClusterOptionsValidator
         {
             problems.Add(OptionProblems.Invariant($"Cluster:HeartbeatSeconds must be between 0.1 and 60 (was {cluster.HeartbeatSeconds})"));
         }
+
+        if (!(cluster.QueryTimeoutSeconds >= 0.1 && cluster.QueryTimeoutSeconds <= 60))
+        {
+            problems.Add(OptionProblems.Invariant($"Cluster:QueryTimeoutSeconds must be between 0.1 and 60 (was {cluster.QueryTimeoutSeconds})"));
+        }
     }
 }

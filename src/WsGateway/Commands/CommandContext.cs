@@ -132,6 +132,15 @@ internal sealed class CommandContext : ICommandContext
         return _session.LocalGroupMembers(group);
     }
 
+    public async ValueTask<GroupPresence> GetGroupMembersAsync(string group)
+    {
+        GroupNames.ThrowIfInvalid(group);
+        var answer = await _session.AskClusterAsync(new ClusterQuery(ClusterQueryKind.Sessions, Group: group), CancellationToken).ConfigureAwait(false);
+        return new GroupPresence(
+            [.. answer.Answers.SelectMany(a => a.Sessions).Select(s => new GroupMember(s.Id, s.User, s.Node, s.ConnectedAt))],
+            answer.Missing);
+    }
+
     public ValueTask CloseAsync(int code = CloseCodes.NormalClosure, string reason = "")
     {
         if (!CloseStatus.IsValidOnWire(code))

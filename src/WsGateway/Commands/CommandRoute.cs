@@ -126,6 +126,9 @@ internal sealed class CommandRoute : IWebSocketRoute
     public GatewayMetrics Metrics { get; }
     public TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.Current.Commands.TimeoutSeconds);
 
+    /// <summary>How long a cluster-wide question waits for the other nodes (<c>Cluster:QueryTimeoutSeconds</c>).</summary>
+    public TimeSpan ClusterQueryTimeout => TimeSpan.FromSeconds(_options.Current.Cluster.QueryTimeoutSeconds);
+
     /// <summary>
     /// <c>wsgateway.v1</c> when the client offered it (docs/protocol.md); otherwise the first of
     /// <c>Commands:Subprotocols</c> (the gateway's order of preference) that the client offered.

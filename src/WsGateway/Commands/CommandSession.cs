@@ -311,6 +311,10 @@ internal sealed class CommandSession : ISession
 
     public IReadOnlyList<ISession> LocalGroupMembers(string group) => [.. _route.Groups.Members(group)];
 
+    /// <summary>Asks every node of the cluster (<see cref="CommandRoute.AskClusterAsync"/>) within <c>Cluster:QueryTimeoutSeconds</c>.</summary>
+    public Task<ClusterAnswer> AskClusterAsync(ClusterQuery query, CancellationToken cancellationToken) =>
+        _route.AskClusterAsync(query, _route.ClusterQueryTimeout, cancellationToken);
+
     /// <summary>
     /// What the error reply says of a command's exception. Its message is plugin or script code, which may throw
     /// too; the caller still gets its answer, naming the exception's type.

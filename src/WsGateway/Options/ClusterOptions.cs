@@ -17,4 +17,10 @@ public sealed record ClusterOptions
 
     /// <summary>How often a node tells the others it is alive and how many sessions it has; silent for three times this, it is forgotten.</summary>
     public double HeartbeatSeconds { get; set; } = 2;
+
+    /// <summary>
+    /// How long a cluster-wide question (presence, session lists, disconnects) waits for the other nodes' answers; a
+    /// node that has not answered by then is reported as missing.
+    /// </summary>
+    public double QueryTimeoutSeconds { get; set; } = 2;
 }

@@ -81,13 +81,16 @@ public sealed partial class ClusterGroupTests(TwoNodeCluster cluster) : IClassFi
         Assert.Null(b2.Failure);
         await b2.DisposeAsync();
         // Its node forgets it as a member once its side of the close is through, which may come after the client's:
-        // ask again until it has (who lists the members on the asker's node).
+        // ask again until it has.
         var who = await Eventually.ValueAsync(
             async () => (string?)await b1.AskAsync("who", m => m.StartsWith("In lobby", StringComparison.Ordinal)),
             reply => reply is not null && !reply.Contains(room.Nick(b2), StringComparison.Ordinal),
             Eventually.Patience);
         Assert.DoesNotContain(room.Nick(b2), who!, StringComparison.Ordinal);
         Assert.Contains(room.Nick(b1), who, StringComparison.Ordinal);
+        // who asks every node: the member on node-a is listed by node-b too.
+        Assert.Contains(room.Nick(a1), who, StringComparison.Ordinal);
+        Assert.DoesNotContain("not heard from", who, StringComparison.Ordinal);
 
         var after = $"after close {Guid.NewGuid():N}";
         await a1.SendAsync("say " + after);
