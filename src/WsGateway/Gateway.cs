@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Serilog;
+using WsGateway.Api;
 using WsGateway.Authentication;
 using WsGateway.Broadcasting;
 using WsGateway.Commands;
@@ -86,6 +87,10 @@ public sealed class Gateway : IAsyncDisposable
             },
             (request, remote) => MetricsAccess.Check(request, remote, Options.Current.Metrics));
 
+        Sessions = new LocalSessionDirectory(_commandRoute);
+        var api = new ApiRoutes(Options, _commandRoute, Sessions, log);
+        Http.MapPrefix(ApiRoutes.Prefix, (request, body, remote) => api.RouteAsync(request, body, remote));
+
         _certificate = CertificateLoader.Load(options);
         Authenticators = new AuthenticatorRegistry();
         var decision = new UpgradeDecision(routes, new OriginPolicy(Options), new HandshakeAuthentication(Options, Authenticators, log));
@@ -103,6 +108,9 @@ public sealed class Gateway : IAsyncDisposable
 
     /// <summary>The command route: its sessions, groups and users, and what reaches them.</summary>
     internal CommandRoute CommandRoute => _commandRoute;
+
+    /// <summary>The sessions the HTTP API lists and disconnects (this node's, for now).</summary>
+    internal ISessionDirectory Sessions { get; }
 
     /// <summary>Carries broadcasts and group messages to the other gateways of the cluster.</summary>
     internal IMessageBus Bus { get; }

@@ -1,3 +1,4 @@
+using WsGateway.Api;
 using WsGateway.Authentication;
 using WsGateway.Broadcasting;
 using WsGateway.Commands;
@@ -41,6 +42,7 @@ internal static class GatewayOptionsValidator
         problems.Seconds("Shutdown:DrainSeconds", options.Shutdown.DrainSeconds, zeroAllowed: true);
         ClusterOptionsValidator.Validate(options.Cluster, problems);
         ProxyOptionsValidator.Validate(options.Proxies, problems);
+        ApiOptionsValidator.Validate(options.Api, problems);
         return problems.Messages;
     }
 }

@@ -68,13 +68,9 @@ internal sealed class ApiKeyAuthenticator : IAuthenticator
         return loaded.Count == keys.Length && keys.Length > 0 ? new ApiKeyAuthenticator([.. loaded]) : null;
     }
 
-    public ValueTask<AuthenticationResult> AuthenticateAsync(IUpgradeRequest request, CancellationToken cancellationToken)
+    /// <summary>The identity of the key equal to <paramref name="credential"/>, or null; for the upgrade and the HTTP API.</summary>
+    public CallerIdentity? Match(string credential)
     {
-        if (BearerCredential.Find(request) is not { } credential || BearerCredential.LooksLikeJwt(credential))
-        {
-            return ValueTask.FromResult(AuthenticationResult.NoCredentials);
-        }
-
         var presented = Encoding.UTF8.GetBytes(credential);
         CallerIdentity? match = null;
         // Every key is compared, so the time taken does not tell which key came close.
@@ -86,6 +82,17 @@ internal sealed class ApiKeyAuthenticator : IAuthenticator
             }
         }
 
+        return match;
+    }
+
+    public ValueTask<AuthenticationResult> AuthenticateAsync(IUpgradeRequest request, CancellationToken cancellationToken)
+    {
+        if (BearerCredential.Find(request) is not { } credential || BearerCredential.LooksLikeJwt(credential))
+        {
+            return ValueTask.FromResult(AuthenticationResult.NoCredentials);
+        }
+
+        var match = Match(credential);
         return ValueTask.FromResult(match is null ? AuthenticationResult.Fail("unknown API key") : AuthenticationResult.Accept(match));
     }
 }

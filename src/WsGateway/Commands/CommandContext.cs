@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Serilog;
 using WsGateway.Broadcasting;
@@ -11,9 +10,6 @@ namespace WsGateway.Commands;
 /// <summary>The context of one command call; replies after the call has ended are dropped.</summary>
 internal sealed class CommandContext : ICommandContext
 {
-    private static readonly SearchValues<char> EventNameCharacters =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:");
-
     private readonly CommandSession _session;
 
     // The call's data as sent (JSON text), parsed on first use: most commands never look.
@@ -72,18 +68,14 @@ internal sealed class CommandContext : ICommandContext
 
     public ValueTask SendEventAsync<T>(string name, T data)
     {
-        if (!IsEventName(name))
+        if (!EventNames.IsValid(name))
         {
             throw new ArgumentException(
-                $"\"{name}\" is not an event name: 1-64 characters, letters, digits, '-', '_', '.' and ':'; not \"broadcast\" or \"group\".", nameof(name));
+                $"\"{name}\" is not an event name: {EventNames.Rule}.", nameof(name));
         }
 
         return _session.Replies.SendEventAsync(this, name, null, JsonSerializer.SerializeToUtf8Bytes(data, JsonSerializerOptions.Web));
     }
-
-    private static bool IsEventName(string? name) =>
-        name is { Length: > 0 and <= 64 } and not ("broadcast" or "group" or "direct")
-        && name.AsSpan().IndexOfAnyExcept(EventNameCharacters) < 0;
 
     public ValueTask BroadcastAsync(string text)
     {

@@ -123,6 +123,45 @@ internal sealed class CommandRoute : IWebSocketRoute
     public async ValueTask PublishAsync(Audience to, string text, CommandSession? sender, CancellationToken cancellationToken) =>
         await PublishAsync(new BusMessage(to, text, Bus.NodeId, sender?.Id, sender?.Identity.Name), cancellationToken).ConfigureAwait(false);
 
+    /// <summary>
+    /// This node's sessions; only those of <paramref name="user"/> (authenticated as that name) and in
+    /// <paramref name="group"/> when given. A snapshot: sessions may open and close while it is read.
+    /// </summary>
+    public IEnumerable<CommandSession> LocalSessions(string? user, string? group)
+    {
+        IEnumerable<CommandSession> sessions = user is not null ? Users.Members(user)
+            : group is not null ? Groups.Members(group)
+            : _sessions.Values;
+        if (user is not null && group is not null)
+        {
+            sessions = sessions.Where(s => s.Groups.Contains(group, StringComparer.Ordinal));
+        }
+
+        return sessions;
+    }
+
+    /// <summary>This node's session <paramref name="id"/>, or null.</summary>
+    public CommandSession? LocalSession(string id) => _sessions.GetValueOrDefault(id);
+
+    /// <summary>
+    /// Starts the close handshake of each session with <paramref name="code"/> and <paramref name="reason"/>, without
+    /// waiting for the peers to answer it: one slow client must not hold up the caller (its close has its own timeout).
+    /// </summary>
+    public void Disconnect(IReadOnlyCollection<CommandSession> sessions, int code, string reason)
+    {
+        foreach (var session in sessions)
+        {
+            session.Log.Information("Closing {SessionId}: {Reason}", session.Id, reason);
+            var closing = session.Connection.CloseAsync(code, reason);
+            if (!closing.IsCompleted)
+            {
+                _ = closing.AsTask().ContinueWith(
+                    static (task, log) => ((Serilog.ILogger)log!).Debug(task.Exception, "Close after a disconnect failed"),
+                    session.Log, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            }
+        }
+    }
+
     public GatewayMetrics Metrics { get; }
     public TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.Current.Commands.TimeoutSeconds);
 

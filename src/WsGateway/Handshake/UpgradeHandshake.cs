@@ -96,7 +96,13 @@ internal sealed class UpgradeHandshake
         var validation = WebSocketHandshake.Validate(request);
         if (validation.Outcome == HandshakeOutcome.NotUpgrade)
         {
-            await RespondAsync(transport, await _http.RouteAsync(request, remote), request.Method == "HEAD", timeout);
+            var body = await ReadBodyAsync(transport, request, options.Api.MaxBodyBytes, timeout);
+            if (body is null)
+            {
+                return null;
+            }
+
+            await RespondAsync(transport, await _http.RouteAsync(request, body, remote), request.Method == "HEAD", timeout);
             return null;
         }
 
@@ -214,6 +220,43 @@ internal sealed class UpgradeHandshake
         else
         {
             await send.AsTask().WaitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The body that follows the head, from the same reader, when its <c>Content-Length</c> is within
+    /// <paramref name="maxBytes"/>; for any other framing only the framing (the route refuses it, nothing is read).
+    /// Bounded in time by the handshake's deadline like the head.
+    /// </summary>
+    /// <returns>Null when the client closed before sending the whole body.</returns>
+    private static async Task<HttpRequestBody?> ReadBodyAsync(
+        TransportConnection transport, HttpRequestHead request, int maxBytes, CancellationToken cancellationToken)
+    {
+        var framing = RequestBodyFraming.Frame(request, maxBytes, out long length);
+        if (framing != BodyFraming.ContentLength)
+        {
+            return framing == BodyFraming.None ? HttpRequestBody.Empty : new HttpRequestBody(framing, length, ReadOnlyMemory<byte>.Empty);
+        }
+
+        var input = transport.Input;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellationToken);
+            var buffer = result.Buffer;
+            if (buffer.Length >= length)
+            {
+                var bytes = buffer.Slice(0, length).ToArray();
+                input.AdvanceTo(buffer.GetPosition(length));
+                await SocketThread.Leave();
+                return new HttpRequestBody(framing, length, bytes);
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                await SocketThread.Leave();
+                return null;
+            }
         }
     }
 

@@ -8,6 +8,7 @@ namespace WsGateway.Http;
 internal sealed class HttpRouter
 {
     private readonly ConcurrentDictionary<string, Route> _routes = new(StringComparer.Ordinal);
+    private (string Prefix, Func<HttpRequestHead, HttpRequestBody, IPEndPoint?, ValueTask<HttpResponse>> Handler)[] _prefixes = [];
 
     /// <summary>Handles every path no exact route claims (for example static files); null means 404.</summary>
     public Func<HttpRequestHead, HttpResponse?>? Fallback { get; set; }
@@ -19,8 +20,26 @@ internal sealed class HttpRouter
     public void Map(string path, Func<HttpRequestHead, HttpResponse> handler) =>
         _routes[path] = new Route(request => ValueTask.FromResult(handler(request)), null);
 
-    public async ValueTask<HttpResponse> RouteAsync(HttpRequestHead request, IPEndPoint? remote)
+    /// <summary>
+    /// Hands every request whose path starts with <paramref name="prefix"/> to <paramref name="handler"/>, whatever its
+    /// method and body: the handler answers 405 and refuses bodies itself.
+    /// </summary>
+    public void MapPrefix(string prefix, Func<HttpRequestHead, HttpRequestBody, IPEndPoint?, ValueTask<HttpResponse>> handler) =>
+        _prefixes = [.. _prefixes.Where(p => p.Prefix != prefix), (prefix, handler)];
+
+    public ValueTask<HttpResponse> RouteAsync(HttpRequestHead request, IPEndPoint? remote) =>
+        RouteAsync(request, HttpRequestBody.Empty, remote);
+
+    public async ValueTask<HttpResponse> RouteAsync(HttpRequestHead request, HttpRequestBody body, IPEndPoint? remote)
     {
+        foreach (var (prefix, handler) in _prefixes)
+        {
+            if (request.Path.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return await handler(request, body, remote);
+            }
+        }
+
         if (request.Method is not ("GET" or "HEAD"))
         {
             return HttpResponse.Text(405, "Only GET and HEAD are served here.", [new("Allow", "GET, HEAD")]);

@@ -18,6 +18,7 @@ public sealed record GatewayOptions
     public MetricsOptions Metrics { get; set; } = new();
     public ClusterOptions Cluster { get; set; } = new();
     public ProxyOptions Proxies { get; set; } = new();
+    public ApiOptions Api { get; set; } = new();
 
     /// <summary>
     /// The folder relative paths in the configuration are resolved against (the folder of gateway.json).

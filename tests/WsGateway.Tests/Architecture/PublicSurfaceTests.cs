@@ -12,6 +12,7 @@ public sealed class PublicSurfaceTests
         "WsGateway.Gateway",
         "WsGateway.GatewayOptionsReader",
         "WsGateway.Options.ApiKeyOptions",
+        "WsGateway.Options.ApiOptions",
         "WsGateway.Options.AuthenticationOptions",
         "WsGateway.Options.ClusterOptions",
         "WsGateway.Options.CommandOptions",

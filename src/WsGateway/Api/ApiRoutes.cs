@@ -1,0 +1,365 @@
+using System.Buffers;
+using System.Net;
+using System.Reflection;
+using System.Text.Json;
+using Serilog;
+using WsGateway.Authentication;
+using WsGateway.Broadcasting;
+using WsGateway.Commands;
+using WsGateway.Http;
+using WsGateway.Options;
+using WsGateway.Protocol;
+
+namespace WsGateway.Api;
+
+/// <summary>
+/// The HTTP API for backends under <c>/api/v1/</c> (docs/api.md, <c>GET /api/v1/openapi.json</c>): publish, sessions,
+/// presence, disconnect, nodes. Checks in this order: endpoint and method (404, 405), key and role (401, 403), rate
+/// (429), body framing and type (411, 413, 415), then the body itself (400); nothing happens before all have passed.
+/// </summary>
+internal sealed class ApiRoutes
+{
+    public const string Prefix = "/api/v1/";
+    private const string JsonType = "application/json";
+
+    private static readonly Lazy<byte[]> OpenApiDocument = new(LoadOpenApi);
+
+    private readonly LiveOptions _options;
+    private readonly CommandRoute _route;
+    private readonly ISessionDirectory _sessions;
+    private readonly ILogger _log;
+    private readonly ApiRateLimit _rateLimit = new();
+
+    // The keys of the options in force, loaded again when a reload brings other ones.
+    private LoadedKeys _keys = new([], null);
+
+    public ApiRoutes(LiveOptions options, CommandRoute route, ISessionDirectory sessions, ILogger log)
+    {
+        _options = options;
+        _route = route;
+        _sessions = sessions;
+        _log = log;
+    }
+
+    private enum Endpoint
+    {
+        Publish,
+        Sessions,
+        DisconnectSession,
+        DisconnectUser,
+        Presence,
+        Nodes,
+        OpenApi,
+    }
+
+    public async ValueTask<HttpResponse> RouteAsync(HttpRequestHead request, HttpRequestBody body, IPEndPoint? remote)
+    {
+        if (!TryMatch(request.Path, out var endpoint, out string? argument))
+        {
+            return ApiProblems.NotFound(request.Path).ToResponse();
+        }
+
+        bool post = endpoint is Endpoint.Publish or Endpoint.DisconnectSession or Endpoint.DisconnectUser;
+        if (post ? request.Method != "POST" : request.Method is not ("GET" or "HEAD"))
+        {
+            return ApiProblems.MethodNotAllowed(request.Method, post ? "POST" : "GET, HEAD").ToResponse();
+        }
+
+        if (endpoint == Endpoint.OpenApi)
+        {
+            return new HttpResponse(200, JsonType, OpenApiDocument.Value);
+        }
+
+        var options = _options.Current;
+        var role = endpoint == Endpoint.Publish ? ApiAccess.PublisherRole : ApiAccess.AdminRole;
+        if (ApiAccess.Check(request.GetHeader("Authorization"), Keys(options.Authentication), role, out var caller) is { } refused)
+        {
+            _log.Information("API {Method} {Path} from {RemoteAddress} refused: {Problem}", request.Method, request.Path, remote, refused.Name);
+            return refused.ToResponse();
+        }
+
+        if (!_rateLimit.TryTake(caller!.Name, options.Api.RequestsPerSecond, options.Api.Burst))
+        {
+            return ApiProblems.RateLimited(options.Api.RequestsPerSecond, options.Api.Burst, ApiRateLimit.RetryAfterSeconds(options.Api.RequestsPerSecond)).ToResponse();
+        }
+
+        if (BodyProblem(request, body, options.Api, post) is { } bodyProblem)
+        {
+            return bodyProblem.ToResponse();
+        }
+
+        var response = endpoint switch
+        {
+            Endpoint.Publish => await PublishAsync(body.Bytes, caller.Name),
+            Endpoint.Sessions => await SessionsAsync(request.Query),
+            Endpoint.Presence => await PresenceAsync(argument!),
+            Endpoint.DisconnectSession => await DisconnectAsync(argument!, body.Bytes, user: false, caller.Name),
+            Endpoint.DisconnectUser => await DisconnectAsync(argument!, body.Bytes, user: true, caller.Name),
+            _ => Nodes(),
+        };
+        return response;
+    }
+
+    private static bool TryMatch(string path, out Endpoint endpoint, out string? argument)
+    {
+        endpoint = default;
+        argument = null;
+        if (!path.StartsWith(Prefix, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var segments = path[Prefix.Length..].Split('/');
+        switch (segments)
+        {
+            case ["publish"]:
+                endpoint = Endpoint.Publish;
+                return true;
+            case ["sessions"]:
+                endpoint = Endpoint.Sessions;
+                return true;
+            case ["nodes"]:
+                endpoint = Endpoint.Nodes;
+                return true;
+            case ["openapi.json"]:
+                endpoint = Endpoint.OpenApi;
+                return true;
+            case ["sessions", { Length: > 0 } id, "disconnect"]:
+                endpoint = Endpoint.DisconnectSession;
+                argument = Uri.UnescapeDataString(id);
+                return true;
+            case ["users", { Length: > 0 } name, "disconnect"]:
+                endpoint = Endpoint.DisconnectUser;
+                argument = Uri.UnescapeDataString(name);
+                return true;
+            case ["groups", { Length: > 0 } group, "presence"]:
+                endpoint = Endpoint.Presence;
+                argument = Uri.UnescapeDataString(group);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private ApiKeyAuthenticator? Keys(AuthenticationOptions authentication)
+    {
+        var current = Volatile.Read(ref _keys);
+        if (ReferenceEquals(current.From, authentication.ApiKeys))
+        {
+            return current.Keys;
+        }
+
+        // Validated at startup and on reload, so a key that does not load here has no problems worth logging twice.
+        var keys = authentication.ApiKeys.Length == 0 ? null : ApiKeyAuthenticator.Create(authentication.ApiKeys, []);
+        Volatile.Write(ref _keys, new LoadedKeys(authentication.ApiKeys, keys));
+        return keys;
+    }
+
+    private static ApiProblem? BodyProblem(HttpRequestHead request, HttpRequestBody body, ApiOptions api, bool post)
+    {
+        switch (body.Framing)
+        {
+            case BodyFraming.TransferEncoding:
+                return ApiProblems.LengthRequired();
+            case BodyFraming.TooLarge:
+                return ApiProblems.TooLarge(body.Length, api.MaxBodyBytes);
+            case BodyFraming.InvalidLength:
+                return ApiProblems.InvalidLength();
+            case BodyFraming.ContentLength when post && !IsJson(request.GetHeader("Content-Type")):
+                return ApiProblems.UnsupportedMediaType(request.GetHeader("Content-Type"));
+            default:
+                return null;
+        }
+    }
+
+    /// <summary><c>application/json</c>, any case, with parameters (<c>; charset=utf-8</c>) allowed.</summary>
+    private static bool IsJson(string? contentType) =>
+        contentType is not null
+        && contentType.AsSpan(0, contentType.IndexOf(';') is >= 0 and var semicolon ? semicolon : contentType.Length)
+            .Trim(" \t").Equals(JsonType, StringComparison.OrdinalIgnoreCase);
+
+    private async ValueTask<HttpResponse> PublishAsync(ReadOnlyMemory<byte> body, string caller)
+    {
+        if (PublishRequestParser.TryParse(body.Span, out var publish) is { } problem)
+        {
+            return problem.ToResponse();
+        }
+
+        var to = publish!.To;
+        var bus = _route.Bus;
+        bool heldHere = to.Kind == AudienceKind.Session && _route.LocalSession(to.Name!) is not null;
+        if (bus.Degraded is { } why && !heldHere)
+        {
+            // Local delivery alone would lose the other nodes' recipients without saying so: refuse it all instead.
+            _log.Warning("API publish to {Audience} by {Caller} refused: the cluster bus is down ({Why})", to, caller, why);
+            return ApiProblems.ClusterUnavailable(why).ToResponse();
+        }
+
+        int delivered = await _route.PublishAsync(new BusMessage(to, publish.Text, bus.NodeId, Data: publish.Data, Event: publish.Event), CancellationToken.None);
+        _log.Debug("API publish to {Audience} by {Caller}: {Delivered} sessions on this node", to, caller, delivered);
+        bool cluster = bus is not LocalMessageBus && !heldHere;
+        return Json(200, json =>
+        {
+            json.WriteStartObject("delivered"u8);
+            json.WriteNumber("thisNode"u8, delivered);
+            json.WriteEndObject();
+            json.WriteBoolean("cluster"u8, cluster);
+        });
+    }
+
+    private async ValueTask<HttpResponse> SessionsAsync(string query)
+    {
+        string? user = null, group = null;
+        foreach (var pair in query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            int equals = pair.IndexOf('=');
+            var name = Decode(equals < 0 ? pair : pair[..equals]);
+            var value = equals < 0 ? "" : Decode(pair[(equals + 1)..]);
+            switch (name)
+            {
+                case "user" when user is null:
+                    user = value;
+                    break;
+                case "group" when group is null:
+                    group = value;
+                    break;
+                case "user" or "group":
+                    return ApiProblems.InvalidField(name, $"\"{name}\" is given twice.").ToResponse();
+                default:
+                    return ApiProblems.UnknownField(name).ToResponse();
+            }
+        }
+
+        if (group is not null && !Contracts.GroupNames.IsValid(group))
+        {
+            return ApiProblems.InvalidGroup("group", group).ToResponse();
+        }
+
+        var sessions = await _sessions.ListAsync(user is { Length: > 0 } ? user : null, group, CancellationToken.None);
+        return Json(200, json =>
+        {
+            json.WriteString("scope"u8, _sessions.Scope);
+            json.WriteStartArray("sessions"u8);
+            foreach (var session in sessions)
+            {
+                json.WriteStartObject();
+                json.WriteString("id"u8, session.Id);
+                json.WriteString("user"u8, session.User);
+                json.WriteBoolean("authenticated"u8, session.Authenticated);
+                json.WriteString("remote"u8, session.Remote);
+                json.WriteString("connectedAt"u8, session.ConnectedAt);
+                json.WriteString("path"u8, session.Path);
+                json.WriteStartArray("groups"u8);
+                foreach (var name in session.Groups)
+                {
+                    json.WriteStringValue(name);
+                }
+
+                json.WriteEndArray();
+                json.WriteString("node"u8, session.Node);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        });
+    }
+
+    private static string Decode(string component) => Uri.UnescapeDataString(component.Replace('+', ' '));
+
+    private async ValueTask<HttpResponse> PresenceAsync(string group)
+    {
+        if (!Contracts.GroupNames.IsValid(group))
+        {
+            return ApiProblems.InvalidGroup("group", group).ToResponse();
+        }
+
+        var members = await _sessions.ListAsync(null, group, CancellationToken.None);
+        return Json(200, json =>
+        {
+            json.WriteString("group"u8, group);
+            json.WriteString("scope"u8, _sessions.Scope);
+            json.WriteNumber("count"u8, members.Count);
+            json.WriteStartArray("members"u8);
+            foreach (var member in members)
+            {
+                json.WriteStartObject();
+                json.WriteString("session"u8, member.Id);
+                json.WriteString("user"u8, member.User);
+                json.WriteString("node"u8, member.Node);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        });
+    }
+
+    private async ValueTask<HttpResponse> DisconnectAsync(string target, ReadOnlyMemory<byte> body, bool user, string caller)
+    {
+        if (DisconnectRequestParser.TryParse(body.Span, out string reason) is { } problem)
+        {
+            return problem.ToResponse();
+        }
+
+        int closed = user
+            ? await _sessions.DisconnectUserAsync(target, reason, CancellationToken.None)
+            : await _sessions.DisconnectSessionAsync(target, reason, CancellationToken.None) ? 1 : 0;
+        if (closed == 0)
+        {
+            return (user ? ApiProblems.UnknownUser(target) : ApiProblems.UnknownSession(target)).ToResponse();
+        }
+
+        _log.Information("API disconnect of {Kind} {Target} by {Caller}: {Count} sessions closed ({Reason})",
+            user ? "user" : "session", target, caller, closed, reason);
+        return Json(200, json =>
+        {
+            json.WriteString("scope"u8, _sessions.Scope);
+            json.WriteNumber("disconnected"u8, closed);
+        });
+    }
+
+    private HttpResponse Nodes()
+    {
+        var bus = _route.Bus;
+        var nodes = bus.Nodes();
+        return Json(200, json =>
+        {
+            json.WriteString("degraded"u8, bus.Degraded);
+            json.WriteStartArray("nodes"u8);
+            foreach (var node in nodes)
+            {
+                json.WriteStartObject();
+                json.WriteString("id"u8, node.Id);
+                json.WriteNumber("sessions"u8, node.Sessions);
+                json.WriteString("lastSeen"u8, node.LastSeen);
+                json.WriteBoolean("local"u8, node.IsLocal);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        });
+    }
+
+    private static HttpResponse Json(int status, Action<Utf8JsonWriter> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            write(json);
+            json.WriteEndObject();
+        }
+
+        return new HttpResponse(status, JsonType, buffer.WrittenMemory.ToArray());
+    }
+
+    private sealed record LoadedKeys(ApiKeyOptions[] From, ApiKeyAuthenticator? Keys);
+
+    private static byte[] LoadOpenApi()
+    {
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("api/openapi.json")
+            ?? throw new InvalidOperationException("The embedded OpenAPI document is missing.");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}
