@@ -87,7 +87,7 @@ public sealed class Gateway : IAsyncDisposable
             },
             (request, remote) => MetricsAccess.Check(request, remote, Options.Current.Metrics));
 
-        Sessions = new LocalSessionDirectory(_commandRoute);
+        Sessions = new SessionDirectory(_commandRoute);
         var api = new ApiRoutes(Options, _commandRoute, Sessions, log);
         Http.MapPrefix(ApiRoutes.Prefix, (request, body, remote) => api.RouteAsync(request, body, remote));
 
@@ -109,8 +109,8 @@ public sealed class Gateway : IAsyncDisposable
     /// <summary>The command route: its sessions, groups and users, and what reaches them.</summary>
     internal CommandRoute CommandRoute => _commandRoute;
 
-    /// <summary>The sessions the HTTP API lists and disconnects (this node's, for now).</summary>
-    internal ISessionDirectory Sessions { get; }
+    /// <summary>The sessions of the cluster, as the HTTP API lists and disconnects them.</summary>
+    internal SessionDirectory Sessions { get; }
 
     /// <summary>Carries broadcasts and group messages to the other gateways of the cluster.</summary>
     internal IMessageBus Bus { get; }

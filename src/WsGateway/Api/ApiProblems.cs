@@ -64,6 +64,12 @@ internal static class ApiProblems
             string.Create(CultureInfo.InvariantCulture, $"This API key may make {perSecond:0.###} requests per second (bursts of {burst}); retry after {retryAfterSeconds} s."),
             Headers: [new("Retry-After", retryAfterSeconds.ToString(CultureInfo.InvariantCulture))]);
 
+    /// <summary>A question the cluster could not answer whole: nothing was found where it could look.</summary>
+    public static ApiProblem ClusterUnreachable(string why) =>
+        new(503, "cluster-unavailable", "Not every gateway could be asked",
+            $"No such session on the gateways that answered; others could not be asked ({why}). Retry later.",
+            Headers: [new("Retry-After", "5")]);
+
     public static ApiProblem ClusterUnavailable(string why) =>
         new(503, "cluster-unavailable", "The cluster bus is down",
             $"Nothing was published: the message could not reach the other gateways ({why}). Retry later.",

@@ -26,14 +26,14 @@ internal sealed class ApiRoutes
 
     private readonly LiveOptions _options;
     private readonly CommandRoute _route;
-    private readonly ISessionDirectory _sessions;
+    private readonly SessionDirectory _sessions;
     private readonly ILogger _log;
     private readonly ApiRateLimit _rateLimit = new();
 
     // The keys of the options in force, loaded again when a reload brings other ones.
     private LoadedKeys _keys = new([], null);
 
-    public ApiRoutes(LiveOptions options, CommandRoute route, ISessionDirectory sessions, ILogger log)
+    public ApiRoutes(LiveOptions options, CommandRoute route, SessionDirectory sessions, ILogger log)
     {
         _options = options;
         _route = route;
@@ -235,12 +235,12 @@ internal sealed class ApiRoutes
             return ApiProblems.InvalidGroup("group", group).ToResponse();
         }
 
-        var sessions = await _sessions.ListAsync(user is { Length: > 0 } ? user : null, group, CancellationToken.None);
+        var list = await _sessions.ListAsync(user is { Length: > 0 } ? user : null, group, CancellationToken.None);
         return Json(200, json =>
         {
-            json.WriteString("scope"u8, _sessions.Scope);
+            WriteCompleteness(json, list.Answer);
             json.WriteStartArray("sessions"u8);
-            foreach (var session in sessions)
+            foreach (var session in list.Sessions)
             {
                 json.WriteStartObject();
                 json.WriteString("id"u8, session.Id);
@@ -273,14 +273,14 @@ internal sealed class ApiRoutes
             return ApiProblems.InvalidGroup("group", group).ToResponse();
         }
 
-        var members = await _sessions.ListAsync(null, group, CancellationToken.None);
+        var list = await _sessions.ListAsync(null, group, CancellationToken.None);
         return Json(200, json =>
         {
             json.WriteString("group"u8, group);
-            json.WriteString("scope"u8, _sessions.Scope);
-            json.WriteNumber("count"u8, members.Count);
+            WriteCompleteness(json, list.Answer);
+            json.WriteNumber("count"u8, list.Sessions.Count);
             json.WriteStartArray("members"u8);
-            foreach (var member in members)
+            foreach (var member in list.Sessions)
             {
                 json.WriteStartObject();
                 json.WriteString("session"u8, member.Id);
@@ -300,11 +300,21 @@ internal sealed class ApiRoutes
             return problem.ToResponse();
         }
 
-        int closed = user
-            ? await _sessions.DisconnectUserAsync(target, reason, CancellationToken.None)
-            : await _sessions.DisconnectSessionAsync(target, reason, CancellationToken.None) ? 1 : 0;
+        var result = await _sessions.DisconnectAsync(user ? null : target, user ? target : null, reason, CancellationToken.None);
+        int closed = result.Disconnected;
         if (closed == 0)
         {
+            // Not found anywhere that answered: when a node did not, the target may be there, and the caller must know.
+            if (result.Answer.Problem is { } unreachable)
+            {
+                return ApiProblems.ClusterUnreachable(unreachable).ToResponse();
+            }
+
+            if (result.Answer.Missing.Count > 0)
+            {
+                return ApiProblems.ClusterUnreachable($"nodes that did not answer: {string.Join(", ", result.Answer.Missing)}").ToResponse();
+            }
+
             return (user ? ApiProblems.UnknownUser(target) : ApiProblems.UnknownSession(target)).ToResponse();
         }
 
@@ -312,9 +322,25 @@ internal sealed class ApiRoutes
             user ? "user" : "session", target, caller, closed, reason);
         return Json(200, json =>
         {
-            json.WriteString("scope"u8, _sessions.Scope);
+            WriteCompleteness(json, result.Answer);
             json.WriteNumber("disconnected"u8, closed);
         });
+    }
+
+    /// <summary>
+    /// <c>"complete"</c>: every node that could hold a matching session answered; <c>"missingNodes"</c>: those that did
+    /// not (all the others while the cluster bus is down).
+    /// </summary>
+    private static void WriteCompleteness(Utf8JsonWriter json, ClusterAnswer answer)
+    {
+        json.WriteBoolean("complete"u8, answer.Complete);
+        json.WriteStartArray("missingNodes"u8);
+        foreach (var node in answer.Missing)
+        {
+            json.WriteStringValue(node);
+        }
+
+        json.WriteEndArray();
     }
 
     private HttpResponse Nodes()

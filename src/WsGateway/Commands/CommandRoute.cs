@@ -60,24 +60,13 @@ internal sealed class CommandRoute : IWebSocketRoute
     /// <summary>This node's answer to <paramref name="query"/>: its matching sessions, or how many of them it closed.</summary>
     public NodeAnswer AnswerLocally(ClusterQuery query)
     {
-        IEnumerable<CommandSession> candidates = query switch
-        {
-            { Session: { } id } => _sessions.TryGetValue(id, out var one) ? [one] : [],
-            { User: { } user } => Users.Members(user),
-            { Group: { } group } => Groups.Members(group),
-            _ => _sessions.Values,
-        };
-        var matching = candidates
-            .Where(s => query.Matches(s.Id, s.Identity.IsAuthenticated ? s.Identity.Name : null, s.Groups))
-            .ToList();
+        IEnumerable<CommandSession> candidates = query.Session is { } id
+            ? LocalSession(id) is { } one ? [one] : []
+            : LocalSessions(query.User, query.Group);
+        var matching = candidates.Where(s => query.Matches(s.Id, s.Identity.IsAuthenticated ? s.Identity.Name : null, s.Groups)).ToList();
         if (query.Kind == ClusterQueryKind.Disconnect)
         {
-            foreach (var session in matching)
-            {
-                session.Log.Information("Disconnecting {SessionId} of {User} with {CloseCode}: {Reason}", session.Id, session.Identity.Name, query.CloseCode, query.Reason);
-                _ = session.Connection.CloseAsync(query.CloseCode, query.Reason ?? "").AsTask();
-            }
-
+            Disconnect(matching, query.CloseCode, query.Reason ?? "");
             return new NodeAnswer(Bus.NodeId, [], matching.Count);
         }
 

@@ -1,10 +1,13 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
 using System.Net.WebSockets;
 using WsGateway.Broadcasting;
 using WsGateway.Client;
 using WsGateway.Commands;
 using WsGateway.Contracts;
 using WsGateway.IntegrationTests.Authentication;
+using WsGateway.Options;
 
 namespace WsGateway.IntegrationTests.Cluster;
 
@@ -125,6 +128,48 @@ public sealed class ClusterAddressingTests(ClusterAddressingTests.AuthenticatedC
         Assert.Equal(GatewayClientState.Open, bystander.Client.State);
     }
 
+    [Fact]
+    public async Task Through_the_API_of_node_a_a_publish_to_a_user_reaches_its_two_sessions_on_node_b_once_each_and_presence_lists_both_nodes()
+    {
+        var user = "lena-" + Guid.NewGuid().ToString("N")[..8];
+        var room = "room:" + Guid.NewGuid().ToString("N")[..8];
+        await using var onB1 = await Listener.ConnectAsync(cluster.B, user);
+        await using var onB2 = await Listener.ConnectAsync(cluster.B, user);
+        await using var onA = await Listener.ConnectAsync(cluster.A, "mia");
+        await onA.Client.JoinAsync(room);
+        await onB1.Client.JoinAsync(room);
+        using var api = new HttpClient { BaseAddress = cluster.A.HttpUri("/"), Timeout = Eventually.Patience };
+        api.DefaultRequestHeaders.Authorization = new("Bearer", AuthenticatedCluster.AdminKey);
+
+        var published = await api.PostAsync("/api/v1/publish", Json($$"""{"user":"{{user}}","data":{"order":123},"event":"order.shipped"}"""));
+        Assert.Equal(HttpStatusCode.OK, published.StatusCode);
+        await api.PostAsync("/api/v1/publish", Json($$"""{"user":"{{user}}","text":"end"}"""));
+
+        foreach (var session in new[] { onB1, onB2 })
+        {
+            await session.WaitForAsync("end");
+            Assert.Equal(2, session.Events.Count);
+            var shipped = session.Events[0];
+            Assert.Equal(("order.shipped", 123), (shipped.Event, shipped.Data!.Value.GetProperty("order").GetInt32()));
+            Assert.Null(shipped.From);
+        }
+
+        using var presence = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/groups/{room}/presence"));
+        Assert.True(presence.RootElement.GetProperty("complete").GetBoolean());
+        Assert.Equal(
+            [(onA.Client.Welcome!.Session, "node-a"), (onB1.Client.Welcome!.Session, "node-b")],
+            presence.RootElement.GetProperty("members").EnumerateArray()
+                .Select(m => (m.GetProperty("session").GetString()!, m.GetProperty("node").GetString()!))
+                .OrderBy(m => m.Item2, StringComparer.Ordinal));
+
+        // A user's sessions on the other node are disconnected from this one.
+        var disconnected = await api.PostAsync($"/api/v1/users/{user}/disconnect", Json("""{"reason":"account locked"}"""));
+        using var answer = JsonDocument.Parse(await disconnected.Content.ReadAsStringAsync());
+        Assert.Equal(2, answer.RootElement.GetProperty("disconnected").GetInt32());
+    }
+
+    private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+
     /// <summary>A library client that keeps the texts of the events it receives, in arrival order.</summary>
     private sealed class Listener : IAsyncDisposable
     {
@@ -159,6 +204,8 @@ public sealed class ClusterAddressingTests(ClusterAddressingTests.AuthenticatedC
     /// <summary>Redis and two gateways that take JWTs or anonymous clients, with <c>tell USER TEXT</c> and <c>whisper SESSION TEXT</c>.</summary>
     public sealed class AuthenticatedCluster : IAsyncLifetime
     {
+        public const string AdminKey = "cluster-admin-key-0123456789";
+
         private static readonly CommandOrigin Origin = new(CommandOriginKind.Plugin, "AddressingTests", "1.0.0");
 
         public RedisServer Redis { get; private set; } = null!;
@@ -204,6 +251,8 @@ public sealed class ClusterAddressingTests(ClusterAddressingTests.AuthenticatedC
             var gateway = await TestGateway.StartAsync(options =>
             {
                 TestTokens.Configure(options, "jwt", "none");
+                options.Authentication.ApiKeys = [new ApiKeyOptions { Name = "ops", Key = AdminKey, Roles = ["admin"] }];
+                options.Api.RequestsPerSecond = 0;
                 options.Cluster.Redis = Redis.ConnectionString;
                 options.Cluster.ChannelPrefix = prefix;
                 options.Cluster.NodeName = node;
