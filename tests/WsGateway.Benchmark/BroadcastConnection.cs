@@ -46,6 +46,7 @@ internal sealed class BroadcastConnection : IDisposable
     private readonly byte[]? _request;
     private readonly int _prefixLength;
     private readonly TaskCompletionSource<int>? _lastSent;
+    private readonly ApiPublisher? _publisher;
     private int _sent;
 
     private BroadcastConnection(Socket socket, BroadcastTimeline timeline, bool sender, bool onReceiverUrl)
@@ -71,6 +72,7 @@ internal sealed class BroadcastConnection : IDisposable
             _prefixLength = payloadOffset;
             _request = ClientFrame.Build(ClientFrame.Text, request);
             _lastSent = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _publisher = options.PublishApiKey is null ? null : new ApiPublisher(options);
         }
     }
 
@@ -166,6 +168,16 @@ internal sealed class BroadcastConnection : IDisposable
     /// <returns>False when it failed (see <see cref="Error"/>).</returns>
     public bool StartSending()
     {
+        if (_publisher is not null)
+        {
+            _publisher.Start(_timeline, _timeline.Options.Window, _timeline.Options.MaxBroadcasts, sent =>
+            {
+                Volatile.Write(ref _publishedAll, sent);
+                CompleteIfAllBack();
+            });
+            return true;
+        }
+
         try
         {
             while (_sent - _next < _timeline.Options.Window && _sent < _timeline.Options.MaxBroadcasts)
@@ -276,7 +288,11 @@ internal sealed class BroadcastConnection : IDisposable
         }
     }
 
-    public void Dispose() => _socket.Dispose();
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _publisher?.Dispose();
+    }
 
     private bool Finish()
     {
@@ -576,6 +592,11 @@ internal sealed class BroadcastConnection : IDisposable
             throw new BenchmarkException(sequence < 0 ? "delivery without a broadcast number" : "delivery differs from the expected bytes");
         }
 
+        if (_timeline.Unordered)
+        {
+            return CheckUnordered(sequence);
+        }
+
         if (sequence < _next)
         {
             Duplicates++;
@@ -593,9 +614,71 @@ internal sealed class BroadcastConnection : IDisposable
         return sequence;
     }
 
+    // Through the API: how many were published, once the publishers have stopped; -1 before.
+    private int _publishedAll = -1;
+
+    /// <summary>Through the API: the last broadcast is known once the publishers stop, and done once its copies are all back.</summary>
+    private void CompleteIfAllBack()
+    {
+        int published = Volatile.Read(ref _publishedAll);
+        if (published >= 0 && Volatile.Read(ref _next) >= published)
+        {
+            _lastSent!.TrySetResult(published - 1);
+        }
+    }
+
+    // Unordered deliveries: those after _next seen so far (made for the first one that overtakes another).
+    private HashSet<int>? _seenAhead;
+
+    // How far a delivery may overtake the lowest one not seen yet: a publish held up (its connection, the server's
+    // thread pool) while the others go on is not a loss, but one that never comes must not keep this growing.
+    private const int MaxAhead = 100_000;
+
+    /// <summary>
+    /// A delivery that may overtake others (publishes through the API, several in flight): each number once, none
+    /// skipped, in any order.
+    /// </summary>
+    private int CheckUnordered(int sequence)
+    {
+        int next = _next;
+        if (sequence < next || (_seenAhead?.Contains(sequence) ?? false))
+        {
+            Duplicates++;
+            FirstMisdelivery ??= $"broadcast {sequence} again";
+            return Repeated;
+        }
+
+        if (sequence > next)
+        {
+            if (sequence - next > MaxAhead)
+            {
+                throw new BenchmarkException($"broadcast {sequence} came more than {MaxAhead} ahead of {next}, still not here");
+            }
+
+            (_seenAhead ??= []).Add(sequence);
+            return sequence;
+        }
+
+        // The lowest one not seen: move past it and past those seen after it.
+        next++;
+        while (_seenAhead is { Count: > 0 } seen && seen.Remove(next))
+        {
+            next++;
+        }
+
+        Volatile.Write(ref _next, next);
+        return sequence;
+    }
+
     // The sender's window is what it sent and has not had back (or skipped): a missed copy does not shrink it for good.
     private void OnOwnCopy(long now)
     {
+        if (_publisher is not null)
+        {
+            CompleteIfAllBack();
+            return;
+        }
+
         while (now < _timeline.Clock.SendUntil && _sent - _next < _timeline.Options.Window && _sent < _timeline.Options.MaxBroadcasts)
         {
             SendNext();
@@ -606,6 +689,9 @@ internal sealed class BroadcastConnection : IDisposable
             _lastSent!.TrySetResult(_sent - 1);
         }
     }
+
+    /// <summary>The sender's publishes through the API that failed.</summary>
+    public IEnumerable<Exception> PublishErrors => _publisher?.Errors ?? [];
 
     private void SendNext()
     {

@@ -120,6 +120,11 @@ internal static class BroadcastGenerator
             }
         }
 
+        foreach (var failed in sender.PublishErrors)
+        {
+            errors.Add(failed);
+        }
+
         receivers.ForEach(c => c.Dispose());
         sender.Dispose();
         double clientCpu = (clientAfter - clientBefore).TotalSeconds / options.DurationSeconds;

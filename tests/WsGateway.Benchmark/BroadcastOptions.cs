@@ -17,6 +17,8 @@ internal sealed class BroadcastOptions
                                      ws: each sends --join-prefix + NAME and waits for the reply "joined NAME"; --prefix
                                      then defaults to "/group NAME ". signalr: JoinGroup(NAME), then BroadcastGroup(NAME, payload))
              [--join-prefix "/join "]   (ws with --group: what asks the server to add the connection; WsGateway: "group-join ")
+             [--publish-api KEY]    (WsGateway: the sender publishes with POST /api/v1/publish on --url's host and port,
+                                     to --group or to everyone, with this API key; it still gets its own copy)
              [--warmup 1] [--duration 5] [--messages 1000000]   (seconds, seconds, broadcasts)
              [--server NAME] [--case NAME] [--round N] [--server-pid PID]
              [--receiver-server-pid PID]   (the server behind --receiver-url: its CPU is added to the server's)
@@ -45,6 +47,9 @@ internal sealed class BroadcastOptions
 
     /// <summary>A plain WebSocket with a group: the request that joins, followed by the group's name.</summary>
     public string JoinPrefix { get; init; } = "/join ";
+
+    /// <summary>The API key the sender publishes with through the HTTP API; null: it sends over its WebSocket.</summary>
+    public string? PublishApiKey { get; init; }
     public double WarmupSeconds { get; init; } = 1;
     public double DurationSeconds { get; init; } = 5;
     public int MaxBroadcasts { get; init; } = 1_000_000;
@@ -88,6 +93,7 @@ internal sealed class BroadcastOptions
             SignalR = (values.Take("protocol") ?? "ws") switch { "signalr" => true, "ws" => false, _ => throw new ArgumentException("--protocol is ws or signalr") },
             Group = group,
             JoinPrefix = values.Take("join-prefix") ?? "/join ",
+            PublishApiKey = values.Take("publish-api"),
             WarmupSeconds = values.Double("warmup", 1),
             DurationSeconds = values.Double("duration", 5),
             MaxBroadcasts = values.Int("messages", 1_000_000),
@@ -116,6 +122,11 @@ internal sealed class BroadcastOptions
         if (options.SignalR && (options.Stalled > 0 || options.WarmupSeconds + options.DurationSeconds > 20))
         {
             throw new ArgumentException("--protocol signalr takes no --stalled, and warmup + duration <= 20 s");
+        }
+
+        if (options.SignalR && options.PublishApiKey is not null)
+        {
+            throw new ArgumentException("--publish-api is WsGateway's HTTP API; not with --protocol signalr");
         }
 
         // The name travels inside text commands and JSON strings as it is: no spaces, nothing to escape.

@@ -14,8 +14,34 @@ internal sealed class BroadcastTimeline(BroadcastOptions options)
     /// <summary>Stopwatch timestamp at which broadcast n was sent.</summary>
     public long[] SentAt { get; } = new long[options.MaxBroadcasts];
 
-    /// <summary>Broadcasts sent so far: a delivery numbered past them is not one of ours. Read and written by the epoll thread.</summary>
-    public int SentCount { get; set; }
+    private int _sentCount;
+
+    /// <summary>
+    /// Broadcasts sent so far: a delivery numbered past them is not one of ours. Written by the epoll thread, or by the
+    /// API publisher's tasks (<see cref="MarkSent"/>) before each publish.
+    /// </summary>
+    public int SentCount
+    {
+        get => Volatile.Read(ref _sentCount);
+        set => Volatile.Write(ref _sentCount, value);
+    }
+
+    /// <summary>Broadcast <paramref name="sequence"/> goes out now: publishes running side by side raise the count to past it.</summary>
+    public void MarkSent(int sequence)
+    {
+        SentAt[sequence] = System.Diagnostics.Stopwatch.GetTimestamp();
+        int seen = Volatile.Read(ref _sentCount);
+        while (seen <= sequence && Interlocked.CompareExchange(ref _sentCount, sequence + 1, seen) is var was && was != seen)
+        {
+            seen = was;
+        }
+    }
+
+    /// <summary>
+    /// Deliveries may come in another order than the broadcasts' numbers: publishes through the HTTP API with several
+    /// in flight are separate requests, which the server may finish in any order.
+    /// </summary>
+    public bool Unordered => Options.PublishApiKey is not null && Options.Window > 1;
 
     /// <summary>Every delivery's payload after its sequence number.</summary>
     public byte[] Tail { get; } = options.Payload()[BroadcastOptions.SequenceDigits..];

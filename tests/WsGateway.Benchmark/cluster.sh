@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Broadcast to 1,000 receivers across two gateways through Redis (issue 20, item 5), against the single-node figure,
-# and the same through a group that every connection joins first (issue 27). Each round runs three setups of each case
-# (`bcast`: the gateway's broadcast command; `group`: the benchmark's group-join and group-send scripts), the sender
-# always on the first gateway:
+# and the same through a group that every connection joins first (issue 27), and through the HTTP API (issue 29). Each
+# round runs three setups of each case (`bcast`: the gateway's broadcast command; `group`: the benchmark's group-join
+# and group-send scripts; `api`: the same group, published with POST /api/v1/publish on the first gateway, the key in
+# gateway.benchmark.json), the sender always on the first gateway:
 #   wsgateway         one gateway, no Redis
 #   wsgateway-redis   one gateway with Cluster:Redis set but alone on its channel (the cost of publishing to Redis)
 #   wsgateway-2nodes  two gateways through Redis: every other receiver on the second one
@@ -16,13 +17,15 @@
 #   bash tests/WsGateway.Benchmark/cluster.sh --only group     # one case: half of that
 #   options: --rounds N  --warmup SECONDS  --duration SECONDS  --prewarm SECONDS (default 8)  --receivers N (default 1000)
 #            --window N (default 1; requests in flight, the cases are then named bcastwN, groupwN)
-#            --only CASE (bcast or group; repeatable)
+#            --only CASE (bcast, group or api; repeatable; api is not run unless asked for)
 #            --gateway-arg Section:Key=value (repeatable; passed to every gateway)
 #            --out DIR (default artifacts/benchmark/cluster-<time>)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 ROUNDS=3
+# The publisher key of gateway.benchmark.json (the api case).
+API_KEY=benchmark-publisher-key-0123456789
 WARMUP=1.5
 DURATION=3.5
 PREWARM=8
@@ -43,13 +46,13 @@ while [ $# -gt 0 ]; do
     --only) ONLY+=("$2"); shift ;;
     --out) OUT=$2; shift ;;
     --gateway-arg) GATEWAY_ARGS+=("$2"); shift ;;
-    *) echo "usage: $0 [--rounds N] [--warmup S] [--duration S] [--prewarm S] [--receivers N] [--window N] [--only bcast|group] [--gateway-arg KEY=VALUE] [--out DIR]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--rounds N] [--warmup S] [--duration S] [--prewarm S] [--receivers N] [--window N] [--only bcast|group|api] [--gateway-arg KEY=VALUE] [--out DIR]" >&2; exit 2 ;;
   esac
   shift
 done
 if [ ${#ONLY[@]} -gt 0 ]; then
   for only in "${ONLY[@]}"; do
-    case $only in bcast | group) ;; *) echo "no case named $only (bcast, group)" >&2; exit 2 ;; esac
+    case $only in bcast | group | api) ;; *) echo "no case named $only (bcast, group, api)" >&2; exit 2 ;; esac
   done
   CASES=("${ONLY[@]}")
 fi
@@ -190,6 +193,7 @@ bench() {
   case $case in
     bcast) request=(--prefix "broadcast ") ;;
     group) request=(--group "g$RUNS" --join-prefix "group-join " --prefix "group-send g$RUNS ") ;;
+    api) request=(--group "g$RUNS" --join-prefix "group-join " --publish-api "$API_KEY") ;;
   esac
   name=$case
   [ "$WINDOW" -gt 1 ] && name=${case}w$WINDOW

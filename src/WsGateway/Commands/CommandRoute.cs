@@ -307,28 +307,39 @@ internal sealed class CommandRoute : IWebSocketRoute
         var frames = new FanOutFrames(EncodedFrame.Text(message.PlainText),
             Volatile.Read(ref _protocolSessions) > 0 ? EncodedFrame.Text(CallProtocol.Event(message)) : null);
         int delivered = 0;
-        switch (message.To.Kind)
+        // Every recipient's send is queued once all are written, not one by one while the loop goes on: a publish from
+        // the API or the bus is not inside a command worker's batch, and without its own the send queues would be woken
+        // for each recipient. Inside a worker's batch this one is nested and changes nothing.
+        FanOutBatch.Begin();
+        try
         {
-            case AudienceKind.Group:
-                delivered = Groups.ForEach(message.To.Name!, frames, static (session, frames) => Send(session, frames));
-                break;
-            case AudienceKind.User:
-                delivered = Users.ForEach(message.To.Name!, frames, static (session, frames) => Send(session, frames));
-                break;
-            case AudienceKind.Session:
-                delivered = _sessions.TryGetValue(message.To.Name!, out var one) && Send(one, frames) ? 1 : 0;
-                break;
-            default:
-                // Enumerating the dictionary itself takes no lock and copies nothing (its Keys property would copy all).
-                foreach (var (_, session) in _sessions)
-                {
-                    if (Send(session, frames))
+            switch (message.To.Kind)
+            {
+                case AudienceKind.Group:
+                    delivered = Groups.ForEach(message.To.Name!, frames, static (session, frames) => Send(session, frames));
+                    break;
+                case AudienceKind.User:
+                    delivered = Users.ForEach(message.To.Name!, frames, static (session, frames) => Send(session, frames));
+                    break;
+                case AudienceKind.Session:
+                    delivered = _sessions.TryGetValue(message.To.Name!, out var one) && Send(one, frames) ? 1 : 0;
+                    break;
+                default:
+                    // Enumerating the dictionary itself takes no lock and copies nothing (its Keys property would copy all).
+                    foreach (var (_, session) in _sessions)
                     {
-                        delivered++;
+                        if (Send(session, frames))
+                        {
+                            delivered++;
+                        }
                     }
-                }
 
-                break;
+                    break;
+            }
+        }
+        finally
+        {
+            FanOutBatch.End();
         }
 
         Metrics.MessagesSent(delivered, frames.Text.PayloadLength);
