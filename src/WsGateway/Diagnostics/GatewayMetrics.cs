@@ -33,9 +33,14 @@ internal sealed class GatewayMetrics
     private readonly Gauge _node;
     private readonly Counter _busDropped;
 
+    private static readonly Prometheus.ExemplarBehavior NoExemplars = new() { DefaultExemplarProvider = static (_, _) => Prometheus.Exemplar.None };
+
     public GatewayMetrics()
     {
         var factory = Prometheus.Metrics.WithCustomRegistry(_registry);
+        // No exemplars: the gateway starts no traces, and asking for the current one on every increment costs the hot
+        // paths (messages, commands) a lookup each time for nothing.
+        factory.ExemplarBehavior = NoExemplars;
         _connectionsOpen = factory.CreateGauge("wsgateway_connections_open", "WebSocket connections open now.");
         _connectionsTotal = factory.CreateCounter("wsgateway_connections_total", "WebSocket connections accepted since start.");
         _handshakeFailures = factory.CreateCounter(
