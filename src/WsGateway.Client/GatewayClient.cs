@@ -363,7 +363,9 @@ public sealed class GatewayClient : IAsyncDisposable
                         ? new Sender(ClientFrames.Str(from, "session") ?? "", ClientFrames.Str(from, "user") ?? "", ClientFrames.Str(from, "node") ?? "")
                         : null,
                     ClientFrames.Str(frame, "text"),
-                    frame.TryGetProperty("data", out var data) ? data.Clone() : null));
+                    frame.TryGetProperty("data", out var data) ? data.Clone() : null,
+                    frame.TryGetProperty("offset", out var offset) && offset.TryGetInt64(out long position) ? position : null,
+                    ClientFrames.Str(frame, "epoch")));
                 break;
             default:
                 // A newer gateway's frame, or the answer to a call that gave up: ignored, as the protocol says.

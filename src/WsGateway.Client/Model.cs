@@ -54,12 +54,14 @@ public readonly record struct Reply(string? Text, JsonElement? Data)
 }
 
 /// <summary>A push: a broadcast, a group message, or an event a command sent.</summary>
-/// <param name="Event"><c>broadcast</c>, <c>group</c>, or a command's name for it.</param>
+/// <param name="Event"><c>broadcast</c>, <c>group</c>, <c>direct</c>, or a name a command or a backend chose.</param>
 /// <param name="Group">With <c>group</c>: the group it was sent to.</param>
 /// <param name="From">Who sent it, when a session did.</param>
 /// <param name="Text">The text sent, or null for JSON <paramref name="Data"/>.</param>
 /// <param name="Data">The JSON sent, or null for <paramref name="Text"/>.</param>
-public sealed record GatewayEvent(string Event, string? Group, Sender? From, string? Text, JsonElement? Data);
+/// <param name="Offset">For a group that keeps a history: the message's position in it (docs/protocol.md).</param>
+/// <param name="Epoch">With <paramref name="Offset"/>: the history's epoch.</param>
+public sealed record GatewayEvent(string Event, string? Group, Sender? From, string? Text, JsonElement? Data, long? Offset = null, string? Epoch = null);
 
 /// <summary>Where a <see cref="GatewayClient"/> is.</summary>
 public enum GatewayClientState

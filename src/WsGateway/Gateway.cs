@@ -54,7 +54,10 @@ public sealed class Gateway : IAsyncDisposable
         Metrics.WatchBus(Bus.NodeId, () => Bus.Degraded is null, () => (Bus as RedisMessageBus)?.Dropped ?? 0);
         Registry = new CommandRegistry(log);
         _commandRoute = new CommandRoute(Registry, Bus, Options, Metrics);
-        Registry.SetSource(HelpCommand.SourceKey, [HelpCommand.Create(Registry), WhoAmICommand.Create(), NodesCommand.Create(Bus)]);
+        Registry.SetSource(HelpCommand.SourceKey, [
+            HelpCommand.Create(Registry), WhoAmICommand.Create(), NodesCommand.Create(Bus),
+            .. _commandRoute.History.Enabled ? [HistoryCommand.Create(_commandRoute.History)] : Array.Empty<CommandDescriptor>(),
+        ]);
 
         var routes = new Dictionary<string, IWebSocketRoute>(StringComparer.Ordinal);
         foreach (var path in options.Echo.Paths)

@@ -43,6 +43,7 @@ internal static class GatewayOptionsValidator
         ClusterOptionsValidator.Validate(options.Cluster, problems);
         ProxyOptionsValidator.Validate(options.Proxies, problems);
         ApiOptionsValidator.Validate(options.Api, problems);
+        HistoryOptionsValidator.Validate(options, problems);
         return problems.Messages;
     }
 }

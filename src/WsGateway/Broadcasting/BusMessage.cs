@@ -22,6 +22,12 @@ internal sealed record BusMessage(
     string? Data = null,
     string? Event = null)
 {
+    /// <summary>Its position in its group's history (<c>History:Groups</c>); null for a group that keeps none.</summary>
+    public long? Offset { get; init; }
+
+    /// <summary>The history's epoch with <see cref="Offset"/>.</summary>
+    public string? Epoch { get; init; }
+
     /// <summary>What a plain-text session gets: the text, or the data's JSON text.</summary>
     public string PlainText => Text ?? Data ?? string.Empty;
 

@@ -18,6 +18,15 @@ internal static class CallErrors
     public const string Failed = "failed";
     public const string Broken = "broken";
     public const string Cancelled = "cancelled";
+
+    /// <summary><c>history</c>: the group keeps no history (<c>History:Groups</c>).</summary>
+    public const string NoHistory = "no_history";
+
+    /// <summary><c>history</c>: a position this history never gave (an offset past its last one).</summary>
+    public const string BadPosition = "bad_position";
+
+    /// <summary>A call whose arguments or data are not what the command takes.</summary>
+    public const string BadArguments = "bad_arguments";
     public const string AuthRequired = "auth_required";
     public const string AuthRefused = "auth_refused";
     public const string AuthForbidden = "auth_forbidden";

@@ -100,28 +100,40 @@ internal static class CallProtocol
         var buffer = new ArrayBufferWriter<byte>(128 + (message.Text ?? message.Data)!.Length);
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            json.WriteStartObject();
-            json.WriteString("type"u8, "event"u8);
-            json.WriteString("event"u8, message.EventName);
-            if (message.To is { Kind: AudienceKind.Group, Name: { } group })
-            {
-                json.WriteString("group"u8, group);
-            }
-
-            if (message.SenderSession is { } session)
-            {
-                json.WriteStartObject("from"u8);
-                json.WriteString("session"u8, session);
-                json.WriteString("user"u8, message.SenderUser ?? CallerIdentity.Anonymous.Name);
-                json.WriteString("node"u8, message.OriginNode);
-                json.WriteEndObject();
-            }
-
-            WritePayload(json, message.Text, message.Data is { } data ? Encoding.UTF8.GetBytes(data) : default);
-            json.WriteEndObject();
+            WriteEventObject(json, message);
         }
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    /// <summary>The event object of <paramref name="message"/>: a frame, or an entry of a <c>history</c> reply.</summary>
+    public static void WriteEventObject(Utf8JsonWriter json, BusMessage message)
+    {
+        json.WriteStartObject();
+        json.WriteString("type"u8, "event"u8);
+        json.WriteString("event"u8, message.EventName);
+        if (message.To is { Kind: AudienceKind.Group, Name: { } group })
+        {
+            json.WriteString("group"u8, group);
+        }
+
+        if (message.Offset is { } offset)
+        {
+            json.WriteNumber("offset"u8, offset);
+            json.WriteString("epoch"u8, message.Epoch);
+        }
+
+        if (message.SenderSession is { } session)
+        {
+            json.WriteStartObject("from"u8);
+            json.WriteString("session"u8, session);
+            json.WriteString("user"u8, message.SenderUser ?? CallerIdentity.Anonymous.Name);
+            json.WriteString("node"u8, message.OriginNode);
+            json.WriteEndObject();
+        }
+
+        WritePayload(json, message.Text, message.Data is { } data ? Encoding.UTF8.GetBytes(data) : default);
+        json.WriteEndObject();
     }
 
     /// <summary>The id as the client sent it (a JSON string or integer), which the reader took from valid JSON.</summary>

@@ -63,6 +63,9 @@ internal sealed class CommandContext : ICommandContext
         return _session.Replies.ReplyAsync(this, text);
     }
 
+    /// <summary>A data reply of JSON already written (valid UTF-8 JSON): for built-in commands.</summary>
+    public ValueTask ReplyJsonAsync(ReadOnlyMemory<byte> json) => _session.Replies.ReplyDataAsync(this, json);
+
     public ValueTask ReplyAsync<T>(T value) =>
         _session.Replies.ReplyDataAsync(this, JsonSerializer.SerializeToUtf8Bytes(value, JsonSerializerOptions.Web));
 

@@ -21,6 +21,7 @@ internal sealed class CommandRoute : IWebSocketRoute
 
     public CommandRoute(CommandRegistry registry, IMessageBus bus, LiveOptions options, GatewayMetrics metrics)
     {
+        History = new HistoryStore(options.Current.History);
         Registry = registry;
         Bus = bus;
         _options = options;
@@ -32,6 +33,9 @@ internal sealed class CommandRoute : IWebSocketRoute
 
     /// <summary>What plugins run when a session opens and closes.</summary>
     public SessionHookRegistry Hooks { get; } = new();
+
+    /// <summary>The kept messages of the groups <c>History:Groups</c> names.</summary>
+    public HistoryStore History { get; }
 
     /// <summary>The groups the sessions of this node have joined.</summary>
     public GroupMembership<CommandSession> Groups { get; } = new();
@@ -91,7 +95,17 @@ internal sealed class CommandRoute : IWebSocketRoute
     /// <returns>How many sessions of this node it was sent to.</returns>
     public ValueTask<int> PublishAsync(BusMessage message, CancellationToken cancellationToken)
     {
-        var delivered = DeliverLocally(message);
+        int delivered;
+        if (message.To is { Kind: AudienceKind.Group, Name: { } group } && History.For(group) is { } history)
+        {
+            // Kept with the group's next offset, and delivered before the group's next message is kept.
+            (delivered, message) = history.AppendThen(message, History.Epoch, positioned => (DeliverLocally(positioned), positioned));
+        }
+        else
+        {
+            delivered = DeliverLocally(message);
+        }
+
         Metrics.BusMessage(published: true);
         if (message.To.Kind == AudienceKind.Session && delivered > 0)
         {

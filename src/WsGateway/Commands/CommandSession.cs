@@ -560,6 +560,12 @@ internal sealed class CommandSession : ISession
             context.Logger.Warning("Command {Command} timed out after {Timeout}", descriptor.Name, _route.CommandTimeout);
             await Replies.ReplyErrorAsync(request.Id, CallErrors.Timeout, $"command \"{descriptor.Name}\" timed out after {_route.CommandTimeout.TotalSeconds:0.###} s", context);
         }
+        catch (CallErrorException refused) when (descriptor.Origin == CommandOrigin.BuiltIn)
+        {
+            // A built-in's answer that the call cannot be done, with its code: the caller's mistake, not the gateway's.
+            outcome = CommandOutcome.Failed;
+            await Replies.ReplyErrorAsync(request.Id, refused.Code, refused.Message, context);
+        }
         catch (Exception ex)
         {
             outcome = CommandOutcome.Failed;

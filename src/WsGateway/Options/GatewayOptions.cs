@@ -19,6 +19,7 @@ public sealed record GatewayOptions
     public ClusterOptions Cluster { get; set; } = new();
     public ProxyOptions Proxies { get; set; } = new();
     public ApiOptions Api { get; set; } = new();
+    public HistoryOptions History { get; set; } = new();
 
     /// <summary>
     /// The folder relative paths in the configuration are resolved against (the folder of gateway.json).

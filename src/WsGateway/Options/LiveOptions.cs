@@ -28,6 +28,8 @@ public sealed class LiveOptions
         next.Plugins = Pin(nameof(GatewayOptions.Plugins), current.Plugins, next.Plugins, needRestart);
         next.Scripts = Pin(nameof(GatewayOptions.Scripts), current.Scripts, next.Scripts, needRestart);
         next.Cluster = Pin(nameof(GatewayOptions.Cluster), current.Cluster, next.Cluster, needRestart);
+        // The history store is made with its rules at startup: other rules would renumber nothing and confuse recovery.
+        next.History = Pin(nameof(GatewayOptions.History), current.History, next.History, needRestart);
         if (!current.Commands.Paths.SequenceEqual(next.Commands.Paths, StringComparer.Ordinal))
         {
             needRestart.Add("Commands:Paths");

@@ -283,6 +283,8 @@ public sealed class CallProtocolTests : IAsyncLifetime
     [InlineData("""{"type":"error","id":1,"code":"oops","message":"m"}""")]
     [InlineData("""{"type":"event","event":"group","text":"no group"}""")]
     [InlineData("""{"type":"reply","id":1}""")]
+    [InlineData("""{"type":"event","event":"group","group":"g","offset":3,"text":"an offset without its epoch"}""")]
+    [InlineData("""{"type":"event","event":"group","group":"g","offset":0,"epoch":"e","text":"offsets start at 1"}""")]
     [InlineData("""{"id":1}""")]
     public void The_schema_refuses_frames_the_protocol_does_not_allow(string frame) =>
         Assert.False(Schema.Evaluate(JsonNode.Parse(frame)).IsValid, frame);

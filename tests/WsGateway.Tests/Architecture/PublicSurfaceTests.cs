@@ -21,6 +21,8 @@ public sealed class PublicSurfaceTests
         "WsGateway.Options.ExpiryAction",
         "WsGateway.Options.ForwardedHeader",
         "WsGateway.Options.GatewayOptions",
+        "WsGateway.Options.HistoryGroupOptions",
+        "WsGateway.Options.HistoryOptions",
         "WsGateway.Options.HostOptions",
         "WsGateway.Options.JwtOptions",
         "WsGateway.Options.LimitsOptions",

@@ -51,7 +51,7 @@ public sealed class GatewayOptionsReaderTests
     [Theory]
     [InlineData("Limit", "Limit is not a known key (did you mean Limits?)")]
     [InlineData("Serilg", "Serilg is not a known key (did you mean Serilog?)")]
-    [InlineData("Extra", "Extra is not a known key (known keys here: Listen, Tls, Hosts, Origins, Authentication, Limits, Compression, Echo, Commands, Plugins, Scripts, Shutdown, Metrics, Cluster, Proxies, Api, Serilog, ConfigFile)")]
+    [InlineData("Extra", "Extra is not a known key (known keys here: Listen, Tls, Hosts, Origins, Authentication, Limits, Compression, Echo, Commands, Plugins, Scripts, Shutdown, Metrics, Cluster, Proxies, Api, History, Serilog, ConfigFile)")]
     public void Unknown_top_level_key_is_reported(string key, string expected)
     {
         Assert.Equal([expected], ErrorsFor(key, "x"));

@@ -106,6 +106,7 @@ public sealed partial class ReadmeConfigurationTableTests
         _ when type.IsEnum => Enum.GetValues(type).Cast<object>().First(v => !v.Equals(value)),
         _ when type == typeof(ForwardedHeader[]) => ((ForwardedHeader[])value!).Append(ForwardedHeader.Host).ToArray(),
         _ when type == typeof(ApiKeyOptions[]) => ((ApiKeyOptions[])value!).Append(new ApiKeyOptions { Name = "changed" }).ToArray(),
+        _ when type == typeof(HistoryGroupOptions[]) => ((HistoryGroupOptions[])value!).Append(new HistoryGroupOptions { Pattern = "changed" }).ToArray(),
         _ => throw new NotSupportedException($"Teach this test to change a {type}"),
     };
 

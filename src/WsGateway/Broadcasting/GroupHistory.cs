@@ -1,0 +1,117 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using WsGateway.Options;
+
+namespace WsGateway.Broadcasting;
+
+/// <summary>A message a group kept, with its position.</summary>
+internal readonly record struct HistoryEntry(long Offset, long AtMilliseconds, BusMessage Message);
+
+/// <summary>
+/// The recent messages of the groups <c>History:Groups</c> names, in this process's memory. Every message to such a group
+/// gets the next offset of its group; offsets only grow within an epoch, a random name this store was made with: a
+/// restarted gateway has a new epoch, which tells a client its old position means nothing here.
+/// </summary>
+internal sealed class HistoryStore
+{
+    private readonly HistoryGroupOptions[] _rules;
+    private readonly ConcurrentDictionary<string, GroupHistory> _groups = new(StringComparer.Ordinal);
+    private readonly Func<long> _now;
+
+    public HistoryStore(HistoryOptions options, Func<long>? nowMilliseconds = null)
+    {
+        _rules = options.Groups;
+        _now = nowMilliseconds ?? (() => Environment.TickCount64);
+        Epoch = Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
+    }
+
+    public string Epoch { get; }
+
+    /// <summary>True when some group keeps a history.</summary>
+    public bool Enabled => _rules.Length > 0;
+
+    /// <summary>The history of <paramref name="group"/>, or null when no rule keeps one.</summary>
+    public GroupHistory? For(string group)
+    {
+        if (_groups.TryGetValue(group, out var history))
+        {
+            return history;
+        }
+
+        foreach (var rule in _rules)
+        {
+            if (GroupPattern.Matches(rule.Pattern, group))
+            {
+                return _groups.GetOrAdd(group, static (_, state) => new GroupHistory(state.Rule, state.Now), (Rule: rule, Now: _now));
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>
+/// One group's kept messages: a ring of at most <c>Size</c>, each for <c>TtlSeconds</c>. Appending and reading take its
+/// lock, and so does the fan-out of an appended message (<see cref="AppendThen"/>), so that its members get the group's
+/// messages in offset order.
+/// </summary>
+internal sealed class GroupHistory
+{
+    private readonly HistoryEntry[] _ring;
+    private readonly long _ttlMilliseconds;
+    private readonly Func<long> _now;
+    private readonly Lock _gate = new();
+    private long _last; // the last offset given; 0 before the first message
+    private int _count;
+
+    public GroupHistory(HistoryGroupOptions rule, Func<long> now)
+    {
+        _ring = new HistoryEntry[rule.Size];
+        _ttlMilliseconds = (long)(rule.TtlSeconds * 1000);
+        _now = now;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="message"/> the next offset, keeps it, and runs <paramref name="deliver"/> with it before any
+    /// later message of the group is kept or delivered.
+    /// </summary>
+    public TResult AppendThen<TResult>(BusMessage message, string epoch, Func<BusMessage, TResult> deliver)
+    {
+        lock (_gate)
+        {
+            var positioned = message with { Offset = ++_last, Epoch = epoch };
+            _ring[(int)(_last % _ring.Length)] = new HistoryEntry(_last, _now(), positioned);
+            _count = Math.Min(_count + 1, _ring.Length);
+            return deliver(positioned);
+        }
+    }
+
+    /// <summary>
+    /// The kept messages after <paramref name="after"/> (0 for all), oldest first, and the last offset given. Complete is
+    /// false when some message after it is no longer kept (dropped for size or age).
+    /// </summary>
+    public (IReadOnlyList<HistoryEntry> Entries, long Last, bool Complete) Since(long after, int limit)
+    {
+        lock (_gate)
+        {
+            long now = _now();
+            long oldest = _last - _count + 1;
+            while (_count > 0 && now - _ring[(int)(oldest % _ring.Length)].AtMilliseconds > _ttlMilliseconds)
+            {
+                // Expired: dropped from the old end, as if the ring had overwritten it.
+                _count--;
+                oldest++;
+            }
+
+            long from = Math.Max(after + 1, oldest);
+            bool complete = after + 1 >= oldest || _last == after;
+            var entries = new List<HistoryEntry>((int)Math.Clamp(_last - from + 1, 0, limit));
+            for (long offset = from; offset <= _last && entries.Count < limit; offset++)
+            {
+                entries.Add(_ring[(int)(offset % _ring.Length)]);
+            }
+
+            return (entries, _last, complete && from + entries.Count > _last);
+        }
+    }
+}

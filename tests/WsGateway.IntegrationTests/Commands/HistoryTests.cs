@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using WsGateway.Client;
+using WsGateway.Commands;
+using WsGateway.Contracts;
+using WsGateway.Options;
+
+namespace WsGateway.IntegrationTests.Commands;
+
+/// <summary>
+/// Group history (<c>History:Groups</c>) with real clients: events of a group that keeps one carry an offset and an
+/// epoch; a member that was away reads what it missed after its last offset with the built-in <c>history</c>, every
+/// message once and in order, or is told it cannot be recovered; bad positions and non-members get clear errors.
+/// </summary>
+public sealed class HistoryTests : IAsyncLifetime
+{
+    private static readonly CommandOrigin Origin = new(CommandOriginKind.Plugin, "HistoryTests", "1.0.0");
+    private TestGateway _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _gateway = await TestGateway.StartAsync(o => o.History.Groups = [new HistoryGroupOptions { Pattern = "room:*", Size = 5, TtlSeconds = 600 }]);
+        _gateway.Gateway.Registry.SetSource("history-tests", [
+            new CommandDescriptor("join", "join GROUP", Origin, ctx => ctx.JoinGroupAsync(ctx.Arguments)),
+            new CommandDescriptor("post", "post GROUP TEXT", Origin, ctx =>
+            {
+                var space = ctx.Arguments.IndexOf(' ', StringComparison.Ordinal);
+                return ctx.SendToGroupAsync(ctx.Arguments[..space], ctx.Arguments[(space + 1)..]);
+            }),
+        ]);
+    }
+
+    public async Task DisposeAsync() => await _gateway.DisposeAsync();
+
+    [Fact]
+    public async Task A_member_back_from_a_disconnection_gets_what_it_missed_once_and_in_order_then_live_messages()
+    {
+        await using var sender = await ConnectAsync();
+        var seen = new ConcurrentQueue<GatewayEvent>();
+        (long Offset, string Epoch) position;
+        await using (var away = await ConnectAsync())
+        {
+            away.On("group", seen.Enqueue);
+            await away.JoinAsync("room:1");
+            await sender.CallAsync("post", "room:1 one");
+            await sender.CallAsync("post", "room:1 two");
+            Assert.True(await Eventually.TrueAsync(() => seen.Count == 2, Eventually.Patience));
+            var last = seen.Last();
+            position = (Offset(last), Epoch(last));
+            Assert.Equal([1L, 2], seen.Select(Offset));
+        }
+
+        await sender.CallAsync("post", "room:1 three");
+        await sender.CallAsync("post", "room:1 four");
+
+        await using var back = await ConnectAsync();
+        var live = new ConcurrentQueue<GatewayEvent>();
+        back.On("group", live.Enqueue);
+        await back.JoinAsync("room:1");
+        var recovery = await HistoryAsync(back, new { group = "room:1", since = new { offset = position.Offset, epoch = position.Epoch } });
+
+        Assert.True(recovery.GetProperty("recovered").GetBoolean());
+        Assert.Equal(4, recovery.GetProperty("offset").GetInt64());
+        Assert.Equal(
+            [(3L, "three"), (4L, "four")],
+            recovery.GetProperty("messages").EnumerateArray().Select(m => (m.GetProperty("offset").GetInt64(), m.GetProperty("text").GetString()!)));
+
+        await sender.CallAsync("post", "room:1 five");
+        Assert.True(await Eventually.TrueAsync(() => !live.IsEmpty, Eventually.Patience));
+        Assert.Equal((5L, "five"), (Offset(live.Single()), live.Single().Text));
+    }
+
+    [Fact]
+    public async Task A_position_the_history_no_longer_reaches_or_from_another_epoch_is_not_recovered()
+    {
+        await using var member = await ConnectAsync();
+        await member.JoinAsync("room:2");
+        foreach (var n in Enumerable.Range(1, 7))
+        {
+            await member.CallAsync("post", $"room:2 m{n}");
+        }
+
+        // Size 5: messages 1 and 2 are gone, so a client that saw only message 1 cannot have all it missed.
+        var trimmed = await HistoryAsync(member, new { group = "room:2", since = new { offset = 1, epoch = _gateway.Gateway.CommandRoute.History.Epoch } });
+        Assert.False(trimmed.GetProperty("recovered").GetBoolean());
+        Assert.Equal(["m3", "m4", "m5", "m6", "m7"], trimmed.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()));
+
+        var otherEpoch = await HistoryAsync(member, new { group = "room:2", since = new { offset = 6, epoch = "an-old-epoch" } });
+        Assert.False(otherEpoch.GetProperty("recovered").GetBoolean());
+        Assert.Equal(5, otherEpoch.GetProperty("messages").GetArrayLength());
+
+        var upToDate = await HistoryAsync(member, new { group = "room:2", since = new { offset = 7, epoch = _gateway.Gateway.CommandRoute.History.Epoch } });
+        Assert.True(upToDate.GetProperty("recovered").GetBoolean());
+        Assert.Equal(0, upToDate.GetProperty("messages").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Bad_positions_non_members_groups_without_history_and_bad_data_get_their_error_codes()
+    {
+        await using var client = await ConnectAsync();
+        await client.JoinAsync("room:3");
+        await client.CallAsync("post", "room:3 hello");
+        await client.JoinAsync("plain");
+        var epoch = _gateway.Gateway.CommandRoute.History.Epoch;
+
+        await AssertErrorAsync(client, new { group = "room:3", since = new { offset = 99, epoch } }, CallErrors.BadPosition);
+        await AssertErrorAsync(client, new { group = "room:4" }, CallErrors.Forbidden);
+        await AssertErrorAsync(client, new { group = "plain" }, CallErrors.NoHistory);
+        await AssertErrorAsync(client, new { group = "room:3", since = new { offset = -1, epoch } }, CallErrors.BadArguments);
+        await AssertErrorAsync(client, new { group = "not a group" }, CallErrors.BadArguments);
+
+        // The connection goes on, and plain text reads the same history as lines.
+        Assert.Equal("1 anonymous: hello", (await client.CallAsync("history", "room:3")).Single().Text);
+    }
+
+    private Task<GatewayClient> ConnectAsync() => GatewayClient.ConnectAsync(_gateway.WebSocketUri("/"));
+
+    private static async Task<JsonElement> HistoryAsync(GatewayClient client, object data) =>
+        (await client.CallAsync("history", data: data)).Single().Data!.Value;
+
+    private static async Task AssertErrorAsync(GatewayClient client, object data, string code)
+    {
+        var error = await Assert.ThrowsAsync<CallException>(() => client.CallAsync("history", data: data));
+        Assert.Equal(code, error.Code);
+        Assert.False(string.IsNullOrWhiteSpace(error.Message));
+    }
+
+    private static long Offset(GatewayEvent e) => e.Offset ?? throw new InvalidOperationException($"no offset on {e}");
+
+    private static string Epoch(GatewayEvent e) => e.Epoch ?? throw new InvalidOperationException($"no epoch on {e}");
+}
