@@ -87,10 +87,11 @@ internal sealed class GroupHistory
     }
 
     /// <summary>
-    /// The kept messages after <paramref name="after"/> (0 for all), oldest first, and the last offset given. Complete is
-    /// false when some message after it is no longer kept (dropped for size or age).
+    /// The kept messages after <paramref name="after"/> (0 for all), oldest first, at most <paramref name="limit"/>: the
+    /// first ones after it, or with <paramref name="newest"/> the last ones. Complete is false when some message after it
+    /// is not among them (no longer kept, for size or age, or past the limit).
     /// </summary>
-    public (IReadOnlyList<HistoryEntry> Entries, long Last, bool Complete) Since(long after, int limit)
+    public (IReadOnlyList<HistoryEntry> Entries, long Last, bool Complete) Since(long after, int limit, bool newest = false)
     {
         lock (_gate)
         {
@@ -104,7 +105,12 @@ internal sealed class GroupHistory
             }
 
             long from = Math.Max(after + 1, oldest);
-            bool complete = after + 1 >= oldest || _last == after;
+            if (newest)
+            {
+                from = Math.Max(from, _last - limit + 1);
+            }
+
+            bool complete = from == after + 1;
             var entries = new List<HistoryEntry>((int)Math.Clamp(_last - from + 1, 0, limit));
             for (long offset = from; offset <= _last && entries.Count < limit; offset++)
             {

@@ -41,7 +41,8 @@ internal static class HistoryCommand
         // Another epoch: the client's position is from a history that is gone; it gets what there is, not recovered.
         bool sameEpoch = since is { } position && position.Epoch == store.Epoch;
         long after = sameEpoch ? since!.Value.Offset : 0;
-        var (entries, last, complete) = history.Since(after, limit);
+        // Recovery reads on from the position; a plain read gives the newest.
+        var (entries, last, complete) = history.Since(after, limit, newest: since is null);
         if (sameEpoch && after > last)
         {
             throw new CallErrorException(CallErrors.BadPosition, string.Create(CultureInfo.InvariantCulture,

@@ -36,6 +36,30 @@ export interface GatewayEvent {
   from?: Sender;
   text?: string;
   data?: unknown;
+  /** For a group that keeps a history: the message's position, and its history's epoch. */
+  offset?: number;
+  epoch?: string;
+}
+
+/** After a reconnect, for each group that keeps a history: whether every message missed meanwhile was delivered. */
+export interface Recovered {
+  group: string;
+  /** False when some were gone (size, age) or the history was reset (another epoch): reload the group's state. */
+  recovered: boolean;
+  /** How many missed messages were delivered (as events, before the live ones). */
+  missed: number;
+  /** The history call's error code, when it failed. */
+  error?: string;
+}
+
+export interface HistoryAnswer {
+  group: string;
+  epoch: string;
+  /** The last offset the group gave. */
+  offset: number;
+  /** With `since`: whether `messages` are all the messages after it. */
+  recovered?: boolean;
+  messages: Array<{ type: 'event'; event: string; group: string; offset: number; epoch: string; from?: Sender; text?: string; data?: unknown }>;
 }
 
 /** A reply: the text a command sent, or the JSON value of a data reply. */
@@ -44,6 +68,7 @@ export type Reply = string | unknown;
 export type ErrorCode =
   | 'bad_frame' | 'unknown_type' | 'bad_id' | 'duplicate_id' | 'too_deep'
   | 'unknown_command' | 'forbidden' | 'rate_limited' | 'timeout' | 'failed' | 'broken' | 'cancelled'
+  | 'bad_arguments' | 'no_history' | 'bad_position'
   | 'auth_required' | 'auth_refused' | 'auth_forbidden'
   // This library's own:
   | 'aborted' | 'disconnected' | 'closed';
@@ -116,10 +141,13 @@ export declare class Client {
   call(command: string, args?: string, options?: CallOptions): Promise<Reply[]>;
   join(group: string): Promise<void>;
   leave(group: string): Promise<void>;
+  /** A group's kept messages (for its members), after `since` when given. */
+  history(group: string, options?: { since?: { offset: number; epoch: string }; limit?: number; timeout?: number }): Promise<HistoryAnswer>;
   on(name: 'welcome', handler: (welcome: Welcome) => void): () => void;
   on(name: 'state', handler: (state: State) => void): () => void;
   on(name: 'failed', handler: (error: AuthenticationError | CallError) => void): () => void;
   on(name: 'error', handler: (error: CallError) => void): () => void;
+  on(name: 'recovered', handler: (recovered: Recovered) => void): () => void;
   on(name: 'close', handler: (close: CloseInfo) => void): () => void;
   on(name: string, handler: (event: GatewayEvent) => void): () => void;
   /** Ends the client: pending calls reject with `closed`, nothing reconnects until `reconnect()`. */

@@ -62,6 +62,10 @@ export class Client {
   #calls = new Map();
   #nextId = 1;
   #groups = new Set();
+  // Per group that keeps a history: the offset and epoch of the last event handled, to resume from after a reconnect.
+  #positions = new Map();
+  // Groups being recovered after a reconnect: their live events wait here until the missed ones are delivered.
+  #recovering = new Map();
   #attempt = 0;
   #timer = null;
   #closed = false;
@@ -165,7 +169,22 @@ export class Client {
   /** Leaves a group (the route's leave command) and stops joining it again after reconnects. */
   async leave(group) {
     this.#groups.delete(group);
+    this.#positions.delete(group);
     await this.call(this.#options.leaveCommand, group);
+  }
+
+  /**
+   * A group's recent messages, as the gateway keeps them (`History:Groups`; for its members): resolves with
+   * `{ group, epoch, offset, messages, recovered? }` (docs/protocol.md, "History and recovery").
+   * @param {string} group
+   * @param {{ since?: { offset: number, epoch: string }, limit?: number, timeout?: number }} [options]
+   */
+  async history(group, options = {}) {
+    const data = { group };
+    if (options.since) data.since = options.since;
+    if (options.limit) data.limit = options.limit;
+    const [answer] = await this.call('history', '', { data, timeout: options.timeout });
+    return answer;
   }
 
   /** The groups this client joins again after a reconnect. */
@@ -394,9 +413,12 @@ export class Client {
         return;
       }
       case 'event': {
-        const event = { event: frame.event, group: frame.group, from: frame.from, text: frame.text, data: frame.data };
-        this.#emit('event', event);
-        this.#emit(frame.event, event);
+        const waiting = frame.group === undefined ? undefined : this.#recovering.get(frame.group);
+        if (waiting) {
+          waiting.push(frame);
+          return;
+        }
+        this.#deliver(frame);
         return;
       }
       default:
@@ -404,16 +426,65 @@ export class Client {
     }
   }
 
+  // An event to the handlers, unless it is one this client has handled already (its group's offset is not past the
+  // last one handled in the same epoch): what a recovery and the live messages both carry is delivered once.
+  #deliver(frame) {
+    if (frame.offset !== undefined && frame.group !== undefined) {
+      const last = this.#positions.get(frame.group);
+      if (last && last.epoch === frame.epoch && frame.offset <= last.offset) return;
+      this.#positions.set(frame.group, { offset: frame.offset, epoch: frame.epoch });
+    }
+    const event = { event: frame.event, group: frame.group, from: frame.from, text: frame.text, data: frame.data };
+    if (frame.offset !== undefined) {
+      event.offset = frame.offset;
+      event.epoch = frame.epoch;
+    }
+    this.#emit('event', event);
+    this.#emit(frame.event, event);
+  }
+
   async #rejoin(socket) {
-    // Sent straight on the socket: the client is not open until its groups are back.
+    // Sent straight on the socket: the client is not open until its groups are back, and what they missed delivered.
     for (const group of this.#groups) {
       if (this.#socket !== socket) return;
-      const id = this.#nextId++;
-      await new Promise((resolve) => {
-        this.#calls.set(id, { replies: [], resolve, reject: resolve, finish: () => this.#calls.delete(id) });
-        this.#send({ type: 'call', id, command: this.#options.joinCommand, args: group });
-      });
+      await this.#internalCall(this.#options.joinCommand, group);
+      const since = this.#positions.get(group);
+      if (since && this.#socket === socket) await this.#recover(group, since);
     }
+  }
+
+  // The join came first, so every message after it arrives live (held back meanwhile) and every one before it is in
+  // the history: the missed ones are delivered, then the held ones, each once (#deliver).
+  async #recover(group, since) {
+    const held = [];
+    this.#recovering.set(group, held);
+    const { replies, error } = await this.#internalCall('history', '', { group, since });
+    this.#recovering.delete(group);
+    const answer = replies?.[0];
+    for (const frame of answer?.messages ?? []) this.#deliver(frame);
+    for (const frame of held) this.#deliver(frame);
+    this.#emit('recovered', {
+      group,
+      recovered: answer?.recovered === true,
+      missed: answer?.messages?.length ?? 0,
+      error: error?.code,
+    });
+  }
+
+  // A call of the client's own, straight on the socket: resolves with its replies or its error, never rejects.
+  #internalCall(command, args, data) {
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      this.#calls.set(id, {
+        replies: [],
+        resolve: (replies) => resolve({ replies }),
+        reject: (error) => resolve({ error }),
+        finish: () => this.#calls.delete(id),
+      });
+      const frame = { type: 'call', id, command, args };
+      if (data !== undefined) frame.data = data;
+      this.#send(frame);
+    });
   }
 
   #rejectAll(error) {

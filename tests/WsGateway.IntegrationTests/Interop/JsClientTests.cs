@@ -46,6 +46,23 @@ public sealed class JsClientTests
     }
 
     [Fact]
+    public async Task Back_from_a_disconnection_it_gets_what_its_group_missed_once_and_in_order_before_live_messages()
+    {
+        await using var gateway = await ProtocolTestCommands.StartGatewayAsync(o => o.History.Groups = [new() { Pattern = "room", Size = 100, TtlSeconds = 600 }]);
+        ProtocolTestCommands.Register(gateway);
+
+        var result = await NodeWsClient.RunLibraryAsync(gateway.WebSocketUri("/"), "recovery");
+
+        var received = result.GetProperty("received").EnumerateArray().Select(r => (r.GetProperty("text").GetString(), r.GetProperty("offset").GetInt64())).ToList();
+        Assert.Equal([("one", 1L), ("two", 2L), ("three", 3L), ("four", 4L), ("five", 5L)], received);
+        var recovered = Assert.Single(result.GetProperty("recovered").EnumerateArray());
+        Assert.Equal(("room", true, 2), (recovered.GetProperty("group").GetString(), recovered.GetProperty("recovered").GetBoolean(), recovered.GetProperty("missed").GetInt32()));
+        var history = result.GetProperty("history");
+        Assert.Equal(5, history.GetProperty("offset").GetInt64());
+        Assert.Equal(["four", "five"], Strings(history.GetProperty("messages"), "text"));
+    }
+
+    [Fact]
     public async Task A_refused_token_is_reported_as_an_authentication_error_and_not_retried()
     {
         await using var gateway = await ProtocolTestCommands.StartGatewayAsync(o =>
@@ -125,4 +142,6 @@ public sealed class JsClientTests
     }
 
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
+
+    private static string[] Strings(JsonElement array, string property) => [.. array.EnumerateArray().Select(e => e.GetProperty(property).GetString()!)];
 }

@@ -74,6 +74,18 @@ public sealed class GroupHistoryTests
         Assert.False(complete);
     }
 
+    [Fact]
+    public void The_newest_are_the_last_ones_within_the_limit()
+    {
+        var history = History();
+        Append(history, "a", "b", "c", "d");
+
+        var (entries, last, complete) = history.Since(0, limit: 2, newest: true);
+
+        Assert.Equal(["c", "d"], entries.Select(e => e.Message.Text));
+        Assert.Equal((4L, false), (last, complete));
+    }
+
     [Theory]
     [InlineData("room:*", "room:1", true)]
     [InlineData("room:*", "rooms", false)]

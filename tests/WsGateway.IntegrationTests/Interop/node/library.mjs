@@ -20,6 +20,10 @@ function fail(message) {
 
 const open = (options = {}) => connect(url, { WebSocket, ...options });
 
+async function until(condition) {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
+
 async function outcome(promise) {
   try {
     return { replies: await promise };
@@ -147,6 +151,38 @@ const scenarios = {
     const result = { dropped, close: info, newSession: second.session !== first.session, groups: client.groups };
     client.close();
     return result;
+  },
+
+  // A group that keeps a history: messages sent while the client was away are delivered after it is back, before the
+  // live ones, each once and in order, and it is told it recovered.
+  async recovery() {
+    // A long back-off, cut short by reconnect() once the messages it must miss have been sent.
+    const client = open({ initialDelayMs: 60_000, maxDelayMs: 60_000 });
+    await client.ready();
+    await client.join('room');
+    const received = [];
+    const recovered = [];
+    client.on('group', (event) => received.push({ text: event.text, offset: event.offset }));
+    client.on('recovered', (info) => recovered.push(info));
+    const speaker = open();
+    await speaker.ready();
+    await speaker.call('say', 'one');
+    await speaker.call('say', 'two');
+    await until(() => received.length === 2);
+
+    const closed = new Promise((resolve) => client.on('close', resolve));
+    await outcome(client.call('drop'));
+    await closed;
+    await speaker.call('say', 'three');
+    await speaker.call('say', 'four');
+    client.reconnect();
+    await client.ready();
+    await speaker.call('say', 'five');
+    await until(() => received.some((r) => r.text === 'five'));
+    const history = await client.history('room', { limit: 2 });
+    client.close();
+    speaker.close();
+    return { received, recovered, history };
   },
 
   // A refused token fails once, as an authentication error, and is not retried.
