@@ -54,4 +54,14 @@ internal static class ClientFrames
         var pair = "access_token=" + Uri.EscapeDataString(token);
         return string.IsNullOrEmpty(query) || query == "?" ? pair : query.TrimStart('?') + "&" + pair;
     }
+
+    /// <summary>An <c>event</c> frame, or an event of a <c>history</c> reply.</summary>
+    public static GatewayEvent ReadEvent(JsonElement frame) => new(
+        Str(frame, "event") ?? "",
+        Str(frame, "group"),
+        frame.TryGetProperty("from", out var from) ? new Sender(Str(from, "session") ?? "", Str(from, "user") ?? "", Str(from, "node") ?? "") : null,
+        Str(frame, "text"),
+        frame.TryGetProperty("data", out var data) ? data.Clone() : null,
+        frame.TryGetProperty("offset", out var offset) && offset.TryGetInt64(out long position) ? position : null,
+        Str(frame, "epoch"));
 }

@@ -21,6 +21,12 @@ public sealed class GatewayClient : IAsyncDisposable
     private readonly GatewayClientOptions _options;
     private readonly ConcurrentDictionary<long, PendingCall> _calls = new();
     private readonly ConcurrentDictionary<string, byte> _groups = new(StringComparer.Ordinal);
+
+    // Per group that keeps a history: the position of the last event handled, to resume from after a reconnect; and the
+    // groups being recovered, whose live events wait until the missed ones are delivered. Both under _deliveries.
+    private readonly Dictionary<string, (long Offset, string Epoch)> _positions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<GatewayEvent>> _recovering = new(StringComparer.Ordinal);
+    private readonly Lock _deliveries = new();
     private readonly List<(string Name, Action<GatewayEvent> Handler)> _handlers = [];
     private readonly SemaphoreSlim _sending = new(1, 1);
     private readonly CancellationTokenSource _disposed = new();
@@ -49,6 +55,22 @@ public sealed class GatewayClient : IAsyncDisposable
 
     /// <summary>Raised on every change of <see cref="State"/>, on the client's receive thread.</summary>
     public event Action<GatewayClientState>? StateChanged;
+
+    /// <summary>
+    /// After a reconnect, for each group that keeps a history (docs/protocol.md): whether every message it missed was
+    /// raised (as events, before the live ones). <see cref="RecoveryResult.Recovered"/> false: reload the group's state.
+    /// </summary>
+    public event Action<RecoveryResult>? Recovered;
+
+    /// <summary>
+    /// A group's kept messages (<c>History:Groups</c>; for its members), the newest up to <paramref name="limit"/>: the
+    /// reply's JSON, <c>{group, epoch, offset, messages}</c>.
+    /// </summary>
+    public async Task<JsonElement> HistoryAsync(string group, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        var replies = await CallAsync("history", data: limit is { } n ? new { group, limit = n } : new { group }, cancellationToken: cancellationToken);
+        return replies[0].Data ?? throw new CallException("failed", "history answered without data");
+    }
 
     /// <summary>Connects and waits for the gateway's welcome; the client then keeps the connection up until disposed.</summary>
     /// <exception cref="AuthenticationException">The credentials were refused.</exception>
@@ -127,6 +149,11 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <summary>Leaves <paramref name="group"/> and stops joining it after reconnects.</summary>
     public async Task LeaveAsync(string group, CancellationToken cancellationToken = default)
     {
+        lock (_deliveries)
+        {
+            _positions.Remove(group);
+        }
+
         _groups.TryRemove(group, out _);
         await CallAsync(_options.LeaveCommand, group, cancellationToken: cancellationToken);
     }
@@ -316,9 +343,8 @@ public sealed class GatewayClient : IAsyncDisposable
                 {
                     Welcome = ClientFrames.ReadWelcome(root);
                     welcomed();
-                    await RejoinAsync();
-                    SetState(GatewayClientState.Open);
-                    _open.TrySetResult(Welcome);
+                    // In the background: this loop must go on receiving the answers to the joins and the recoveries.
+                    _ = RejoinAsync(Welcome);
                     continue;
                 }
 
@@ -331,15 +357,132 @@ public sealed class GatewayClient : IAsyncDisposable
         }
     }
 
-    /// <summary>Joins the remembered groups again, straight on the socket: the client is not open until they are back.</summary>
-    private async Task RejoinAsync()
+    /// <summary>
+    /// Joins the remembered groups again, straight on the socket, and recovers what the groups that keep a history
+    /// missed; the client is open once that is done. The join comes first, so every message after it arrives live (held
+    /// meanwhile) and every one before it is in the history: the missed ones are raised, then the held ones, each once.
+    /// </summary>
+    private async Task RejoinAsync(Welcome welcome)
     {
         foreach (var group in _groups.Keys)
         {
-            long id = Interlocked.Increment(ref _nextId);
-            _calls[id] = new PendingCall();
-            await SendAsync(ClientFrames.Call(id, _options.JoinCommand, group, null), _disposed.Token);
+            (long Offset, string Epoch)? since;
+            lock (_deliveries)
+            {
+                since = _positions.TryGetValue(group, out var position) ? position : null;
+                if (since is not null)
+                {
+                    _recovering[group] = [];
+                }
+            }
+
+            // A join the route refuses is the route's answer, as on the first join; only a lost connection stops here
+            // (the reconnect that follows joins again).
+            if ((await InternalCallAsync(_options.JoinCommand, group, null)).Gone
+                || (since is { } from && !await RecoverAsync(group, from)))
+            {
+                return;
+            }
         }
+
+        SetState(GatewayClientState.Open);
+        _open.TrySetResult(welcome);
+    }
+
+    /// <returns>False when the connection went meanwhile.</returns>
+    private async Task<bool> RecoverAsync(string group, (long Offset, string Epoch) since)
+    {
+        var (gone, replies, error) = await InternalCallAsync("history", "", new { group, since = new { offset = since.Offset, epoch = since.Epoch } });
+        if (gone)
+        {
+            return false;
+        }
+
+        List<GatewayEvent>? held;
+        lock (_deliveries)
+        {
+            _recovering.Remove(group, out held);
+        }
+
+        var answer = replies.Count > 0 ? replies[0].Data : null;
+        int missed = 0;
+        if (answer is { } history && history.TryGetProperty("messages", out var messages))
+        {
+            foreach (var message in messages.EnumerateArray())
+            {
+                missed++;
+                Deliver(ClientFrames.ReadEvent(message));
+            }
+        }
+
+        foreach (var gatewayEvent in held ?? [])
+        {
+            Deliver(gatewayEvent);
+        }
+
+        bool recovered = answer is { } a && a.TryGetProperty("recovered", out var value) && value.ValueKind == JsonValueKind.True;
+        Recovered?.Invoke(new RecoveryResult(group, recovered, missed, error));
+        return true;
+    }
+
+    /// <summary>A call of the client's own, sent while it is not open yet (its joins, its recoveries); never throws.</summary>
+    /// <returns>Gone: the connection was lost or the client disposed; otherwise the replies, or the error's code.</returns>
+    private async Task<(bool Gone, IReadOnlyList<Reply> Replies, string? Error)> InternalCallAsync(string command, string args, object? data)
+    {
+        long id = Interlocked.Increment(ref _nextId);
+        var call = new PendingCall();
+        _calls[id] = call;
+        try
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_disposed.Token);
+            deadline.CancelAfter(_options.CallTimeout);
+            await SendAsync(ClientFrames.Call(id, command, args, data), deadline.Token);
+            return (false, await call.Completion.Task.WaitAsync(deadline.Token), null);
+        }
+        catch (CallException ex) when (ex.Code is not ("disconnected" or "closed"))
+        {
+            return (false, [], ex.Code);
+        }
+        catch (OperationCanceledException) when (!_disposed.IsCancellationRequested)
+        {
+            return (false, [], "timeout");
+        }
+        catch (Exception ex) when (ex is CallException or OperationCanceledException or WebSocketException or InvalidOperationException)
+        {
+            return (true, [], null);
+        }
+        finally
+        {
+            _calls.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>
+    /// Raises an event, unless it is one already handled (its group's offset not past the last one handled in the same
+    /// epoch), or holds it while its group is being recovered.
+    /// </summary>
+    private void Deliver(GatewayEvent gatewayEvent, bool live = false)
+    {
+        lock (_deliveries)
+        {
+            if (gatewayEvent is { Group: { } group, Offset: { } offset, Epoch: { } epoch })
+            {
+                if (live && _recovering.TryGetValue(group, out var held))
+                {
+                    held.Add(gatewayEvent);
+                    return;
+                }
+
+                if (_positions.TryGetValue(group, out var last) && last.Epoch == epoch && offset <= last.Offset)
+                {
+                    return;
+                }
+
+                _positions[group] = (offset, epoch);
+            }
+        }
+
+        Raise(gatewayEvent);
     }
 
     private void Receive(JsonElement frame)
@@ -356,16 +499,7 @@ public sealed class GatewayClient : IAsyncDisposable
                 call.Completion.TrySetException(new CallException(ClientFrames.Str(frame, "code") ?? "failed", ClientFrames.Str(frame, "message") ?? ""));
                 break;
             case "event":
-                Raise(new GatewayEvent(
-                    ClientFrames.Str(frame, "event") ?? "",
-                    ClientFrames.Str(frame, "group"),
-                    frame.TryGetProperty("from", out var from)
-                        ? new Sender(ClientFrames.Str(from, "session") ?? "", ClientFrames.Str(from, "user") ?? "", ClientFrames.Str(from, "node") ?? "")
-                        : null,
-                    ClientFrames.Str(frame, "text"),
-                    frame.TryGetProperty("data", out var data) ? data.Clone() : null,
-                    frame.TryGetProperty("offset", out var offset) && offset.TryGetInt64(out long position) ? position : null,
-                    ClientFrames.Str(frame, "epoch")));
+                Deliver(ClientFrames.ReadEvent(frame), live: true);
                 break;
             default:
                 // A newer gateway's frame, or the answer to a call that gave up: ignored, as the protocol says.

@@ -96,3 +96,10 @@ public sealed class AuthenticationException(string code, string message, int clo
     /// <summary>4401 (no or refused credentials) or 4403 (not allowed here).</summary>
     public int CloseCode { get; } = closeCode;
 }
+
+/// <summary>What a recovery after a reconnect gave one group (<see cref="GatewayClient.Recovered"/>).</summary>
+/// <param name="Group">The group.</param>
+/// <param name="Recovered">True when every message missed was raised; false when some were gone or the history was reset.</param>
+/// <param name="Missed">How many missed messages were raised.</param>
+/// <param name="Error">The history call's error code, when it failed.</param>
+public sealed record RecoveryResult(string Group, bool Recovered, int Missed, string? Error);

@@ -21,6 +21,38 @@ public sealed class DotNetClientTests : IAsyncLifetime
     public async Task DisposeAsync() => await _gateway.DisposeAsync();
 
     [Fact]
+    public async Task Back_from_a_disconnection_it_raises_what_its_group_missed_once_and_in_order_before_live_messages()
+    {
+        await using var gateway = await ProtocolTestCommands.StartGatewayAsync(o => o.History.Groups = [new() { Pattern = "room", Size = 100, TtlSeconds = 600 }]);
+        ProtocolTestCommands.Register(gateway);
+        await using var client = await GatewayClient.ConnectAsync(gateway.WebSocketUri("/"), new() { InitialDelay = TimeSpan.FromSeconds(1) });
+        await using var speaker = await GatewayClient.ConnectAsync(gateway.WebSocketUri("/"));
+        var received = new System.Collections.Concurrent.ConcurrentQueue<GatewayEvent>();
+        var recoveries = new System.Collections.Concurrent.ConcurrentQueue<RecoveryResult>();
+        client.On("group", received.Enqueue);
+        client.Recovered += recoveries.Enqueue;
+        await client.JoinAsync("room");
+        await speaker.CallAsync("say", "one");
+        await speaker.CallAsync("say", "two");
+        Assert.True(await Eventually.TrueAsync(() => received.Count == 2, Eventually.Patience));
+
+        // Dropped by the gateway (4000, after the call's result): the client reconnects after its back-off, while these
+        // are sent or after them.
+        await client.CallAsync("drop");
+        await speaker.CallAsync("say", "three");
+        await speaker.CallAsync("say", "four");
+        Assert.True(await Eventually.TrueAsync(() => !recoveries.IsEmpty, Eventually.Patience), "the client never recovered its group");
+        await speaker.CallAsync("say", "five");
+        Assert.True(await Eventually.TrueAsync(() => received.Any(e => e.Text == "five"), Eventually.Patience));
+
+        Assert.Equal([("one", 1L), ("two", 2L), ("three", 3L), ("four", 4L), ("five", 5L)], received.Select(e => (e.Text, e.Offset!.Value)));
+        var recovery = Assert.Single(recoveries);
+        Assert.Equal(("room", true, null), (recovery.Group, recovery.Recovered, recovery.Error));
+        var newest = await client.HistoryAsync("room", limit: 1);
+        Assert.Equal("five", newest.GetProperty("messages")[0].GetProperty("text").GetString());
+    }
+
+    [Fact]
     public async Task Calls_complete_once_with_their_replies_or_fail_with_their_code()
     {
         await using var client = await GatewayClient.ConnectAsync(_gateway.WebSocketUri("/"));
