@@ -15,6 +15,8 @@ internal static class PluginActivator
     /// </summary>
     private static readonly Type[] SharedTypes = [typeof(ICommand), typeof(ILogger)];
 
+    private static readonly AssemblyName ContractName = typeof(ICommand).Assembly.GetName();
+
     /// <summary>Source key under which a plugin's commands live in the <see cref="CommandRegistry"/>.</summary>
     public static string SourceKey(string pluginName) => "plugin:" + pluginName;
 
@@ -95,6 +97,12 @@ internal static class PluginActivator
     {
         foreach (var reference in assembly.GetReferencedAssemblies())
         {
+            if (reference.Name == ContractName.Name && reference.Version is { } builtAgainst &&
+                ContractVersionCheck.Refusal(builtAgainst, ContractName.Version!) is { } refusal)
+            {
+                throw new PluginLoadException(refusal);
+            }
+
             try
             {
                 loader.LoadAssembly(reference);

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace WsGateway.IntegrationTests.Plugins;
@@ -11,7 +9,6 @@ namespace WsGateway.IntegrationTests.Plugins;
 public sealed partial class ReadmePluginWalkthroughTests : IAsyncLifetime
 {
     private const string RepositoryPlaceholder = "PATH-TO-WSGATEWAY";
-    private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(3);
 
     private readonly string _work = Directory.CreateTempSubdirectory("wsgateway-readme-plugin-").FullName;
     private TestGateway _gateway = null!;
@@ -32,7 +29,7 @@ public sealed partial class ReadmePluginWalkthroughTests : IAsyncLifetime
         var (create, project, command, publish) = (blocks[0], blocks[1], blocks[2], blocks[3]);
         Assert.Equal(("sh", "xml", "csharp", "sh"), (create.Language, project.Language, command.Language, publish.Language));
 
-        await RunShellAsync(create.Text, _work);
+        await Shell.RunAsync(create.Text, _work);
         var projectFolder = Path.Combine(_work, "Weather");
         await File.WriteAllTextAsync(Path.Combine(projectFolder, "Weather.csproj"), project.Text.Replace(RepositoryPlaceholder, BuildPaths.RepoRoot));
         var source = Path.Combine(projectFolder, "WeatherCommand.cs");
@@ -44,13 +41,13 @@ public sealed partial class ReadmePluginWalkthroughTests : IAsyncLifetime
         Assert.NotEqual(publish.Text, deploy);
 
         using var client = await _gateway.ConnectAsync();
-        await RunShellAsync(deploy, projectFolder);
+        await Shell.RunAsync(deploy, projectFolder);
         Assert.Equal("Sunny in Oslo.", await client.AskUntilAsync("weather Oslo", r => !r.StartsWith("error:", StringComparison.Ordinal), Eventually.Patience));
         Assert.Contains("plugin Weather 1.0.0", await client.AskAsync("help"));
 
         // Version 2, same version number (as people forget to bump it), deployed with the very same command.
         await File.WriteAllTextAsync(source, command.Text.Replace("Sunny in", "Rainy in", StringComparison.Ordinal));
-        await RunShellAsync(deploy, projectFolder);
+        await Shell.RunAsync(deploy, projectFolder);
         Assert.Equal("Rainy in Oslo.", await client.AskUntilAsync("weather Oslo", r => r.StartsWith("Rainy", StringComparison.Ordinal), Eventually.Patience));
 
         Assert.False(Directory.Exists(Path.Combine(pluginDirectory, "Weather", "Weather")), "the update nested a copy of the plugin");
@@ -68,59 +65,6 @@ public sealed partial class ReadmePluginWalkthroughTests : IAsyncLifetime
         var end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
         var section = end < 0 ? readme[start..] : readme[start..end];
         return [.. CodeBlock().Matches(section).Select(m => (m.Groups["lang"].Value, m.Groups["text"].Value))];
-    }
-
-    private async Task RunShellAsync(string script, string workingDirectory)
-    {
-        var start = new ProcessStartInfo("bash")
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("-euo");
-        start.ArgumentList.Add("pipefail");
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-
-        // Under `dotnet test`, MSBuild's variables point at that build; the user's commands run without them.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
-        {
-            start.Environment.Remove(name);
-        }
-
-        start.Environment["DOTNET_NOLOGO"] = "1";
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("bash did not start");
-        var output = new StringBuilder();
-        var pumps = Task.WhenAll(PumpAsync(process.StandardOutput, output), PumpAsync(process.StandardError, output));
-        using var timeout = new CancellationTokenSource(CommandTimeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"`{script}` took more than {CommandTimeout}:\n{output}");
-        }
-
-        await pumps;
-        Assert.True(process.ExitCode == 0, $"`{script}` in {workingDirectory} exited with {process.ExitCode}:\n{output}");
-    }
-
-    private static async Task PumpAsync(StreamReader reader, StringBuilder output)
-    {
-        while (await reader.ReadLineAsync() is { } line)
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-        }
     }
 
     [GeneratedRegex(@"^```(?<lang>\w+)\n(?<text>.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
