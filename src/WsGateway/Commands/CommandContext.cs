@@ -80,46 +80,17 @@ internal sealed class CommandContext : ICommandContext
         return _session.Replies.SendEventAsync(this, name, null, JsonSerializer.SerializeToUtf8Bytes(data, JsonSerializerOptions.Web));
     }
 
-    public ValueTask BroadcastAsync(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return _session.SendAsync(Audience.Everyone, text, CancellationToken);
-    }
+    public ValueTask BroadcastAsync(string text) => _session.SendAsync(Audience.Everyone, text, CancellationToken);
 
-    public ValueTask JoinGroupAsync(string group)
-    {
-        GroupNames.ThrowIfInvalid(group);
-        _session.JoinGroup(group);
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask JoinGroupAsync(string group) => _session.JoinGroupAsync(group);
 
-    public ValueTask LeaveGroupAsync(string group)
-    {
-        GroupNames.ThrowIfInvalid(group);
-        _session.LeaveGroup(group);
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask LeaveGroupAsync(string group) => _session.LeaveGroupAsync(group);
 
-    public ValueTask SendToGroupAsync(string group, string text)
-    {
-        GroupNames.ThrowIfInvalid(group);
-        ArgumentNullException.ThrowIfNull(text);
-        return _session.SendAsync(Audience.Group(group), text, CancellationToken);
-    }
+    public ValueTask SendToGroupAsync(string group, string text) => _session.SendAsync(Audience.Group(group), text, CancellationToken);
 
-    public ValueTask SendToUserAsync(string user, string text)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(user);
-        ArgumentNullException.ThrowIfNull(text);
-        return _session.SendAsync(Audience.User(user), text, CancellationToken);
-    }
+    public ValueTask SendToUserAsync(string user, string text) => _session.SendAsync(Audience.User(user), text, CancellationToken);
 
-    public ValueTask SendToSessionAsync(string sessionId, string text)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(sessionId);
-        ArgumentNullException.ThrowIfNull(text);
-        return _session.SendAsync(Audience.Session(sessionId), text, CancellationToken);
-    }
+    public ValueTask SendToSessionAsync(string sessionId, string text) => _session.SendAsync(Audience.Session(sessionId), text, CancellationToken);
 
     public IReadOnlyList<ISession> GetLocalGroupMembers(string group)
     {

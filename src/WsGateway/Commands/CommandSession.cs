@@ -180,12 +180,38 @@ internal sealed class CommandSession : ISession
 
     public IReadOnlyCollection<string> Groups => _groups.Names;
 
-    public bool JoinGroup(string group) => _groups.Join(group);
+    /// <summary>Joins <paramref name="group"/>, which a command or hook named: an invalid name throws.</summary>
+    public ValueTask JoinGroupAsync(string group)
+    {
+        GroupNames.ThrowIfInvalid(group);
+        _groups.Join(group);
+        return ValueTask.CompletedTask;
+    }
 
-    public bool LeaveGroup(string group) => _groups.Leave(group);
+    /// <summary>Leaves <paramref name="group"/>, which a command or hook named: an invalid name throws.</summary>
+    public ValueTask LeaveGroupAsync(string group)
+    {
+        GroupNames.ThrowIfInvalid(group);
+        _groups.Leave(group);
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Text from this session's command to everyone, a group, a user or one session, on every node.</summary>
-    public ValueTask SendAsync(Audience to, string text, CancellationToken cancellationToken) => _route.PublishAsync(to, text, this, cancellationToken);
+    public ValueTask SendAsync(Audience to, string text, CancellationToken cancellationToken)
+    {
+        // What a command or hook named: a bad address or no text throws at once, in the caller's code.
+        ArgumentNullException.ThrowIfNull(text);
+        if (to.Kind == AudienceKind.Group)
+        {
+            GroupNames.ThrowIfInvalid(to.Name);
+        }
+        else if (to.Problem is { } problem)
+        {
+            throw new ArgumentException($"Cannot send to {problem}.", nameof(to));
+        }
+
+        return _route.PublishAsync(to, text, this, cancellationToken);
+    }
 
     /// <summary>
     /// Runs <paramref name="hooks"/>' <see cref="ISessionHook.OnOpenedAsync"/> in the background, then welcomes the

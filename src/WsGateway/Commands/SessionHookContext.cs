@@ -26,31 +26,12 @@ internal sealed class SessionHookContext : ISessionHookContext
     /// <summary>The close code and reason of a refusal; null while the session is not refused.</summary>
     public (int Code, string Reason)? Refusal { get; private set; }
 
-    public ValueTask JoinGroupAsync(string group)
-    {
-        GroupNames.ThrowIfInvalid(group);
-        _session.JoinGroup(group);
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask JoinGroupAsync(string group) => _session.JoinGroupAsync(group);
 
-    public ValueTask LeaveGroupAsync(string group)
-    {
-        GroupNames.ThrowIfInvalid(group);
-        _session.LeaveGroup(group);
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask LeaveGroupAsync(string group) => _session.LeaveGroupAsync(group);
 
     /// <summary>Text from the session's hook to any audience (what hook scripts' globals need beyond the contract's).</summary>
-    public ValueTask SendAsync(Audience to, string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        if (to.Problem is { } problem)
-        {
-            throw new ArgumentException($"Cannot send to {problem}.", nameof(to));
-        }
-
-        return _session.SendAsync(to, text, CancellationToken);
-    }
+    public ValueTask SendAsync(Audience to, string text) => _session.SendAsync(to, text, CancellationToken);
 
     public IReadOnlyList<ISession> LocalGroupMembers(string group)
     {
@@ -58,19 +39,9 @@ internal sealed class SessionHookContext : ISessionHookContext
         return _session.LocalGroupMembers(group);
     }
 
-    public ValueTask SendToGroupAsync(string group, string text)
-    {
-        GroupNames.ThrowIfInvalid(group);
-        ArgumentNullException.ThrowIfNull(text);
-        return _session.SendAsync(Audience.Group(group), text, CancellationToken);
-    }
+    public ValueTask SendToGroupAsync(string group, string text) => SendAsync(Audience.Group(group), text);
 
-    public ValueTask SendToUserAsync(string user, string text)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(user);
-        ArgumentNullException.ThrowIfNull(text);
-        return _session.SendAsync(Audience.User(user), text, CancellationToken);
-    }
+    public ValueTask SendToUserAsync(string user, string text) => SendAsync(Audience.User(user), text);
 
     public ValueTask RefuseAsync(int code, string reason)
     {
