@@ -12,8 +12,6 @@ internal static class DisconnectRequestParser
 {
     public const int MaxReasonBytes = 123 - 25;
 
-    private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
-
     public static ApiProblem? TryParse(ReadOnlySpan<byte> body, out string reason)
     {
         reason = "";
@@ -22,56 +20,25 @@ internal static class DisconnectRequestParser
             return null;
         }
 
-        bool seen = false;
-        try
+        string found = "";
+        var problem = StrictJsonObject.Read(body, (string name, ref Utf8JsonReader reader, ReadOnlySpan<byte> _) =>
         {
-            var reader = new Utf8JsonReader(body, Options);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            if (name != "reason")
             {
-                return ApiProblems.MalformedJson("The body must be one JSON object.");
+                return ApiProblems.UnknownField(name);
             }
 
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            if (reader.TokenType != JsonTokenType.String)
             {
-                var name = reader.GetString()!;
-                if (name != "reason")
-                {
-                    return ApiProblems.UnknownField(name);
-                }
-
-                if (seen)
-                {
-                    return ApiProblems.InvalidField(name, "\"reason\" is given twice.");
-                }
-
-                seen = true;
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.String)
-                {
-                    return ApiProblems.InvalidField(name, "\"reason\" must be a string.");
-                }
-
-                reason = reader.GetString()!;
-                if (Encoding.UTF8.GetByteCount(reason) > MaxReasonBytes)
-                {
-                    return ApiProblems.InvalidField(name, $"\"reason\" may have at most {MaxReasonBytes} bytes of UTF-8 (it goes into the close frame).");
-                }
+                return ApiProblems.InvalidField(name, "\"reason\" must be a string.");
             }
 
-            if (reader.Read())
-            {
-                return ApiProblems.MalformedJson("The body must hold one JSON object and nothing after it.");
-            }
-        }
-        catch (JsonException ex)
-        {
-            return ApiProblems.MalformedJson(ex.Message);
-        }
-        catch (InvalidOperationException ex)
-        {
-            return ApiProblems.MalformedJson(ex.Message);
-        }
-
-        return null;
+            found = reader.GetString()!;
+            return Encoding.UTF8.GetByteCount(found) > MaxReasonBytes
+                ? ApiProblems.InvalidField(name, $"\"reason\" may have at most {MaxReasonBytes} bytes of UTF-8 (it goes into the close frame).")
+                : null;
+        });
+        reason = found;
+        return problem;
     }
 }

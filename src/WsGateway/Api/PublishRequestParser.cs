@@ -12,64 +12,28 @@ namespace WsGateway.Api;
 /// </summary>
 internal static class PublishRequestParser
 {
-    private static readonly JsonReaderOptions Options = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
-
     /// <returns>Null with the request when it is acceptable; otherwise the problem to answer.</returns>
     public static ApiProblem? TryParse(ReadOnlySpan<byte> body, out PublishRequest? request)
     {
         request = null;
         string? group = null, user = null, session = null, text = null, data = null, eventName = null;
         bool everyone = false;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        try
+        var framing = StrictJsonObject.Read(body, (string name, ref Utf8JsonReader reader, ReadOnlySpan<byte> json) => name switch
         {
-            var reader = new Utf8JsonReader(body, Options);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return ApiProblems.MalformedJson("The body must be one JSON object.");
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var name = reader.GetString()!;
-                if (!seen.Add(name))
-                {
-                    return ApiProblems.InvalidField(name, $"\"{name}\" is given twice.");
-                }
-
-                reader.Read();
-                var problem = name switch
-                {
-                    "group" => ReadString(ref reader, name, out group),
-                    "user" => ReadString(ref reader, name, out user),
-                    "session" => ReadString(ref reader, name, out session),
-                    "text" => ReadString(ref reader, name, out text),
-                    "event" => ReadString(ref reader, name, out eventName),
-                    "everyone" => reader.TokenType == JsonTokenType.True
-                        ? SetTrue(out everyone)
-                        : ApiProblems.InvalidField(name, "\"everyone\" must be true when given."),
-                    "data" => ReadData(ref reader, body, out data),
-                    _ => ApiProblems.UnknownField(name),
-                };
-                if (problem is not null)
-                {
-                    return problem;
-                }
-            }
-
-            if (reader.Read())
-            {
-                return ApiProblems.MalformedJson("The body must hold one JSON object and nothing after it.");
-            }
-        }
-        catch (JsonException ex)
+            "group" => ReadString(ref reader, name, out group),
+            "user" => ReadString(ref reader, name, out user),
+            "session" => ReadString(ref reader, name, out session),
+            "text" => ReadString(ref reader, name, out text),
+            "event" => ReadString(ref reader, name, out eventName),
+            "everyone" => reader.TokenType == JsonTokenType.True
+                ? SetTrue(out everyone)
+                : ApiProblems.InvalidField(name, "\"everyone\" must be true when given."),
+            "data" => ReadData(ref reader, json, out data),
+            _ => ApiProblems.UnknownField(name),
+        });
+        if (framing is not null)
         {
-            return ApiProblems.MalformedJson(ex.Message);
-        }
-        catch (InvalidOperationException ex)
-        {
-            // GetString on a string that is not valid UTF-8.
-            return ApiProblems.MalformedJson(ex.Message);
+            return framing;
         }
 
         int audiences = (group is null ? 0 : 1) + (user is null ? 0 : 1) + (session is null ? 0 : 1) + (everyone ? 1 : 0);
