@@ -6,6 +6,7 @@ namespace WsGateway.IntegrationTests.Host;
 /// The gateway as docs/deployment.md installs it: one self-contained executable with gateway.json, plugins/ and scripts/
 /// beside it, started from a folder that has nothing of its own.
 /// </summary>
+[Collection(nameof(RepoReleaseBuildCollection))]
 public sealed class SingleFileTests : IDisposable
 {
     private readonly string _install = Directory.CreateTempSubdirectory("wsgateway-install-").FullName;

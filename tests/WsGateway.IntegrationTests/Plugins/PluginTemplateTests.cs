@@ -1,11 +1,14 @@
+using System.Text;
+
 namespace WsGateway.IntegrationTests.Plugins;
 
 /// <summary>
-/// The <c>wsgateway-plugin</c> template end to end, as a command author outside the repo uses it: the repo's packages
-/// in a folder feed, the template installed from the repo's folder, a new project tested and published into a running
-/// gateway. The machine's templates and package cache stay untouched: `dotnet new` gets a private CLI home and hive,
-/// restores a private package folder (so a package of the same version restored earlier cannot stand in).
+/// README.md's "With the template" walk-through, run as written: its blocks marked <c>walkthrough plugin-template</c>,
+/// in order, in one shell (so its <c>cd</c> carries on), from <c>dotnet pack</c> of this clone to <c>dotnet publish</c>
+/// into a running gateway, then the command over a WebSocket. The test sets only the README's two variables: the clone
+/// is this one, the plugin directory that of the gateway the test starts.
 /// </summary>
+[Collection(nameof(RepoReleaseBuildCollection))]
 public sealed class PluginTemplateTests : IAsyncLifetime
 {
     private readonly string _work = Directory.CreateTempSubdirectory("wsgateway-template-").FullName;
@@ -20,37 +23,42 @@ public sealed class PluginTemplateTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_new_plugin_from_the_template_passes_its_test_and_answers_in_a_running_gateway()
+    public async Task The_readme_takes_a_new_plugin_from_dotnet_new_install_to_a_passing_test_and_an_answer_in_a_running_gateway()
     {
-        var repo = BuildPaths.RepoRoot;
-        var feed = Path.Combine(_work, "feed");
-        var environment = new Dictionary<string, string?>
+        var blocks = ReadmeWalkthrough.Blocks("plugin-template");
+        Assert.All(blocks, b => Assert.Equal("sh", b.Language));
+        var pluginDirectory = Path.Combine(_gateway.Root, _gateway.Options.Plugins.Directory);
+        var variables = new Dictionary<string, string?>
         {
-            ["DOTNET_CLI_HOME"] = Path.Combine(_work, "cli-home"),
-            ["NUGET_PACKAGES"] = Path.Combine(_work, "packages"),
+            ["GATEWAY_CLONE"] = BuildPaths.RepoRoot.TrimEnd('/'),
+            ["GATEWAY_PLUGINS"] = pluginDirectory,
         };
-        // Built aside (--artifacts-path) so that the repo's own outputs, which other tests use, are not rebuilt.
-        foreach (var package in new[] { "src/WsGateway.Contracts", "src/WsGateway.Testing" })
-        {
-            await Shell.RunAsync(
-                $"dotnet pack '{Path.Combine(repo, package)}' -c Release -o '{feed}' --artifacts-path '{Path.Combine(_work, "build")}'", _work, environment);
-        }
+        Assert.Equal(variables.Keys, ReadmeWalkthrough.ExportedNames(Assert.Single(blocks, b => b.IsVariables)));
 
-        var hive = $"--debug:custom-hive '{Path.Combine(_work, "hive")}'";
-        await Shell.RunAsync($"dotnet new install '{Path.Combine(repo, "templates/WsGateway.Templates/wsgateway-plugin")}' {hive}", _work, environment);
-        await Shell.RunAsync($"dotnet new wsgateway-plugin -n Weather --feed '{feed}' {hive}", _work, environment);
-        var project = Path.Combine(_work, "Weather");
+        var steps = blocks.Where(b => !b.IsVariables).Select(b => b.Text).ToList();
+        var firstTemplateStep = steps.FindIndex(s => s.Contains("dotnet new", StringComparison.Ordinal));
+        Assert.True(firstTemplateStep > 0, "the walk-through packs the clone's packages before it uses the template");
+        var script = new StringBuilder();
+        script.AppendJoin('\n', steps[..firstTemplateStep]);
+        // The clone's own packs keep the machine's CLI home and package folder, so that its obj/ stays as the normal
+        // build left it. From the template on, a private CLI home (template hive, NuGet settings) and package folder:
+        // the machine's templates stay untouched, and a WsGateway.Contracts 1.0.0 cached by an earlier pack cannot
+        // stand in for the one just packed.
+        script.Append($"\nexport DOTNET_CLI_HOME='{Path.Combine(_work, "cli-home")}' NUGET_PACKAGES='{Path.Combine(_work, "packages")}'\n");
+        script.AppendJoin('\n', steps[firstTemplateStep..]);
 
-        Assert.Contains("Passed!  - Failed:     0, Passed:     2", await Shell.RunAsync("dotnet test", project, environment));
+        var output = await Shell.RunAsync(script.ToString(), _work, variables);
 
-        var pluginFolder = Path.Combine(_gateway.Root, _gateway.Options.Plugins.Directory, "Weather");
-        await Shell.RunAsync($"dotnet publish Weather -c Release -o '{pluginFolder}'", project, environment);
+        Assert.Contains("Passed!  - Failed:     0, Passed:     2", output);
+        var pluginFolder = Path.Combine(pluginDirectory, "Weather");
+        Assert.True(File.Exists(Path.Combine(pluginFolder, "Weather.dll")), $"no Weather.dll in {pluginFolder}:\n{output}");
         Assert.False(File.Exists(Path.Combine(pluginFolder, "WsGateway.Contracts.dll")), "the contract was copied into the plugin");
         Assert.False(File.Exists(Path.Combine(pluginFolder, "Serilog.dll")), "Serilog was copied into the plugin");
 
         using var client = await _gateway.ConnectAsync();
-        Assert.Equal("Hello, Oslo, from Weather!",
-            await client.AskUntilAsync("weather Oslo", r => !r.StartsWith("error:", StringComparison.Ordinal), Eventually.Patience));
+        var answer = await client.AskUntilAsync("weather Oslo", r => !r.StartsWith("error:", StringComparison.Ordinal), Eventually.Patience);
+        Assert.Contains($"`weather Oslo` answers `{answer}`", await File.ReadAllTextAsync(Path.Combine(BuildPaths.RepoRoot, "README.md")));
+        Assert.Equal("Hello, Oslo, from Weather!", answer);
         Assert.Contains("plugin Weather 1.0.0", await client.AskAsync("help"));
     }
 }

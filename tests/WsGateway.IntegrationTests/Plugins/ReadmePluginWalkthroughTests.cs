@@ -3,8 +3,9 @@ using System.Text.RegularExpressions;
 namespace WsGateway.IntegrationTests.Plugins;
 
 /// <summary>
-/// README.md's "Writing a plugin" walk-through, run as written: its shell commands, its project file and its
-/// command class, against a running gateway; then its update step, which must replace the version serving.
+/// README.md's "Writing a plugin" walk-through by hand, run as written (its blocks marked <c>walkthrough
+/// plugin-by-hand</c>): its shell commands, its project file and its command class, against a running gateway; then
+/// its update step, which must replace the version serving.
 /// </summary>
 public sealed partial class ReadmePluginWalkthroughTests : IAsyncLifetime
 {
@@ -24,7 +25,7 @@ public sealed partial class ReadmePluginWalkthroughTests : IAsyncLifetime
     [Fact]
     public async Task The_readme_commands_install_a_plugin_and_the_same_command_updates_it()
     {
-        var blocks = WalkthroughBlocks();
+        var blocks = ReadmeWalkthrough.Blocks("plugin-by-hand");
         Assert.True(blocks.Count == 4, $"the walk-through has {blocks.Count} code blocks; this test knows the 4 of new, project, class, publish");
         var (create, project, command, publish) = (blocks[0], blocks[1], blocks[2], blocks[3]);
         Assert.Equal(("sh", "xml", "csharp", "sh"), (create.Language, project.Language, command.Language, publish.Language));
@@ -35,19 +36,19 @@ public sealed partial class ReadmePluginWalkthroughTests : IAsyncLifetime
         var source = Path.Combine(projectFolder, "WeatherCommand.cs");
         await File.WriteAllTextAsync(source, command.Text);
 
-        // The README deploys to the default plugin directory of a clone; this gateway watches its own.
+        // The README's variable for the plugin directory (see its template walk-through) names this gateway's.
         var pluginDirectory = Path.Combine(_gateway.Root, _gateway.Options.Plugins.Directory);
-        var deploy = publish.Text.Replace($"{RepositoryPlaceholder}/artifacts/plugins", pluginDirectory);
-        Assert.NotEqual(publish.Text, deploy);
+        var variables = new Dictionary<string, string?> { ["GATEWAY_PLUGINS"] = pluginDirectory };
+        Assert.Contains("$GATEWAY_PLUGINS", publish.Text, StringComparison.Ordinal);
 
         using var client = await _gateway.ConnectAsync();
-        await Shell.RunAsync(deploy, projectFolder);
+        await Shell.RunAsync(publish.Text, projectFolder, variables);
         Assert.Equal("Sunny in Oslo.", await client.AskUntilAsync("weather Oslo", r => !r.StartsWith("error:", StringComparison.Ordinal), Eventually.Patience));
         Assert.Contains("plugin Weather 1.0.0", await client.AskAsync("help"));
 
         // Version 2, same version number (as people forget to bump it), deployed with the very same command.
         await File.WriteAllTextAsync(source, command.Text.Replace("Sunny in", "Rainy in", StringComparison.Ordinal));
-        await Shell.RunAsync(deploy, projectFolder);
+        await Shell.RunAsync(publish.Text, projectFolder, variables);
         Assert.Equal("Rainy in Oslo.", await client.AskUntilAsync("weather Oslo", r => r.StartsWith("Rainy", StringComparison.Ordinal), Eventually.Patience));
 
         Assert.False(Directory.Exists(Path.Combine(pluginDirectory, "Weather", "Weather")), "the update nested a copy of the plugin");
@@ -55,20 +56,6 @@ public sealed partial class ReadmePluginWalkthroughTests : IAsyncLifetime
         var hashes = Sha256().Matches(reloaded).Select(m => m.Value).ToArray();
         Assert.True(hashes.Length == 2 && hashes[0] != hashes[1], reloaded);
     }
-
-    /// <summary>The fenced code blocks of the README's "## Writing a plugin" section, in order.</summary>
-    private static List<(string Language, string Text)> WalkthroughBlocks()
-    {
-        var readme = File.ReadAllText(Path.Combine(BuildPaths.RepoRoot, "README.md"));
-        var start = readme.IndexOf("\n## Writing a plugin", StringComparison.Ordinal);
-        Assert.True(start >= 0, "README.md has no \"## Writing a plugin\" section");
-        var end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
-        var section = end < 0 ? readme[start..] : readme[start..end];
-        return [.. CodeBlock().Matches(section).Select(m => (m.Groups["lang"].Value, m.Groups["text"].Value))];
-    }
-
-    [GeneratedRegex(@"^```(?<lang>\w+)\n(?<text>.*?)^```", RegexOptions.Multiline | RegexOptions.Singleline)]
-    private static partial Regex CodeBlock();
 
     [GeneratedRegex("sha256 [0-9a-f]{12}")]
     private static partial Regex Sha256();
