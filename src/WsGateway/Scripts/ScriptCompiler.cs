@@ -94,7 +94,9 @@ internal sealed class ScriptCompiler
             references.Add(ResolveConfiguredReference(options.References[i], i, scriptsDirectory, platform));
         }
 
+        // A #load of the scripts' .editor/ folder (what editors read instead of the gateway) loads nothing here.
         var scriptOptions = RoslynScriptOptions.Default
+            .WithSourceResolver(new EditorFilesResolver(RoslynScriptOptions.Default.SourceResolver, scriptsDirectory))
             .WithReferences(references)
             .WithImports(DefaultImports.Concat(options.Imports))
             .WithOptimizationLevel(OptimizationLevel.Release);

@@ -265,6 +265,22 @@ public sealed class ScriptCatalogTests
     }
 
     [Fact]
+    public async Task A_load_of_the_editor_folder_loads_nothing_whether_or_not_the_file_is_there()
+    {
+        // What an editor sees in .editor/ would hide the real globals, and its #r need not exist where the gateway runs.
+        await using var h = await ScriptCatalogHarness.StartAsync(
+            [("echo.csx", "#load \".editor/globals.csx\"\nArgs"), ("missing.csx", "#load \".editor/gone.csx\"\n\"fine\"")],
+            arrange: directory =>
+            {
+                Directory.CreateDirectory(Path.Combine(directory, ".editor"));
+                File.WriteAllText(Path.Combine(directory, ".editor", "globals.csx"), "#r \"../nowhere/X.dll\"\nstring Args => \"the editor's\";");
+            });
+
+        Assert.Equal(["the caller's"], (await h.RunAsync("echo", "the caller's")).Replies);
+        Assert.Equal(["fine"], (await h.RunAsync("missing")).Replies);
+    }
+
+    [Fact]
     public async Task Exception_stack_trace_names_the_script_file_and_line()
     {
         await using var h = await ScriptCatalogHarness.StartAsync([("trace.csx", "var x = 1;\nthrow new InvalidOperationException(\"line two\");")]);
