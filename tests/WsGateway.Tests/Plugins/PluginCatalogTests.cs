@@ -5,7 +5,6 @@ using Serilog.Events;
 using WsGateway.Commands;
 using WsGateway.Options;
 using WsGateway.Plugins;
-using WsGateway.Tests.Fakes;
 
 namespace WsGateway.Tests.Plugins;
 
@@ -287,7 +286,7 @@ public sealed class PluginCatalogTests : IClassFixture<GreeterBuilds>, IDisposab
             return null;
         }
 
-        var context = new RecordingCommandContext(command, string.Empty, new RecordingSession());
+        var context = new FakeCommandContext(command, string.Empty, new FakeSession());
         await descriptor.ExecuteAsync(context);
         return string.Join('\n', context.Replies);
     }

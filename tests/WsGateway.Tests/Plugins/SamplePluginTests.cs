@@ -2,7 +2,6 @@ using System.Runtime.Loader;
 using Serilog.Events;
 using WsGateway.Commands;
 using WsGateway.Plugins;
-using WsGateway.Tests.Fakes;
 
 namespace WsGateway.Tests.Plugins;
 
@@ -22,7 +21,7 @@ public sealed class SamplePluginTests : IDisposable
     {
         _directory.CopyIn(Deployed("Tutorial"));
         await using var catalog = await StartCatalogAsync();
-        var session = new RecordingSession { ConnectedAt = DateTimeOffset.UtcNow.AddMinutes(-3) };
+        var session = new FakeSession { ConnectedAt = DateTimeOffset.UtcNow.AddMinutes(-3) };
 
         Assert.Equal("Hello, friend! Tell me your name with: name <yours>", (await RunAsync(session, "hello")).Reply);
         Assert.Equal("Hi there!", (await RunAsync(session, "hi")).Reply);
@@ -36,7 +35,7 @@ public sealed class SamplePluginTests : IDisposable
 
         var bye = await RunAsync(session, "bye");
         Assert.Equal("Goodbye, Ada!", bye.Reply);
-        Assert.Equal((1000, "bye"), bye.Closed);
+        Assert.Equal(new CloseRequest(1000, "bye"), bye.Closed);
     }
 
     [Fact]
@@ -56,7 +55,7 @@ public sealed class SamplePluginTests : IDisposable
     {
         _directory.CopyIn(Deployed("Tutorial"));
         await using var catalog = await StartCatalogAsync();
-        var session = new RecordingSession();
+        var session = new FakeSession();
 
         Assert.Equal("That name is too long; 64 characters at most, please.", (await RunAsync(session, "name", new string('x', 65))).Reply);
         Assert.Equal("Nice to meet you, " + new string('x', 64) + ".", (await RunAsync(session, "name", new string('x', 64))).Reply);
@@ -69,9 +68,9 @@ public sealed class SamplePluginTests : IDisposable
         Assert.True(File.Exists(Path.Combine(_directory.FolderOf("Humanize"), "Humanizer.dll")));
         await using var catalog = await StartCatalogAsync();
 
-        Assert.Equal("forty-two", (await RunAsync(new RecordingSession(), "words", "42")).Reply);
-        Assert.Equal("minus one thousand and one", (await RunAsync(new RecordingSession(), "words", "-1001")).Reply);
-        Assert.Equal("Usage: words <whole number>, for example: words 42", (await RunAsync(new RecordingSession(), "words", "many")).Reply);
+        Assert.Equal("forty-two", (await RunAsync(new FakeSession(), "words", "42")).Reply);
+        Assert.Equal("minus one thousand and one", (await RunAsync(new FakeSession(), "words", "-1001")).Reply);
+        Assert.Equal("Usage: words <whole number>, for example: words 42", (await RunAsync(new FakeSession(), "words", "many")).Reply);
 
         Assert.True(_registry.Current.TryGet("words", out var words));
         var pluginContext = AssemblyLoadContext.GetLoadContext(words.ExecuteAsync.Target!.GetType().Assembly)!;
@@ -107,11 +106,11 @@ public sealed class SamplePluginTests : IDisposable
         return catalog;
     }
 
-    private async Task<(string Reply, (int Code, string Reason)? Closed)> RunAsync(
-        RecordingSession session, string command, string arguments = "")
+    private async Task<(string Reply, CloseRequest? Closed)> RunAsync(
+        FakeSession session, string command, string arguments = "")
     {
         Assert.True(_registry.Current.TryGet(command, out var descriptor), $"{command} is not registered: {_log}");
-        var context = new RecordingCommandContext(command, arguments, session);
+        var context = new FakeCommandContext(command, arguments, session);
         await descriptor.ExecuteAsync(context);
         return (string.Join('\n', context.Replies), context.Closed);
     }

@@ -2,7 +2,6 @@ using Serilog;
 using WsGateway.Commands;
 using WsGateway.Options;
 using WsGateway.Scripts;
-using WsGateway.Tests.Fakes;
 
 namespace WsGateway.Tests.Scripts;
 
@@ -53,10 +52,10 @@ internal sealed class ScriptCatalogHarness : IAsyncDisposable
 
     public CommandDescriptor? Find(string command) => Registry.Current.TryGet(command, out var d) ? d : null;
 
-    public async Task<RecordingCommandContext> RunAsync(string command, string arguments = "")
+    public async Task<FakeCommandContext> RunAsync(string command, string arguments = "")
     {
         var descriptor = Find(command) ?? throw new InvalidOperationException($"No command {command}");
-        var context = new RecordingCommandContext(command, arguments);
+        var context = new FakeCommandContext(command, arguments);
         await descriptor.ExecuteAsync(context);
         return context;
     }

@@ -70,9 +70,9 @@ public sealed class ScriptCatalogTests
 
         var context = await h.RunAsync("all", "hi");
 
-        Assert.Equal(["test-session says hi"], context.Broadcasts);
+        Assert.Equal([$"{context.Session.Id} says hi"], context.Broadcasts);
         Assert.Equal(["all False"], context.Replies);
-        Assert.Equal((1000, "bye"), context.Closed);
+        Assert.Equal(new CloseRequest(1000, "bye"), context.Closed);
     }
 
     [Fact]
