@@ -1,12 +1,10 @@
-using System.Text;
-
 namespace WsGateway.IntegrationTests.Plugins;
 
 /// <summary>
 /// README.md's "With the template" walk-through, run as written: its blocks marked <c>walkthrough plugin-template</c>,
-/// in order, in one shell (so its <c>cd</c> carries on), from <c>dotnet pack</c> of this clone to <c>dotnet publish</c>
-/// into a running gateway, then the command over a WebSocket. The test sets only the README's two variables: the clone
-/// is this one, the plugin directory that of the gateway the test starts.
+/// in order, from <c>dotnet pack</c> of this clone to <c>dotnet publish</c> into a running gateway, then the command
+/// over a WebSocket. The test sets the README's two variables (the clone is this one, the plugin directory that of
+/// the gateway the test starts) and, from the template on, a private template hive and package folder.
 /// </summary>
 [Collection(nameof(RepoReleaseBuildCollection))]
 public sealed class PluginTemplateTests : IAsyncLifetime
@@ -38,16 +36,22 @@ public sealed class PluginTemplateTests : IAsyncLifetime
         var steps = blocks.Where(b => !b.IsVariables).Select(b => b.Text).ToList();
         var firstTemplateStep = steps.FindIndex(s => s.Contains("dotnet new", StringComparison.Ordinal));
         Assert.True(firstTemplateStep > 0, "the walk-through packs the clone's packages before it uses the template");
-        var script = new StringBuilder();
-        script.AppendJoin('\n', steps[..firstTemplateStep]);
-        // The clone's own packs keep the machine's CLI home and package folder, so that its obj/ stays as the normal
-        // build left it. From the template on, a private CLI home (template hive, NuGet settings) and package folder:
-        // the machine's templates stay untouched, and a WsGateway.Contracts 1.0.0 cached by an earlier pack cannot
-        // stand in for the one just packed.
-        script.Append($"\nexport DOTNET_CLI_HOME='{Path.Combine(_work, "cli-home")}' NUGET_PACKAGES='{Path.Combine(_work, "packages")}'\n");
-        script.AppendJoin('\n', steps[firstTemplateStep..]);
 
-        var output = await Shell.RunAsync(script.ToString(), _work, variables);
+        // The clone's own packs run with the machine's CLI home and package folder, so that its obj/ stays as the
+        // normal build left it. Packing validates each package (EnablePackageValidation): no warning may come of it.
+        var packed = await Shell.RunAsync(string.Join('\n', steps[..firstTemplateStep]), _work, variables);
+        Assert.DoesNotContain("warning", packed, StringComparison.OrdinalIgnoreCase);
+
+        // From the template on, a private CLI home (template hive, NuGet settings) and package folder: the machine's
+        // templates stay untouched, and a WsGateway.Contracts 1.0.0 cached by an earlier pack cannot stand in for the
+        // one just packed. The packs have no cd, so these steps start where a user's shell would be.
+        var isolated = new Dictionary<string, string?>(variables)
+        {
+            ["DOTNET_CLI_HOME"] = Path.Combine(_work, "cli-home"),
+            ["NUGET_PACKAGES"] = Path.Combine(_work, "packages"),
+        };
+        Assert.DoesNotContain(steps[..firstTemplateStep], s => s.Contains("cd ", StringComparison.Ordinal));
+        var output = await Shell.RunAsync(string.Join('\n', steps[firstTemplateStep..]), _work, isolated);
 
         Assert.Contains("Passed!  - Failed:     0, Passed:     2", output);
         var pluginFolder = Path.Combine(pluginDirectory, "Weather");
