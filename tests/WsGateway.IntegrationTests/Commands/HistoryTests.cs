@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using WsGateway.Broadcasting;
 using WsGateway.Client;
 using WsGateway.Commands;
 using WsGateway.Contracts;
@@ -81,7 +82,7 @@ public sealed class HistoryTests : IAsyncLifetime
         }
 
         // Size 5: messages 1 and 2 are gone, so a client that saw only message 1 cannot have all it missed.
-        var trimmed = await HistoryAsync(member, new { group = "room:2", since = new { offset = 1, epoch = _gateway.Gateway.CommandRoute.History.Epoch } });
+        var trimmed = await HistoryAsync(member, new { group = "room:2", since = new { offset = 1, epoch = ((MemoryHistoryStore)_gateway.Gateway.CommandRoute.History).Epoch } });
         Assert.False(trimmed.GetProperty("recovered").GetBoolean());
         Assert.Equal(["m3", "m4", "m5", "m6", "m7"], trimmed.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()));
 
@@ -89,7 +90,7 @@ public sealed class HistoryTests : IAsyncLifetime
         Assert.False(otherEpoch.GetProperty("recovered").GetBoolean());
         Assert.Equal(5, otherEpoch.GetProperty("messages").GetArrayLength());
 
-        var upToDate = await HistoryAsync(member, new { group = "room:2", since = new { offset = 7, epoch = _gateway.Gateway.CommandRoute.History.Epoch } });
+        var upToDate = await HistoryAsync(member, new { group = "room:2", since = new { offset = 7, epoch = ((MemoryHistoryStore)_gateway.Gateway.CommandRoute.History).Epoch } });
         Assert.True(upToDate.GetProperty("recovered").GetBoolean());
         Assert.Equal(0, upToDate.GetProperty("messages").GetArrayLength());
     }
@@ -101,7 +102,7 @@ public sealed class HistoryTests : IAsyncLifetime
         await client.JoinAsync("room:3");
         await client.CallAsync("post", "room:3 hello");
         await client.JoinAsync("plain");
-        var epoch = _gateway.Gateway.CommandRoute.History.Epoch;
+        var epoch = ((MemoryHistoryStore)_gateway.Gateway.CommandRoute.History).Epoch;
 
         await AssertErrorAsync(client, new { group = "room:3", since = new { offset = 99, epoch } }, CallErrors.BadPosition);
         await AssertErrorAsync(client, new { group = "room:4" }, CallErrors.Forbidden);
