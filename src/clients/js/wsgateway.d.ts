@@ -160,4 +160,8 @@ export declare class Client {
   reconnect(): void;
 }
 
-export declare function connect(url: string | URL, options?: ConnectOptions): Client;
+/**
+ * Connects to a command route and keeps connected until `close()`. With several addresses (the gateways of one
+ * cluster), each attempt after a failed or lost connection tries the next one.
+ */
+export declare function connect(url: string | URL | Array<string | URL>, options?: ConnectOptions): Client;
