@@ -406,10 +406,39 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <returns>False when the connection went meanwhile.</returns>
     private async Task<bool> RecoverAsync(string group, (long Offset, string Epoch) since)
     {
-        var (gone, replies, error) = await InternalCallAsync("history", "", new { group, since = new { offset = since.Offset, epoch = since.Epoch } });
-        if (gone)
+        // Page by page while the gateway says there is more: one recovery, recovered only if no page had a gap.
+        bool recovered = true;
+        int missed = 0;
+        string? error;
+        while (true)
         {
-            return false;
+            var (gone, replies, failed) = await InternalCallAsync("history", "", new { group, since = new { offset = since.Offset, epoch = since.Epoch } });
+            if (gone)
+            {
+                return false;
+            }
+
+            error = failed;
+            var answer = replies.Count > 0 ? replies[0].Data : null;
+            recovered &= answer is { } a && a.TryGetProperty("recovered", out var value) && value.ValueKind == JsonValueKind.True;
+            GatewayEvent? last = null;
+            if (answer is { } history && history.TryGetProperty("messages", out var messages))
+            {
+                foreach (var message in messages.EnumerateArray())
+                {
+                    missed++;
+                    last = ClientFrames.ReadEvent(message);
+                    Deliver(last);
+                }
+            }
+
+            if (answer is not { } page || !page.TryGetProperty("more", out var more) || more.ValueKind != JsonValueKind.True
+                || last is not { Offset: { } offset, Epoch: { } epoch })
+            {
+                break;
+            }
+
+            since = (offset, epoch);
         }
 
         List<GatewayEvent>? held;
@@ -418,24 +447,12 @@ public sealed class GatewayClient : IAsyncDisposable
             _recovering.Remove(group, out held);
         }
 
-        var answer = replies.Count > 0 ? replies[0].Data : null;
-        int missed = 0;
-        if (answer is { } history && history.TryGetProperty("messages", out var messages))
-        {
-            foreach (var message in messages.EnumerateArray())
-            {
-                missed++;
-                Deliver(ClientFrames.ReadEvent(message));
-            }
-        }
-
         foreach (var gatewayEvent in held ?? [])
         {
             Deliver(gatewayEvent);
         }
 
-        bool recovered = answer is { } a && a.TryGetProperty("recovered", out var value) && value.ValueKind == JsonValueKind.True;
-        Recovered?.Invoke(new RecoveryResult(group, recovered, missed, error));
+        Recovered?.Invoke(new RecoveryResult(group, recovered && error is null, missed, error));
         return true;
     }
 

@@ -69,9 +69,17 @@ internal static class HistoryCommand
             json.WriteString("group"u8, group);
             json.WriteString("epoch"u8, page.Epoch);
             json.WriteNumber("offset"u8, page.Last);
-            if (since is not null)
+            if (since is { } from)
             {
-                json.WriteBoolean("recovered"u8, page.SameEpoch && page.Complete);
+                // Nothing missing between the position and the first message given (or after it, when none is); what
+                // the limit left out is "more", read on from the last offset given.
+                bool recovered = page.SameEpoch && (entries.Count == 0 ? page.Complete : entries[0].Offset == from.Offset + 1);
+                json.WriteBoolean("recovered"u8, recovered);
+            }
+
+            if (entries.Count > 0 && entries[^1].Offset < page.Last)
+            {
+                json.WriteBoolean("more"u8, true);
             }
 
             json.WriteStartArray("messages"u8);

@@ -68,7 +68,7 @@ export type Reply = string | unknown;
 export type ErrorCode =
   | 'bad_frame' | 'unknown_type' | 'bad_id' | 'duplicate_id' | 'too_deep'
   | 'unknown_command' | 'forbidden' | 'rate_limited' | 'timeout' | 'failed' | 'broken' | 'cancelled'
-  | 'bad_arguments' | 'no_history' | 'bad_position'
+  | 'bad_arguments' | 'no_history' | 'bad_position' | 'unavailable'
   | 'auth_required' | 'auth_refused' | 'auth_forbidden'
   // This library's own:
   | 'aborted' | 'disconnected' | 'closed';

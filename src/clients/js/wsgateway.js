@@ -469,17 +469,25 @@ export class Client {
   // the history: the missed ones are delivered, then the held ones, each once (#deliver).
   async #recover(group, since, held = []) {
     this.#recovering.set(group, held);
-    const { replies, error } = await this.#internalCall('history', '', { group, since });
+    // Page by page while the gateway says there is more: one recovery, recovered only if no page had a gap.
+    let recovered = true;
+    let missed = 0;
+    let error;
+    for (;;) {
+      const result = await this.#internalCall('history', '', { group, since });
+      const answer = result.replies?.[0];
+      error = result.error;
+      recovered &&= answer?.recovered === true;
+      const messages = answer?.messages ?? [];
+      for (const frame of messages) this.#deliver(frame);
+      missed += messages.length;
+      const last = messages[messages.length - 1];
+      if (answer?.more !== true || !last) break;
+      since = { offset: last.offset, epoch: last.epoch };
+    }
     this.#recovering.delete(group);
-    const answer = replies?.[0];
-    for (const frame of answer?.messages ?? []) this.#deliver(frame);
     for (const frame of held) this.#deliver(frame);
-    this.#emit('recovered', {
-      group,
-      recovered: answer?.recovered === true,
-      missed: answer?.messages?.length ?? 0,
-      error: error?.code,
-    });
+    this.#emit('recovered', { group, recovered: recovered && !error, missed, error: error?.code });
   }
 
   // A call of the client's own, straight on the socket: resolves with its replies or its error, never rejects.

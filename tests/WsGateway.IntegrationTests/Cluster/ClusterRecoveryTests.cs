@@ -113,15 +113,17 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncLifet
 
         Assert.Equal(Clients / 2, _clients.Count(c => c.Welcome!.Node == "victim"));
 
-        // The publisher: 200 messages a second from the survivor; its log is what it was told was sent.
+        // The publisher: 200 messages a second from the survivor, each sent without waiting for the one before (the
+        // gateway runs one session's calls in order); its log is what it sent, and every call must succeed.
         await using var publisher = await GatewayClient.ConnectAsync(survivor);
         var log = new List<string>();
+        var calls = new List<Task>();
         using (var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(5)))
         {
             for (int n = 1; n <= Messages; n++)
             {
                 await pace.WaitForNextTickAsync();
-                await publisher.CallAsync("post", $"m{n}");
+                calls.Add(publisher.CallAsync("post", $"m{n}"));
                 log.Add($"m{n}");
                 if (n == KillAfter)
                 {
@@ -130,6 +132,8 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncLifet
                 }
             }
         }
+
+        await Task.WhenAll(calls);
 
         // Bounded: a client that never gets there fails the test with what it has.
         await Eventually.TrueAsync(() => received.All(r => r.Count >= Messages), TimeSpan.FromMinutes(3));
