@@ -17,7 +17,9 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <summary>The subprotocol the client asks for.</summary>
     public const string Protocol = "wsgateway.v1";
 
-    private readonly Uri _uri;
+    // The gateways to connect to, tried in turn after a connection fails or is lost; _endpoint is the current one's index.
+    private readonly Uri[] _endpoints;
+    private int _endpoint;
     private readonly GatewayClientOptions _options;
     private readonly ConcurrentDictionary<long, PendingCall> _calls = new();
     private readonly ConcurrentDictionary<string, byte> _groups = new(StringComparer.Ordinal);
@@ -37,9 +39,9 @@ public sealed class GatewayClient : IAsyncDisposable
     private long _nextId;
     private volatile bool _closing;
 
-    private GatewayClient(Uri uri, GatewayClientOptions options)
+    private GatewayClient(Uri[] endpoints, GatewayClientOptions options)
     {
-        _uri = uri;
+        _endpoints = endpoints;
         _options = options;
         _token = options.Token;
     }
@@ -74,9 +76,19 @@ public sealed class GatewayClient : IAsyncDisposable
 
     /// <summary>Connects and waits for the gateway's welcome; the client then keeps the connection up until disposed.</summary>
     /// <exception cref="AuthenticationException">The credentials were refused.</exception>
-    public static async Task<GatewayClient> ConnectAsync(Uri uri, GatewayClientOptions? options = null, CancellationToken cancellationToken = default)
+    public static Task<GatewayClient> ConnectAsync(Uri uri, GatewayClientOptions? options = null, CancellationToken cancellationToken = default) =>
+        ConnectAsync([uri], options, cancellationToken);
+
+    /// <summary>
+    /// Connects to the first of <paramref name="endpoints"/> (gateways of one cluster) and waits for the welcome; each
+    /// attempt after a failed or lost connection tries the next one, so that clients of a gateway that went down move to
+    /// another. The client then keeps a connection up until disposed.
+    /// </summary>
+    /// <exception cref="AuthenticationException">The credentials were refused.</exception>
+    public static async Task<GatewayClient> ConnectAsync(IReadOnlyList<Uri> endpoints, GatewayClientOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var client = new GatewayClient(uri, options ?? new GatewayClientOptions());
+        ArgumentOutOfRangeException.ThrowIfZero(endpoints.Count);
+        var client = new GatewayClient([.. endpoints], options ?? new GatewayClientOptions());
         client._run = client.RunAsync();
         try
         {
@@ -277,6 +289,7 @@ public sealed class GatewayClient : IAsyncDisposable
             }
 
             SetState(Welcome is null ? GatewayClientState.Connecting : GatewayClientState.Reconnecting);
+            _endpoint = (_endpoint + 1) % _endpoints.Length;
             if (_open.Task.IsCompleted)
             {
                 _open = NewOpen();
@@ -308,7 +321,8 @@ public sealed class GatewayClient : IAsyncDisposable
         using var socket = new ClientWebSocket();
         socket.Options.AddSubProtocol(Protocol);
         _options.ConfigureWebSocket?.Invoke(socket.Options);
-        var uri = _token is null ? _uri : new UriBuilder(_uri) { Query = ClientFrames.AddToken(_uri.Query, _token) }.Uri;
+        var endpoint = _endpoints[_endpoint];
+        var uri = _token is null ? endpoint : new UriBuilder(endpoint) { Query = ClientFrames.AddToken(endpoint.Query, _token) }.Uri;
         await socket.ConnectAsync(uri, _disposed.Token);
         _socket = socket;
         string? errorCode = null, errorMessage = null;
@@ -392,10 +406,39 @@ public sealed class GatewayClient : IAsyncDisposable
     /// <returns>False when the connection went meanwhile.</returns>
     private async Task<bool> RecoverAsync(string group, (long Offset, string Epoch) since)
     {
-        var (gone, replies, error) = await InternalCallAsync("history", "", new { group, since = new { offset = since.Offset, epoch = since.Epoch } });
-        if (gone)
+        // Page by page while the gateway says there is more: one recovery, recovered only if no page had a gap.
+        bool recovered = true;
+        int missed = 0;
+        string? error;
+        while (true)
         {
-            return false;
+            var (gone, replies, failed) = await InternalCallAsync("history", "", new { group, since = new { offset = since.Offset, epoch = since.Epoch } });
+            if (gone)
+            {
+                return false;
+            }
+
+            error = failed;
+            var answer = replies.Count > 0 ? replies[0].Data : null;
+            recovered &= answer is { } a && a.TryGetProperty("recovered", out var value) && value.ValueKind == JsonValueKind.True;
+            GatewayEvent? last = null;
+            if (answer is { } history && history.TryGetProperty("messages", out var messages))
+            {
+                foreach (var message in messages.EnumerateArray())
+                {
+                    missed++;
+                    last = ClientFrames.ReadEvent(message);
+                    Deliver(last);
+                }
+            }
+
+            if (answer is not { } page || !page.TryGetProperty("more", out var more) || more.ValueKind != JsonValueKind.True
+                || last is not { Offset: { } offset, Epoch: { } epoch })
+            {
+                break;
+            }
+
+            since = (offset, epoch);
         }
 
         List<GatewayEvent>? held;
@@ -404,24 +447,12 @@ public sealed class GatewayClient : IAsyncDisposable
             _recovering.Remove(group, out held);
         }
 
-        var answer = replies.Count > 0 ? replies[0].Data : null;
-        int missed = 0;
-        if (answer is { } history && history.TryGetProperty("messages", out var messages))
-        {
-            foreach (var message in messages.EnumerateArray())
-            {
-                missed++;
-                Deliver(ClientFrames.ReadEvent(message));
-            }
-        }
-
         foreach (var gatewayEvent in held ?? [])
         {
             Deliver(gatewayEvent);
         }
 
-        bool recovered = answer is { } a && a.TryGetProperty("recovered", out var value) && value.ValueKind == JsonValueKind.True;
-        Recovered?.Invoke(new RecoveryResult(group, recovered, missed, error));
+        Recovered?.Invoke(new RecoveryResult(group, recovered && error is null, missed, error));
         return true;
     }
 
@@ -463,6 +494,7 @@ public sealed class GatewayClient : IAsyncDisposable
     /// </summary>
     private void Deliver(GatewayEvent gatewayEvent, bool live = false)
     {
+        (string Group, (long, string) From)? recover = null;
         lock (_deliveries)
         {
             if (gatewayEvent is { Group: { } group, Offset: { } offset, Epoch: { } epoch })
@@ -473,13 +505,34 @@ public sealed class GatewayClient : IAsyncDisposable
                     return;
                 }
 
-                if (_positions.TryGetValue(group, out var last) && last.Epoch == epoch && offset <= last.Offset)
+                if (_positions.TryGetValue(group, out var last))
                 {
-                    return;
+                    if (last.Epoch == epoch && offset <= last.Offset)
+                    {
+                        return;
+                    }
+
+                    if (live && (last.Epoch != epoch || offset > last.Offset + 1))
+                    {
+                        // Missed while connected: messages lost between the gateways, or a history that was reset (a new
+                        // epoch). Read them from the history as after a reconnect, holding live events meanwhile.
+                        _recovering[group] = [gatewayEvent];
+                        recover = (group, last);
+                    }
                 }
 
-                _positions[group] = (offset, epoch);
+                if (recover is null)
+                {
+                    _positions[group] = (offset, epoch);
+                }
             }
+        }
+
+        if (recover is { } gap)
+        {
+            // Not awaited: the receive loop must go on to receive the recovery's answer.
+            _ = RecoverAsync(gap.Group, gap.From);
+            return;
         }
 
         Raise(gatewayEvent);

@@ -56,7 +56,7 @@ public sealed class Gateway : IAsyncDisposable
         _commandRoute = new CommandRoute(Registry, Bus, Options, Metrics);
         Registry.SetSource(HelpCommand.SourceKey, [
             HelpCommand.Create(Registry), WhoAmICommand.Create(), NodesCommand.Create(Bus),
-            .. _commandRoute.History.Enabled ? [HistoryCommand.Create(_commandRoute.History)] : Array.Empty<CommandDescriptor>(),
+            .. _commandRoute.HistoryEnabled ? [HistoryCommand.Create(_commandRoute.History)] : Array.Empty<CommandDescriptor>(),
         ]);
 
         var routes = new Dictionary<string, IWebSocketRoute>(StringComparer.Ordinal);

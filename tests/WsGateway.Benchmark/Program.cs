@@ -14,6 +14,7 @@ using WsGateway.Benchmark.Soak;
 //   tcp-echo [--port 0]            the raw TCP echo baseline server; logs "Listening on tcp://HOST:PORT"
 //   report RESULTS.jsonl           markdown tables (medians over rounds) from the JSON lines of a session
 //   alloc [--messages N] ...       allocations per message of an in-process gateway (see AllocationProbe)
+//   recovery ...                   one round of recovery.sh (clients of a killed gateway recover on another; RecoveryRun)
 string mode = args.Length > 0 && !args[0].StartsWith("--", StringComparison.Ordinal) ? args[0] : "load";
 string[] rest = args.Length > 0 && mode == args[0] ? args[1..] : args;
 try
@@ -47,6 +48,10 @@ try
             return 0;
         case "alloc":
             return await AllocationProbe.RunAsync(rest);
+        case "recovery":
+            return await RecoveryRun.RunAsync(rest);
+        case "recovery-publisher":
+            return await RecoveryRun.PublishAsync(rest);
         default:
             throw new ArgumentException($"unknown mode {mode}\n{LoadOptions.Usage}\n{BroadcastOptions.Usage}\n{IdleOptions.Usage}\n{SoakOptions.Usage}");
     }

@@ -195,7 +195,17 @@ internal sealed class ApiRoutes
             return ApiProblems.ClusterUnavailable(why).ToResponse();
         }
 
-        int delivered = await _route.PublishAsync(new BusMessage(to, publish.Text, bus.NodeId, Data: publish.Data, Event: publish.Event), CancellationToken.None);
+        int delivered;
+        try
+        {
+            delivered = await _route.PublishAsync(new BusMessage(to, publish.Text, bus.NodeId, Data: publish.Data, Event: publish.Event), CancellationToken.None);
+        }
+        catch (HistoryUnavailableException unavailable)
+        {
+            _log.Warning("API publish to {Audience} by {Caller} failed: {Why}", to, caller, unavailable.Message);
+            return ApiProblems.ClusterUnavailable(unavailable.Message).ToResponse();
+        }
+
         _log.Debug("API publish to {Audience} by {Caller}: {Delivered} sessions on this node", to, caller, delivered);
         bool cluster = bus is not LocalMessageBus && !heldHere;
         return Json(200, json =>

@@ -13,6 +13,8 @@ namespace WsGateway.Broadcasting;
 /// <item>any other message (to a user or a session, with JSON data, or with an event name):
 /// <c>{"k":"x","a":"*"|"g"|"u"|"s","to":NAME,"t":TEXT or "d":JSON,"e":EVENT,"fs":…,"fu":…}</c>; a node from before it
 /// ignores it with a warning rather than delivering a user's message to everyone;</item>
+/// <item>either with <c>"o":OFFSET,"ep":EPOCH</c> first when it is kept in its group's history (Redis adds them:
+/// <see cref="RedisHistoryStore"/>);</item>
 /// <item>a heartbeat <c>{"k":"h","s":SESSIONS}</c> or a goodbye <c>{"k":"bye"}</c>.</item>
 /// </list>
 /// The instance is random per process: a node skips what it sent itself even when another node has been given the
@@ -146,6 +148,8 @@ internal static class BusPayload
         string? audience = null, to = null, data = null, eventName = null;
         string? queryId = null, operation = null, user = null, sessionId = null, reason = null;
         int sessions = 0, closeCode = 0, disconnected = 0;
+        long? offset = null;
+        string? epoch = null;
         List<SessionSummary>? summaries = null;
         try
         {
@@ -186,6 +190,8 @@ internal static class BusPayload
                     case "fs": senderSession = json.GetString(); break;
                     case "fu": senderUser = json.GetString(); break;
                     case "s": sessions = json.GetInt32(); break;
+                    case "o": offset = json.GetInt64(); break;
+                    case "ep": epoch = json.GetString(); break;
                     default: json.Skip(); break;
                 }
             }
@@ -200,6 +206,11 @@ internal static class BusPayload
             return "no node name or instance";
         }
 
+        if ((offset is null) != (epoch is null) || offset <= 0)
+        {
+            return "a message with half a history position, or an offset below 1";
+        }
+
         switch (kind)
         {
             case "m" when text is null:
@@ -208,7 +219,11 @@ internal static class BusPayload
                 return "a message for an invalid group name";
             case "m":
                 parsed = new Parsed(PayloadKind.Message, node, instance,
-                    new BusMessage(group is null ? Audience.Everyone : Audience.Group(group), text, node, senderSession, senderUser), 0);
+                    new BusMessage(group is null ? Audience.Everyone : Audience.Group(group), text, node, senderSession, senderUser)
+                    {
+                        Offset = offset,
+                        Epoch = epoch,
+                    }, 0);
                 return null;
             case "x":
                 if ((text is null) == (data is null))
@@ -226,7 +241,11 @@ internal static class BusPayload
                     return "a message for " + problem;
                 }
 
-                parsed = new Parsed(PayloadKind.Message, node, instance, new BusMessage(address, text, node, senderSession, senderUser, data, eventName), 0);
+                parsed = new Parsed(PayloadKind.Message, node, instance, new BusMessage(address, text, node, senderSession, senderUser, data, eventName)
+                {
+                    Offset = offset,
+                    Epoch = epoch,
+                }, 0);
                 return null;
             case "h":
                 parsed = new Parsed(PayloadKind.Heartbeat, node, instance, null, Math.Max(0, sessions));

@@ -1,54 +1,6 @@
-using System.Collections.Concurrent;
-using System.Security.Cryptography;
 using WsGateway.Options;
 
 namespace WsGateway.Broadcasting;
-
-/// <summary>A message a group kept, with its position.</summary>
-internal readonly record struct HistoryEntry(long Offset, long AtMilliseconds, BusMessage Message);
-
-/// <summary>
-/// The recent messages of the groups <c>History:Groups</c> names, in this process's memory. Every message to such a group
-/// gets the next offset of its group; offsets only grow within an epoch, a random name this store was made with: a
-/// restarted gateway has a new epoch, which tells a client its old position means nothing here.
-/// </summary>
-internal sealed class HistoryStore
-{
-    private readonly HistoryGroupOptions[] _rules;
-    private readonly ConcurrentDictionary<string, GroupHistory> _groups = new(StringComparer.Ordinal);
-    private readonly Func<long> _now;
-
-    public HistoryStore(HistoryOptions options, Func<long>? nowMilliseconds = null)
-    {
-        _rules = options.Groups;
-        _now = nowMilliseconds ?? (() => Environment.TickCount64);
-        Epoch = Convert.ToHexString(RandomNumberGenerator.GetBytes(6)).ToLowerInvariant();
-    }
-
-    public string Epoch { get; }
-
-    /// <summary>True when some group keeps a history.</summary>
-    public bool Enabled => _rules.Length > 0;
-
-    /// <summary>The history of <paramref name="group"/>, or null when no rule keeps one.</summary>
-    public GroupHistory? For(string group)
-    {
-        if (_groups.TryGetValue(group, out var history))
-        {
-            return history;
-        }
-
-        foreach (var rule in _rules)
-        {
-            if (GroupPattern.Matches(rule.Pattern, group))
-            {
-                return _groups.GetOrAdd(group, static (_, state) => new GroupHistory(state.Rule, state.Now), (Rule: rule, Now: _now));
-            }
-        }
-
-        return null;
-    }
-}
 
 /// <summary>
 /// One group's kept messages: a ring of at most <c>Size</c>, each for <c>TtlSeconds</c>. Appending and reading take its

@@ -64,6 +64,9 @@ internal sealed class GroupMembership<TMember> where TMember : class
         return count;
     }
 
+    /// <summary>How many members <paramref name="group"/> has on this node.</summary>
+    public int Count(string group) => _groups.TryGetValue(group, out var members) ? members.Count : 0;
+
     /// <summary>How many groups have members on this node.</summary>
     public int GroupCount => _groups.Count;
 }

@@ -25,13 +25,6 @@ internal static class HistoryOptionsValidator
                 problems.Add(OptionProblems.Invariant($"{key}:TtlSeconds must be more than 0 and at most a week (was {rule.TtlSeconds})"));
             }
         }
-
-        if (groups.Length > 0 && options.Cluster.Redis.Length > 0)
-        {
-            // Each node would number the messages its own way, and a client moving to another node could not resume.
-            problems.Add("History:Groups with Cluster:Redis needs a history shared through Redis, which this version does not have yet: "
-                + "use History on a single gateway for now");
-        }
     }
 }
 

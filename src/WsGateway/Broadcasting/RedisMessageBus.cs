@@ -41,13 +41,22 @@ internal sealed class RedisMessageBus : IMessageBus
         _options = options;
         NodeId = nodeId;
         _log = log.ForContext<RedisMessageBus>();
-        _channel = RedisChannel.Literal(options.ChannelPrefix + ":bus");
+        _channel = RedisChannel.Literal(ChannelName);
         _replies = ReplyChannel(_instance);
     }
 
     public string NodeId { get; }
 
     public string? Degraded => _degraded;
+
+    /// <summary>The connection to Redis once started (the history of a cluster is kept there too).</summary>
+    internal ConnectionMultiplexer? Connection => _redis;
+
+    /// <summary>The bus channel's name.</summary>
+    internal string ChannelName => _options.ChannelPrefix + ":bus";
+
+    /// <summary><paramref name="message"/> as this node puts it on the bus.</summary>
+    internal byte[] Payload(BusMessage message) => BusPayload.Message(message, _instance);
 
     /// <summary>Messages this node could not hand to Redis (it was unreachable), since start.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
@@ -233,8 +242,10 @@ internal sealed class RedisMessageBus : IMessageBus
             return;
         }
 
-        if (parsed.Instance == _instance)
+        if (parsed.Instance == _instance && parsed.Message?.Offset is null)
         {
+            // A message with a history position is delivered by every node when it comes back from Redis, the
+            // publishing one included (RedisHistoryStore): that is what keeps a group's messages in offset order.
             return;
         }
 

@@ -25,6 +25,9 @@ internal static class CallErrors
     /// <summary><c>history</c>: a position this history never gave (an offset past its last one).</summary>
     public const string BadPosition = "bad_position";
 
+    /// <summary>What the call needs cannot be reached now (a group's history kept in Redis while Redis is down); try again.</summary>
+    public const string Unavailable = "unavailable";
+
     /// <summary>A call whose arguments or data are not what the command takes.</summary>
     public const string BadArguments = "bad_arguments";
     public const string AuthRequired = "auth_required";

@@ -21,7 +21,9 @@ internal sealed class CommandRoute : IWebSocketRoute
 
     public CommandRoute(CommandRegistry registry, IMessageBus bus, LiveOptions options, GatewayMetrics metrics)
     {
-        History = new HistoryStore(options.Current.History);
+        var history = options.Current.History;
+        History = bus is RedisMessageBus redis ? new RedisHistoryStore(history, options.Current.Cluster, redis) : new MemoryHistoryStore(history);
+        HistoryEnabled = history.Groups.Length > 0;
         Registry = registry;
         Bus = bus;
         _options = options;
@@ -35,7 +37,10 @@ internal sealed class CommandRoute : IWebSocketRoute
     public SessionHookRegistry Hooks { get; } = new();
 
     /// <summary>The kept messages of the groups <c>History:Groups</c> names.</summary>
-    public HistoryStore History { get; }
+    public IHistoryStore History { get; }
+
+    /// <summary>True when some group keeps a history.</summary>
+    public bool HistoryEnabled { get; }
 
     /// <summary>The groups the sessions of this node have joined.</summary>
     public GroupMembership<CommandSession> Groups { get; } = new();
@@ -95,17 +100,12 @@ internal sealed class CommandRoute : IWebSocketRoute
     /// <returns>How many sessions of this node it was sent to.</returns>
     public ValueTask<int> PublishAsync(BusMessage message, CancellationToken cancellationToken)
     {
-        int delivered;
-        if (message.To is { Kind: AudienceKind.Group, Name: { } group } && History.For(group) is { } history)
+        if (HistoryEnabled && message.To is { Kind: AudienceKind.Group, Name: { } group } && History.RuleFor(group) is { } rule)
         {
-            // Kept with the group's next offset, and delivered before the group's next message is kept.
-            (delivered, message) = history.AppendThen(message, History.Epoch, positioned => (DeliverLocally(positioned), positioned));
-        }
-        else
-        {
-            delivered = DeliverLocally(message);
+            return PublishKeptAsync(message, group, rule, cancellationToken);
         }
 
+        int delivered = DeliverLocally(message);
         Metrics.BusMessage(published: true);
         if (message.To.Kind == AudienceKind.Session && delivered > 0)
         {
@@ -120,6 +120,17 @@ internal sealed class CommandRoute : IWebSocketRoute
             await published.ConfigureAwait(false);
             return delivered;
         }
+    }
+
+    /// <summary>
+    /// A message to a group that keeps a history: the store gives it its offset and has it delivered in offset order,
+    /// on this node directly (in memory) or through the bus like everywhere else (Redis).
+    /// </summary>
+    private async ValueTask<int> PublishKeptAsync(BusMessage message, string group, HistoryGroupOptions rule, CancellationToken cancellationToken)
+    {
+        var delivered = await History.PublishAsync(message, rule, DeliverLocally, cancellationToken).ConfigureAwait(false);
+        Metrics.BusMessage(published: true);
+        return delivered ?? Groups.Count(group);
     }
 
     /// <summary>Text from <paramref name="sender"/>'s command to everyone, a group, a user or a session.</summary>

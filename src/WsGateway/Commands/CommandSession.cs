@@ -592,6 +592,13 @@ internal sealed class CommandSession : ISession
             outcome = CommandOutcome.Failed;
             await Replies.ReplyErrorAsync(request.Id, refused.Code, refused.Message, context);
         }
+        catch (HistoryUnavailableException unavailable)
+        {
+            // Not the command's fault: a message to a group whose history is in Redis while Redis is down.
+            outcome = CommandOutcome.Failed;
+            context.Logger.Warning("Command {Command} failed: {Reason}", descriptor.Name, unavailable.Message);
+            await Replies.ReplyErrorAsync(request.Id, CallErrors.Unavailable, unavailable.Message, context);
+        }
         catch (Exception ex)
         {
             outcome = CommandOutcome.Failed;

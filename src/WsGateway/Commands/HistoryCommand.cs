@@ -19,13 +19,13 @@ internal static class HistoryCommand
     /// <summary>The most messages one call returns.</summary>
     public const int MaxLimit = 1000;
 
-    public static CommandDescriptor Create(HistoryStore store) => new(
+    public static CommandDescriptor Create(IHistoryStore store) => new(
         Name,
         "history <group>: the group's recent messages (for its members; wsgateway.v1 clients send {group, since: {offset, epoch}, limit} as data).",
         CommandOrigin.BuiltIn,
         context => RunAsync(context, store));
 
-    private static async ValueTask RunAsync(ICommandContext context, HistoryStore store)
+    private static async ValueTask RunAsync(ICommandContext context, IHistoryStore store)
     {
         var (group, since, limit) = Read(context);
         if (!context.Session.Groups.Contains(group))
@@ -33,22 +33,29 @@ internal static class HistoryCommand
             throw new CallErrorException(CallErrors.Forbidden, $"only members of \"{group}\" may read its history; join it first");
         }
 
-        if (store.For(group) is not { } history)
+        if (store.RuleFor(group) is not { } rule)
         {
             throw new CallErrorException(CallErrors.NoHistory, $"\"{group}\" keeps no history (History:Groups)");
         }
 
-        // Another epoch: the client's position is from a history that is gone; it gets what there is, not recovered.
-        bool sameEpoch = since is { } position && position.Epoch == store.Epoch;
-        long after = sameEpoch ? since!.Value.Offset : 0;
-        // Recovery reads on from the position; a plain read gives the newest.
-        var (entries, last, complete) = history.Since(after, limit, newest: since is null);
-        if (sameEpoch && after > last)
+        // Recovery reads on from the position (from the oldest kept when its epoch is gone); a plain read gives the newest.
+        HistoryPage page;
+        try
         {
-            throw new CallErrorException(CallErrors.BadPosition, string.Create(CultureInfo.InvariantCulture,
-                $"offset {after} is past the last message of \"{group}\" ({last}) in this epoch"));
+            page = await store.ReadAsync(group, rule, since, limit, context.CancellationToken);
+        }
+        catch (HistoryUnavailableException unavailable)
+        {
+            throw new CallErrorException(CallErrors.Unavailable, unavailable.Message);
         }
 
+        if (since is { } position && page.SameEpoch && position.Offset > page.Last)
+        {
+            throw new CallErrorException(CallErrors.BadPosition, string.Create(CultureInfo.InvariantCulture,
+                $"offset {position.Offset} is past the last message of \"{group}\" ({page.Last}) in this epoch"));
+        }
+
+        var entries = page.Entries;
         if (context.Data is null)
         {
             await context.ReplyAsync(Render(entries));
@@ -60,11 +67,19 @@ internal static class HistoryCommand
         {
             json.WriteStartObject();
             json.WriteString("group"u8, group);
-            json.WriteString("epoch"u8, store.Epoch);
-            json.WriteNumber("offset"u8, last);
-            if (since is not null)
+            json.WriteString("epoch"u8, page.Epoch);
+            json.WriteNumber("offset"u8, page.Last);
+            if (since is { } from)
             {
-                json.WriteBoolean("recovered"u8, sameEpoch && complete);
+                // Nothing missing between the position and the first message given (or after it, when none is); what
+                // the limit left out is "more", read on from the last offset given.
+                bool recovered = page.SameEpoch && (entries.Count == 0 ? page.Complete : entries[0].Offset == from.Offset + 1);
+                json.WriteBoolean("recovered"u8, recovered);
+            }
+
+            if (entries.Count > 0 && entries[^1].Offset < page.Last)
+            {
+                json.WriteBoolean("more"u8, true);
             }
 
             json.WriteStartArray("messages"u8);
@@ -80,7 +95,7 @@ internal static class HistoryCommand
         await ((CommandContext)context).ReplyJsonAsync(buffer.WrittenMemory);
     }
 
-    private static (string Group, (long Offset, string Epoch)? Since, int Limit) Read(ICommandContext context)
+    private static (string Group, HistoryPosition? Since, int Limit) Read(ICommandContext context)
     {
         if (context.Data is not { } data)
         {
@@ -94,7 +109,7 @@ internal static class HistoryCommand
             throw Bad("data must be {\"group\": NAME, \"since\": {\"offset\": N, \"epoch\": E}, \"limit\": N}, with a valid group name");
         }
 
-        (long, string)? since = null;
+        HistoryPosition? since = null;
         if (data.TryGetProperty("since", out var sinceValue) && sinceValue.ValueKind != JsonValueKind.Null)
         {
             if (sinceValue.ValueKind != JsonValueKind.Object
@@ -104,7 +119,7 @@ internal static class HistoryCommand
                 throw Bad("\"since\" is {\"offset\": N (0 or more), \"epoch\": E} as the last event of the group gave them");
             }
 
-            since = (at, epoch.GetString()!);
+            since = new HistoryPosition(at, epoch.GetString()!);
         }
 
         int limit = MaxLimit;

@@ -68,7 +68,7 @@ export type Reply = string | unknown;
 export type ErrorCode =
   | 'bad_frame' | 'unknown_type' | 'bad_id' | 'duplicate_id' | 'too_deep'
   | 'unknown_command' | 'forbidden' | 'rate_limited' | 'timeout' | 'failed' | 'broken' | 'cancelled'
-  | 'bad_arguments' | 'no_history' | 'bad_position'
+  | 'bad_arguments' | 'no_history' | 'bad_position' | 'unavailable'
   | 'auth_required' | 'auth_refused' | 'auth_forbidden'
   // This library's own:
   | 'aborted' | 'disconnected' | 'closed';
@@ -160,4 +160,8 @@ export declare class Client {
   reconnect(): void;
 }
 
-export declare function connect(url: string | URL, options?: ConnectOptions): Client;
+/**
+ * Connects to a command route and keeps connected until `close()`. With several addresses (the gateways of one
+ * cluster), each attempt after a failed or lost connection tries the next one.
+ */
+export declare function connect(url: string | URL | Array<string | URL>, options?: ConnectOptions): Client;

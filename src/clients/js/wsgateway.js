@@ -46,7 +46,9 @@ const defaults = {
 
 /**
  * Connects to a command route of a gateway and keeps connected until `close()`.
- * @param {string | URL} url ws:// or wss:// address of the route (for example `ws://localhost:12345/`)
+ * @param {string | URL | Array<string | URL>} url ws:// or wss:// address of the route (for example
+ *   `ws://localhost:12345/`), or the addresses of a cluster's gateways: each attempt after a failed or lost connection
+ *   tries the next, so that the clients of a gateway that went down move to another
  * @param {object} [options] see wsgateway.d.ts
  * @returns {Client}
  */
@@ -55,7 +57,8 @@ export function connect(url, options = {}) {
 }
 
 export class Client {
-  #url;
+  #urls;
+  #endpoint = 0;
   #options;
   #socket = null;
   #handlers = new Map();
@@ -77,7 +80,8 @@ export class Client {
   #WebSocket;
 
   constructor(url, options = {}) {
-    this.#url = new URL(url);
+    this.#urls = (Array.isArray(url) ? url : [url]).map((u) => new URL(u));
+    if (this.#urls.length === 0) throw new Error('no address to connect to');
     this.#options = { ...defaults, ...options };
     this.#token = this.#options.token;
     this.#WebSocket = this.#options.WebSocket ?? globalThis.WebSocket;
@@ -293,7 +297,7 @@ export class Client {
       }
     }
     if (this.#closed || generation !== this.#generation) return;
-    const url = new URL(this.#url);
+    const url = new URL(this.#urls[this.#endpoint]);
     if (this.#token) url.searchParams.set('access_token', this.#token);
     const socket = new this.#WebSocket(url.toString(), [PROTOCOL]);
     this.#socket = socket;
@@ -363,6 +367,7 @@ export class Client {
   /** @returns {number} the delay in ms */
   #schedule() {
     this.#setState('reconnecting');
+    this.#endpoint = (this.#endpoint + 1) % this.#urls.length;
     // Full jitter: clients dropped together by a restart do not come back in lockstep.
     const ceiling = Math.min(this.#options.maxDelayMs, this.#options.initialDelayMs * 2 ** this.#attempt);
     this.#attempt++;
@@ -418,6 +423,13 @@ export class Client {
           waiting.push(frame);
           return;
         }
+        const last = frame.offset === undefined ? undefined : this.#positions.get(frame.group);
+        if (last && (last.epoch !== frame.epoch || frame.offset > last.offset + 1)) {
+          // Missed while connected: messages lost between the gateways, or a history that was reset (a new epoch).
+          // Read them from the history as after a reconnect; this event and the next ones wait meanwhile.
+          this.#recover(frame.group, last, [frame]);
+          return;
+        }
         this.#deliver(frame);
         return;
       }
@@ -455,20 +467,27 @@ export class Client {
 
   // The join came first, so every message after it arrives live (held back meanwhile) and every one before it is in
   // the history: the missed ones are delivered, then the held ones, each once (#deliver).
-  async #recover(group, since) {
-    const held = [];
+  async #recover(group, since, held = []) {
     this.#recovering.set(group, held);
-    const { replies, error } = await this.#internalCall('history', '', { group, since });
+    // Page by page while the gateway says there is more: one recovery, recovered only if no page had a gap.
+    let recovered = true;
+    let missed = 0;
+    let error;
+    for (;;) {
+      const result = await this.#internalCall('history', '', { group, since });
+      const answer = result.replies?.[0];
+      error = result.error;
+      recovered &&= answer?.recovered === true;
+      const messages = answer?.messages ?? [];
+      for (const frame of messages) this.#deliver(frame);
+      missed += messages.length;
+      const last = messages[messages.length - 1];
+      if (answer?.more !== true || !last) break;
+      since = { offset: last.offset, epoch: last.epoch };
+    }
     this.#recovering.delete(group);
-    const answer = replies?.[0];
-    for (const frame of answer?.messages ?? []) this.#deliver(frame);
     for (const frame of held) this.#deliver(frame);
-    this.#emit('recovered', {
-      group,
-      recovered: answer?.recovered === true,
-      missed: answer?.messages?.length ?? 0,
-      error: error?.code,
-    });
+    this.#emit('recovered', { group, recovered: recovered && !error, missed, error: error?.code });
   }
 
   // A call of the client's own, straight on the socket: resolves with its replies or its error, never rejects.

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using WsGateway.Broadcasting;
 using WsGateway.Client;
 using WsGateway.Commands;
 using WsGateway.Contracts;
@@ -15,13 +16,31 @@ namespace WsGateway.IntegrationTests.Commands;
 public sealed class HistoryTests : IAsyncLifetime
 {
     private static readonly CommandOrigin Origin = new(CommandOriginKind.Plugin, "HistoryTests", "1.0.0");
+    private readonly TaskCompletionSource _rejoin = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TestGateway _gateway = null!;
+    private int _gatedJoins;
 
     public async Task InitializeAsync()
     {
-        _gateway = await TestGateway.StartAsync(o => o.History.Groups = [new HistoryGroupOptions { Pattern = "room:*", Size = 5, TtlSeconds = 600 }]);
+        _gateway = await TestGateway.StartAsync(o =>
+        {
+            o.History.Groups = [
+                new HistoryGroupOptions { Pattern = "room:*", Size = 5, TtlSeconds = 600 },
+                new HistoryGroupOptions { Pattern = "big:*", Size = 2000, TtlSeconds = 600 },
+            ];
+            o.Commands.MessagesPerSecond = 10_000;
+        });
         _gateway.Gateway.Registry.SetSource("history-tests", [
             new CommandDescriptor("join", "join GROUP", Origin, ctx => ctx.JoinGroupAsync(ctx.Arguments)),
+            new CommandDescriptor("join-gated", "join GROUP, the second time once the test allows it", Origin, async ctx =>
+            {
+                if (Interlocked.Increment(ref _gatedJoins) > 1)
+                {
+                    await _rejoin.Task;
+                }
+
+                await ctx.JoinGroupAsync(ctx.Arguments);
+            }),
             new CommandDescriptor("post", "post GROUP TEXT", Origin, ctx =>
             {
                 var space = ctx.Arguments.IndexOf(' ', StringComparison.Ordinal);
@@ -81,7 +100,7 @@ public sealed class HistoryTests : IAsyncLifetime
         }
 
         // Size 5: messages 1 and 2 are gone, so a client that saw only message 1 cannot have all it missed.
-        var trimmed = await HistoryAsync(member, new { group = "room:2", since = new { offset = 1, epoch = _gateway.Gateway.CommandRoute.History.Epoch } });
+        var trimmed = await HistoryAsync(member, new { group = "room:2", since = new { offset = 1, epoch = ((MemoryHistoryStore)_gateway.Gateway.CommandRoute.History).Epoch } });
         Assert.False(trimmed.GetProperty("recovered").GetBoolean());
         Assert.Equal(["m3", "m4", "m5", "m6", "m7"], trimmed.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()));
 
@@ -89,7 +108,7 @@ public sealed class HistoryTests : IAsyncLifetime
         Assert.False(otherEpoch.GetProperty("recovered").GetBoolean());
         Assert.Equal(5, otherEpoch.GetProperty("messages").GetArrayLength());
 
-        var upToDate = await HistoryAsync(member, new { group = "room:2", since = new { offset = 7, epoch = _gateway.Gateway.CommandRoute.History.Epoch } });
+        var upToDate = await HistoryAsync(member, new { group = "room:2", since = new { offset = 7, epoch = ((MemoryHistoryStore)_gateway.Gateway.CommandRoute.History).Epoch } });
         Assert.True(upToDate.GetProperty("recovered").GetBoolean());
         Assert.Equal(0, upToDate.GetProperty("messages").GetArrayLength());
     }
@@ -101,7 +120,7 @@ public sealed class HistoryTests : IAsyncLifetime
         await client.JoinAsync("room:3");
         await client.CallAsync("post", "room:3 hello");
         await client.JoinAsync("plain");
-        var epoch = _gateway.Gateway.CommandRoute.History.Epoch;
+        var epoch = ((MemoryHistoryStore)_gateway.Gateway.CommandRoute.History).Epoch;
 
         await AssertErrorAsync(client, new { group = "room:3", since = new { offset = 99, epoch } }, CallErrors.BadPosition);
         await AssertErrorAsync(client, new { group = "room:4" }, CallErrors.Forbidden);
@@ -111,6 +130,41 @@ public sealed class HistoryTests : IAsyncLifetime
 
         // The connection goes on, and plain text reads the same history as lines.
         Assert.Equal("1 anonymous: hello", (await client.CallAsync("history", "room:3")).Single().Text);
+    }
+
+    [Fact]
+    public async Task A_client_that_missed_more_than_one_call_returns_reads_on_until_it_has_them_all()
+    {
+        await using var sender = await ConnectAsync();
+        // The client's join after its reconnect waits until the test lets it go, so what it misses is known.
+        await using var away = await GatewayClient.ConnectAsync(_gateway.WebSocketUri("/"), new GatewayClientOptions
+        {
+            InitialDelay = TimeSpan.FromMilliseconds(10),
+            JoinCommand = "join-gated",
+        });
+        var seen = new ConcurrentQueue<GatewayEvent>();
+        var recoveries = new ConcurrentQueue<RecoveryResult>();
+        away.On("group", seen.Enqueue);
+        away.Recovered += recoveries.Enqueue;
+        await away.JoinAsync("big:1");
+        await sender.CallAsync("post", "big:1 m0");
+        Assert.True(await Eventually.TrueAsync(() => seen.Count == 1, Eventually.Patience));
+
+        var session = _gateway.Gateway.CommandRoute.LocalSession(away.Welcome!.Session)!;
+        _gateway.Gateway.CommandRoute.Disconnect([session], 4000, "away for a while");
+        Assert.True(await Eventually.TrueAsync(() => away.State == GatewayClientState.Reconnecting, Eventually.Patience));
+        var missed = Enumerable.Range(1, HistoryCommand.MaxLimit + 500).Select(n => $"m{n}").ToArray();
+        foreach (var text in missed)
+        {
+            await sender.CallAsync("post", "big:1 " + text);
+        }
+
+        _rejoin.SetResult();
+
+        Assert.True(await Eventually.TrueAsync(() => !recoveries.IsEmpty, Eventually.Patience));
+        Assert.Equal(new RecoveryResult("big:1", true, missed.Length, null), recoveries.Single());
+        Assert.Equal(["m0", .. missed], seen.Select(e => e.Text));
+        Assert.Equal(Enumerable.Range(1, missed.Length + 1).Select(n => (long)n), seen.Select(Offset));
     }
 
     private Task<GatewayClient> ConnectAsync() => GatewayClient.ConnectAsync(_gateway.WebSocketUri("/"));

@@ -63,6 +63,20 @@ public sealed class JsClientTests
     }
 
     [Fact]
+    public async Task Away_for_more_than_one_history_call_gives_it_reads_on_until_it_has_every_message()
+    {
+        await using var gateway = await ProtocolTestCommands.StartGatewayAsync(o => o.History.Groups = [new() { Pattern = "room", Size = 2000, TtlSeconds = 600 }]);
+        ProtocolTestCommands.Register(gateway);
+
+        var result = await NodeWsClient.RunLibraryAsync(gateway.WebSocketUri("/"), "recoveryPaged");
+
+        Assert.Equal(1501, result.GetProperty("count").GetInt32());
+        Assert.True(result.GetProperty("inOrder").GetBoolean(), "the events' offsets are not 1, 2, 3, …");
+        var recovered = Assert.Single(result.GetProperty("recovered").EnumerateArray());
+        Assert.Equal(("room", true, 1500), (recovered.GetProperty("group").GetString(), recovered.GetProperty("recovered").GetBoolean(), recovered.GetProperty("missed").GetInt32()));
+    }
+
+    [Fact]
     public async Task A_refused_token_is_reported_as_an_authentication_error_and_not_retried()
     {
         await using var gateway = await ProtocolTestCommands.StartGatewayAsync(o =>

@@ -185,6 +185,33 @@ const scenarios = {
     return { received, recovered, history };
   },
 
+  // Away for more messages than one history call gives (1,000): the library reads on until it has them all.
+  async recoveryPaged() {
+    const client = open({ initialDelayMs: 60_000, maxDelayMs: 60_000 });
+    await client.ready();
+    await client.join('room');
+    const received = [];
+    const recovered = [];
+    client.on('group', (event) => received.push(event.offset));
+    client.on('recovered', (info) => recovered.push(info));
+    const speaker = open();
+    await speaker.ready();
+    await speaker.call('say', 'm0');
+    await until(() => received.length === 1);
+
+    const closed = new Promise((resolve) => client.on('close', resolve));
+    await outcome(client.call('drop'));
+    await closed;
+    for (let n = 1; n <= 1500; n++) await speaker.call('say', `m${n}`);
+    client.reconnect();
+    await client.ready();
+    await until(() => received.length >= 1501);
+    client.close();
+    speaker.close();
+    const inOrder = received.every((offset, i) => offset === i + 1);
+    return { count: received.length, inOrder, recovered };
+  },
+
   // A refused token fails once, as an authentication error, and is not retried.
   async refused() {
     const states = [];
