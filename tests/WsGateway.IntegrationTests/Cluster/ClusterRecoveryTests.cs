@@ -115,7 +115,8 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncLifet
 
         // The publisher: 200 messages a second from the survivor, each sent without waiting for the one before (the
         // gateway runs one session's calls in order); its log is what it sent, and every call must succeed.
-        await using var publisher = await GatewayClient.ConnectAsync(survivor);
+        // A long call timeout: on a loaded machine the survivor may lag behind the pace for a while.
+        await using var publisher = await GatewayClient.ConnectAsync(survivor, new GatewayClientOptions { CallTimeout = TimeSpan.FromMinutes(2) });
         var log = new List<string>();
         var calls = new List<Task>();
         using (var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(5)))
