@@ -516,18 +516,18 @@ internal sealed class CommandSession : ISession
         if (!_route.Registry.Current.TryGet(request.Name, out var descriptor))
         {
             _route.Metrics.CommandUnknown();
-            await Replies.ReplyErrorAsync(request.Id, CallErrors.UnknownCommand, $"unknown command \"{SentText.Excerpt(request.Name)}\"; send \"help\" to list commands");
+            await Replies.ReplyErrorAsync(request.Id, CallErrors.UnknownCommand, CallRefusals.UnknownCommand(request.Name));
             return;
         }
 
         if (!descriptor.Access.Allows(Identity) || CredentialExpired())
         {
             _route.Metrics.CommandRan(descriptor.Name, CommandOutcome.Denied);
-            var why = CredentialExpired()
-                ? "was not run: your credential expired; reconnect with a new one"
-                : $"{descriptor.Access.Describe()} ({(Identity.IsAuthenticated ? "you are " + Identity.Name : "you are not authenticated")})";
-            Log.Information("Command {Command} refused to {User}: {Reason}", descriptor.Name, Identity.Name, why);
-            await Replies.ReplyErrorAsync(request.Id, CallErrors.Forbidden, $"command \"{descriptor.Name}\" {why}");
+            var refusal = CredentialExpired()
+                ? $"command \"{descriptor.Name}\" was not run: your credential expired; reconnect with a new one"
+                : CallRefusals.Forbidden(descriptor, Identity);
+            Log.Information("Command {Command} refused to {User}: {Reason}", descriptor.Name, Identity.Name, refusal);
+            await Replies.ReplyErrorAsync(request.Id, CallErrors.Forbidden, refusal);
             return;
         }
 
