@@ -98,9 +98,9 @@ public sealed class Gateway : IAsyncDisposable
         Authenticators = new AuthenticatorRegistry();
         var decision = new UpgradeDecision(routes, new OriginPolicy(Options), new HandshakeAuthentication(Options, Authenticators, log));
         _server = new GatewayServer(Options, Http, decision, Metrics, _certificate, log);
-        _plugins = new PluginCatalog(options, Registry, log) { Authenticators = Authenticators, Hooks = _commandRoute.Hooks };
+        _plugins = new PluginCatalog(options, Registry, log) { Authenticators = Authenticators, Hooks = _commandRoute.Hooks, Reloads = Metrics.Reloads };
         _plugins.LoadAttempted += (_, succeeded) => Metrics.Reloaded("plugin", succeeded);
-        _scripts = new ScriptCatalog(options.ResolvePath(options.Scripts.Directory), options.Scripts, Registry, log) { Hooks = _commandRoute.Hooks };
+        _scripts = new ScriptCatalog(options.ResolvePath(options.Scripts.Directory), options.Scripts, Registry, log) { Hooks = _commandRoute.Hooks, Reloads = Metrics.Reloads };
         _scripts.Published += (_, compiled) => Metrics.Reloaded("script", compiled);
     }
 

@@ -14,7 +14,7 @@ namespace WsGateway.Api;
 
 /// <summary>
 /// The HTTP API for backends under <c>/api/v1/</c> (docs/api.md, <c>GET /api/v1/openapi.json</c>): publish, sessions,
-/// presence, disconnect, nodes. Checks in this order: endpoint and method (404, 405), key and role (401, 403), rate
+/// presence, disconnect, nodes, and for the console's admin view commands, reloads and refusals. Checks in this order: endpoint and method (404, 405), key and role (401, 403), rate
 /// (429), body framing and type (411, 413, 415), then the body itself (400); nothing happens before all have passed.
 /// </summary>
 internal sealed class ApiRoutes
@@ -49,6 +49,9 @@ internal sealed class ApiRoutes
         DisconnectUser,
         Presence,
         Nodes,
+        Commands,
+        Reloads,
+        Refusals,
         OpenApi,
     }
 
@@ -95,6 +98,9 @@ internal sealed class ApiRoutes
             Endpoint.Presence => await PresenceAsync(argument!),
             Endpoint.DisconnectSession => await DisconnectAsync(argument!, body.Bytes, user: false, caller.Name),
             Endpoint.DisconnectUser => await DisconnectAsync(argument!, body.Bytes, user: true, caller.Name),
+            Endpoint.Commands => Commands(),
+            Endpoint.Reloads => Reloads(),
+            Endpoint.Refusals => Refusals(),
             _ => Nodes(),
         };
         return response;
@@ -120,6 +126,15 @@ internal sealed class ApiRoutes
                 return true;
             case ["nodes"]:
                 endpoint = Endpoint.Nodes;
+                return true;
+            case ["commands"]:
+                endpoint = Endpoint.Commands;
+                return true;
+            case ["reloads"]:
+                endpoint = Endpoint.Reloads;
+                return true;
+            case ["refusals"]:
+                endpoint = Endpoint.Refusals;
                 return true;
             case ["openapi.json"]:
                 endpoint = Endpoint.OpenApi;
@@ -257,6 +272,29 @@ internal sealed class ApiRoutes
 
                 json.WriteEndArray();
                 json.WriteString("node"u8, session.Node);
+                json.WriteStartArray("roles"u8);
+                foreach (var role in session.Roles)
+                {
+                    json.WriteStringValue(role);
+                }
+
+                json.WriteEndArray();
+                json.WriteNumber("messagesIn"u8, session.Traffic.MessagesIn);
+                json.WriteNumber("bytesIn"u8, session.Traffic.BytesIn);
+                json.WriteNumber("messagesOut"u8, session.Traffic.MessagesOut);
+                json.WriteNumber("bytesOut"u8, session.Traffic.BytesOut);
+                if (session.Running is { } running)
+                {
+                    json.WriteStartObject("running"u8);
+                    json.WriteString("command"u8, running.Command);
+                    json.WriteString("since"u8, running.Since);
+                    json.WriteEndObject();
+                }
+                else
+                {
+                    json.WriteNull("running"u8);
+                }
+
                 json.WriteEndObject();
             }
 
@@ -350,6 +388,7 @@ internal sealed class ApiRoutes
         return Json(200, json =>
         {
             json.WriteString("degraded"u8, bus.Degraded);
+            json.WriteString("bus"u8, bus is LocalMessageBus ? "none" : "redis");
             json.WriteStartArray("nodes"u8);
             foreach (var node in nodes)
             {
@@ -358,6 +397,107 @@ internal sealed class ApiRoutes
                 json.WriteNumber("sessions"u8, node.Sessions);
                 json.WriteString("lastSeen"u8, node.LastSeen);
                 json.WriteBoolean("local"u8, node.IsLocal);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        });
+    }
+
+    /// <summary>This node's calls, errors, denials and run times per command and version, since start.</summary>
+    private HttpResponse Commands()
+    {
+        var entries = _route.Metrics.Commands.Snapshot();
+        return Json(200, json =>
+        {
+            json.WriteString("node"u8, _route.Bus.NodeId);
+            json.WriteStartArray("commands"u8);
+            foreach (var entry in entries)
+            {
+                json.WriteStartObject();
+                json.WriteString("command"u8, entry.Command.ToLowerInvariant());
+                json.WriteString("version"u8, entry.Version);
+                json.WriteNumber("calls"u8, entry.Calls);
+                json.WriteNumber("errors"u8, entry.Errors);
+                json.WriteNumber("denials"u8, entry.Denials);
+                WriteMilliseconds(json, "p50Ms"u8, entry.Quantile(0.5));
+                WriteMilliseconds(json, "p99Ms"u8, entry.Quantile(0.99));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        });
+    }
+
+    private static void WriteMilliseconds(Utf8JsonWriter json, ReadOnlySpan<byte> name, double? seconds)
+    {
+        if (seconds is { } value && double.IsFinite(value))
+        {
+            json.WriteNumber(name, Math.Round(value * 1000, 3));
+        }
+        else
+        {
+            // No timed call yet, or slower than the largest bucket (over two minutes, past any command timeout).
+            json.WriteNull(name);
+        }
+    }
+
+    /// <summary>This node's latest plugin loads and script compiles, newest first.</summary>
+    private HttpResponse Reloads()
+    {
+        var records = _route.Metrics.Reloads.Snapshot();
+        return Json(200, json =>
+        {
+            json.WriteString("node"u8, _route.Bus.NodeId);
+            json.WriteStartArray("reloads"u8);
+            for (int i = records.Count - 1; i >= 0; i--)
+            {
+                var record = records[i];
+                json.WriteStartObject();
+                json.WriteString("at"u8, record.At);
+                json.WriteString("kind"u8, record.Kind);
+                json.WriteString("name"u8, record.Name);
+                json.WriteString("version"u8, record.Version);
+                json.WriteString("hash"u8, record.Hash);
+                json.WriteString("outcome"u8, record.Outcome);
+                json.WriteStartArray("diagnostics"u8);
+                foreach (var diagnostic in record.Diagnostics)
+                {
+                    json.WriteStringValue(diagnostic);
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        });
+    }
+
+    /// <summary>This node's handshake refusals: counts by reason since start, and the latest, newest first.</summary>
+    private HttpResponse Refusals()
+    {
+        var refusals = _route.Metrics.Refusals;
+        var counts = refusals.Counts();
+        var latest = refusals.Latest();
+        return Json(200, json =>
+        {
+            json.WriteString("node"u8, _route.Bus.NodeId);
+            json.WriteStartObject("counts"u8);
+            foreach (var (reason, count) in counts)
+            {
+                json.WriteNumber(reason, count);
+            }
+
+            json.WriteEndObject();
+            json.WriteStartArray("latest"u8);
+            for (int i = latest.Count - 1; i >= 0; i--)
+            {
+                json.WriteStartObject();
+                json.WriteString("at"u8, latest[i].At);
+                json.WriteString("reason"u8, latest[i].Reason);
+                json.WriteString("remote"u8, latest[i].Remote);
+                json.WriteString("path"u8, latest[i].Path);
                 json.WriteEndObject();
             }
 

@@ -132,6 +132,16 @@ internal static class BusPayload
             }
 
             json.WriteEndArray();
+            json.WriteNumber("mi", session.Traffic.MessagesIn);
+            json.WriteNumber("bi", session.Traffic.BytesIn);
+            json.WriteNumber("mo", session.Traffic.MessagesOut);
+            json.WriteNumber("bo", session.Traffic.BytesOut);
+            if (session.Running is { } running)
+            {
+                json.WriteString("rc", running.Command);
+                json.WriteString("rs", running.Since);
+            }
+
             json.WriteEndObject();
         }
 
@@ -319,6 +329,9 @@ internal static class BusPayload
             string? id = null, user = null, address = null, path = null;
             DateTimeOffset since = default;
             string[] roles = [], groups = [];
+            long messagesIn = 0, bytesIn = 0, messagesOut = 0, bytesOut = 0;
+            string? running = null;
+            DateTimeOffset runningSince = default;
             while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
             {
                 var name = json.GetString();
@@ -332,6 +345,12 @@ internal static class BusPayload
                     case "p": path = json.GetString(); break;
                     case "t": since = json.GetDateTimeOffset(); break;
                     case "g": groups = ReadStrings(ref json); break;
+                    case "mi": messagesIn = json.GetInt64(); break;
+                    case "bi": bytesIn = json.GetInt64(); break;
+                    case "mo": messagesOut = json.GetInt64(); break;
+                    case "bo": bytesOut = json.GetInt64(); break;
+                    case "rc": running = json.GetString(); break;
+                    case "rs": runningSince = json.GetDateTimeOffset(); break;
                     default: json.Skip(); break;
                 }
             }
@@ -341,7 +360,9 @@ internal static class BusPayload
                 throw new JsonException("a session without an id or a path");
             }
 
-            sessions.Add(new SessionSummary(id, user, roles, "", address, path, since, groups));
+            sessions.Add(new SessionSummary(
+                id, user, roles, "", address, path, since, groups, new SessionTraffic(messagesIn, bytesIn, messagesOut, bytesOut),
+                running is null ? null : new RunningCommand(running, runningSince)));
         }
 
         return sessions;

@@ -24,8 +24,11 @@ internal sealed record ClusterQuery(
 
 /// <summary>A session as a node reports it.</summary>
 /// <param name="User">The identity name; null for an anonymous session.</param>
+/// <param name="Traffic">Data messages and payload bytes each way so far (zero from a node older than these).</param>
+/// <param name="Running">The command running now and since when; null while none runs.</param>
 internal sealed record SessionSummary(
-    string Id, string? User, string[] Roles, string Node, string? Address, string Path, DateTimeOffset ConnectedAt, string[] Groups);
+    string Id, string? User, string[] Roles, string Node, string? Address, string Path, DateTimeOffset ConnectedAt, string[] Groups,
+    SessionTraffic Traffic = default, RunningCommand? Running = null);
 
 /// <summary>One node's answer: the sessions that matched, or how many it closed.</summary>
 internal sealed record NodeAnswer(string Node, IReadOnlyList<SessionSummary> Sessions, int Disconnected);
