@@ -6,6 +6,7 @@ using Serilog;
 using WsGateway.Authentication;
 using WsGateway.Broadcasting;
 using WsGateway.Commands;
+using WsGateway.Contracts;
 using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Protocol;
@@ -33,11 +34,15 @@ internal sealed class ApiRoutes
     // The keys of the options in force, loaded again when a reload brings other ones.
     private LoadedKeys _keys = new([], null);
 
-    public ApiRoutes(LiveOptions options, CommandRoute route, SessionDirectory sessions, ILogger log)
+    private readonly Func<JwtAuthenticator?> _jwt;
+
+    /// <param name="jwt">The <c>jwt</c> method in force, if any: the API takes its tokens too, with their roles.</param>
+    public ApiRoutes(LiveOptions options, CommandRoute route, SessionDirectory sessions, Func<JwtAuthenticator?> jwt, ILogger log)
     {
         _options = options;
         _route = route;
         _sessions = sessions;
+        _jwt = jwt;
         _log = log;
     }
 
@@ -75,7 +80,9 @@ internal sealed class ApiRoutes
 
         var options = _options.Current;
         var role = endpoint == Endpoint.Publish ? ApiAccess.PublisherRole : ApiAccess.AdminRole;
-        if (ApiAccess.Check(request.GetHeader("Authorization"), Keys(options.Authentication), role, out var caller) is { } refused)
+        var authorization = request.GetHeader("Authorization");
+        var (token, tokenWasJwt) = await JwtCallerAsync(request, authorization, remote);
+        if (ApiAccess.Check(authorization, Keys(options.Authentication), role, out var caller, token, tokenWasJwt) is { } refused)
         {
             _log.Information("API {Method} {Path} from {RemoteAddress} refused: {Problem}", request.Method, request.Path, remote, refused.Name);
             return refused.ToResponse();
@@ -154,6 +161,26 @@ internal sealed class ApiRoutes
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// The caller of a bearer JWT, when the <c>jwt</c> method is in force: the same validation (issuer, audience, keys,
+    /// expiry) and roles as a WebSocket upgrade. Anything else is left to the API keys.
+    /// </summary>
+    private async ValueTask<(CallerIdentity? Caller, bool WasJwt)> JwtCallerAsync(HttpRequestHead request, string? authorization, IPEndPoint? remote)
+    {
+        if (BearerToken.FromAuthorization(authorization) is not { } credential || !BearerCredential.LooksLikeJwt(credential) || _jwt() is not { } jwt)
+        {
+            return (null, false);
+        }
+
+        var result = await jwt.AuthenticateAsync(new UpgradeRequest(request, remote), CancellationToken.None);
+        if (result.Outcome != AuthenticationOutcome.Accepted)
+        {
+            _log.Information("API {Method} {Path} from {RemoteAddress}: token refused ({Reason})", request.Method, request.Path, remote, result.Reason);
+        }
+
+        return (result.Identity, true);
     }
 
     private ApiKeyAuthenticator? Keys(AuthenticationOptions authentication)
