@@ -105,9 +105,7 @@ internal sealed class ApiRoutes
             Endpoint.Presence => await PresenceAsync(argument!),
             Endpoint.DisconnectSession => await DisconnectAsync(argument!, body.Bytes, user: false, caller.Name),
             Endpoint.DisconnectUser => await DisconnectAsync(argument!, body.Bytes, user: true, caller.Name),
-            Endpoint.Commands => Commands(),
-            Endpoint.Reloads => Reloads(),
-            Endpoint.Refusals => Refusals(),
+            Endpoint.Commands or Endpoint.Reloads or Endpoint.Refusals => await ActivityAsync(endpoint),
             _ => Nodes(),
         };
         return response;
@@ -431,104 +429,29 @@ internal sealed class ApiRoutes
         });
     }
 
-    /// <summary>This node's calls, errors, denials and run times per command and version, since start.</summary>
-    private HttpResponse Commands()
+    /// <summary>
+    /// Commands, reloads or refusals of every node (<see cref="ClusterActivity"/>): each is asked for its own over the
+    /// bus, like the sessions, and the rows name their node.
+    /// </summary>
+    private async ValueTask<HttpResponse> ActivityAsync(Endpoint endpoint)
     {
-        var entries = _route.Metrics.Commands.Snapshot();
+        var answer = await _route.AskClusterAsync(new ClusterQuery(ClusterQueryKind.Activity), _route.ClusterQueryTimeout, CancellationToken.None);
+        using var activity = ClusterActivity.Read(answer.Answers, _log);
         return Json(200, json =>
         {
-            json.WriteString("node"u8, _route.Bus.NodeId);
-            json.WriteStartArray("commands"u8);
-            foreach (var entry in entries)
+            WriteCompleteness(json, answer);
+            switch (endpoint)
             {
-                json.WriteStartObject();
-                json.WriteString("command"u8, entry.Command.ToLowerInvariant());
-                json.WriteString("version"u8, entry.Version);
-                json.WriteNumber("calls"u8, entry.Calls);
-                json.WriteNumber("errors"u8, entry.Errors);
-                json.WriteNumber("denials"u8, entry.Denials);
-                WriteMilliseconds(json, "p50Ms"u8, entry.Quantile(0.5));
-                WriteMilliseconds(json, "p99Ms"u8, entry.Quantile(0.99));
-                json.WriteEndObject();
+                case Endpoint.Commands:
+                    activity.WriteCommands(json);
+                    break;
+                case Endpoint.Reloads:
+                    activity.WriteReloads(json);
+                    break;
+                default:
+                    activity.WriteRefusals(json);
+                    break;
             }
-
-            json.WriteEndArray();
-        });
-    }
-
-    private static void WriteMilliseconds(Utf8JsonWriter json, ReadOnlySpan<byte> name, double? seconds)
-    {
-        if (seconds is { } value && double.IsFinite(value))
-        {
-            json.WriteNumber(name, Math.Round(value * 1000, 3));
-        }
-        else
-        {
-            // No timed call yet, or slower than the largest bucket (over two minutes, past any command timeout).
-            json.WriteNull(name);
-        }
-    }
-
-    /// <summary>This node's latest plugin loads and script compiles, newest first.</summary>
-    private HttpResponse Reloads()
-    {
-        var records = _route.Metrics.Reloads.Snapshot();
-        return Json(200, json =>
-        {
-            json.WriteString("node"u8, _route.Bus.NodeId);
-            json.WriteStartArray("reloads"u8);
-            for (int i = records.Count - 1; i >= 0; i--)
-            {
-                var record = records[i];
-                json.WriteStartObject();
-                json.WriteString("at"u8, record.At);
-                json.WriteString("kind"u8, record.Kind);
-                json.WriteString("name"u8, record.Name);
-                json.WriteString("version"u8, record.Version);
-                json.WriteString("hash"u8, record.Hash);
-                json.WriteString("outcome"u8, record.Outcome);
-                json.WriteStartArray("diagnostics"u8);
-                foreach (var diagnostic in record.Diagnostics)
-                {
-                    json.WriteStringValue(diagnostic);
-                }
-
-                json.WriteEndArray();
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
-        });
-    }
-
-    /// <summary>This node's handshake refusals: counts by reason since start, and the latest, newest first.</summary>
-    private HttpResponse Refusals()
-    {
-        var refusals = _route.Metrics.Refusals;
-        var counts = refusals.Counts();
-        var latest = refusals.Latest();
-        return Json(200, json =>
-        {
-            json.WriteString("node"u8, _route.Bus.NodeId);
-            json.WriteStartObject("counts"u8);
-            foreach (var (reason, count) in counts)
-            {
-                json.WriteNumber(reason, count);
-            }
-
-            json.WriteEndObject();
-            json.WriteStartArray("latest"u8);
-            for (int i = latest.Count - 1; i >= 0; i--)
-            {
-                json.WriteStartObject();
-                json.WriteString("at"u8, latest[i].At);
-                json.WriteString("reason"u8, latest[i].Reason);
-                json.WriteString("remote"u8, latest[i].Remote);
-                json.WriteString("path"u8, latest[i].Path);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndArray();
         });
     }
 

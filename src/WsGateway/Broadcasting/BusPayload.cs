@@ -83,14 +83,19 @@ internal static class BusPayload
         json.WriteString("i", instance);
     });
 
-    /// <summary>A question to every node (<c>{"k":"q","q":ID,"op":"sessions"|"disconnect","u","g","sid","c","r"}</c>).</summary>
+    /// <summary>A question to every node (<c>{"k":"q","q":ID,"op":"sessions"|"disconnect"|"activity","u","g","sid","c","r"}</c>).</summary>
     public static byte[] Query(string node, string instance, string id, ClusterQuery query) => Write(json =>
     {
         json.WriteString("k", "q");
         json.WriteString("n", node);
         json.WriteString("i", instance);
         json.WriteString("q", id);
-        json.WriteString("op", query.Kind == ClusterQueryKind.Disconnect ? "disconnect" : "sessions");
+        json.WriteString("op", query.Kind switch
+        {
+            ClusterQueryKind.Disconnect => "disconnect",
+            ClusterQueryKind.Activity => "activity",
+            _ => "sessions",
+        });
         WriteIfSet(json, "u", query.User);
         WriteIfSet(json, "g", query.Group);
         WriteIfSet(json, "sid", query.Session);
@@ -101,7 +106,7 @@ internal static class BusPayload
         }
     });
 
-    /// <summary>A node's answer to the question <paramref name="id"/> (<c>{"k":"a","q":ID,"dc":N,"ss":[…]}</c>).</summary>
+    /// <summary>A node's answer to the question <paramref name="id"/> (<c>{"k":"a","q":ID,"dc":N,"ac":{…},"ss":[…]}</c>).</summary>
     public static byte[] Answer(string instance, string id, NodeAnswer answer) => Write(json =>
     {
         json.WriteString("k", "a");
@@ -109,6 +114,13 @@ internal static class BusPayload
         json.WriteString("i", instance);
         json.WriteString("q", id);
         json.WriteNumber("dc", answer.Disconnected);
+        if (answer.Activity is { } activity)
+        {
+            // Written by ActivityReport from this node's own figures: valid JSON.
+            json.WritePropertyName("ac");
+            json.WriteRawValue(activity, skipInputValidation: true);
+        }
+
         json.WriteStartArray("ss");
         foreach (var session in answer.Sessions)
         {
@@ -153,7 +165,7 @@ internal static class BusPayload
     {
         parsed = default;
         string? kind = null, node = null, instance = null, group = null, text = null, senderSession = null, senderUser = null;
-        string? audience = null, to = null, data = null, eventName = null;
+        string? audience = null, to = null, data = null, eventName = null, activity = null;
         string? queryId = null, operation = null, user = null, sessionId = null, reason = null;
         int sessions = 0, closeCode = 0, disconnected = 0;
         List<SessionSummary>? summaries = null;
@@ -193,6 +205,11 @@ internal static class BusPayload
                     case "r": reason = json.GetString(); break;
                     case "dc": disconnected = json.GetInt32(); break;
                     case "ss": summaries = ReadSessions(ref json); break;
+                    case "ac":
+                        var from = (int)json.TokenStartIndex;
+                        json.Skip();
+                        activity = Encoding.UTF8.GetString(payload[from..(int)json.BytesConsumed]);
+                        break;
                     case "fs": senderSession = json.GetString(); break;
                     case "fu": senderUser = json.GetString(); break;
                     case "s": sessions = json.GetInt32(); break;
@@ -248,6 +265,7 @@ internal static class BusPayload
                 {
                     "sessions" => ClusterQueryKind.Sessions,
                     "disconnect" => ClusterQueryKind.Disconnect,
+                    "activity" => ClusterQueryKind.Activity,
                     _ => (ClusterQueryKind?)null,
                 };
                 if (kind2 is null)
@@ -267,7 +285,7 @@ internal static class BusPayload
                 parsed = new Parsed(PayloadKind.Answer, node, instance, null, 0)
                 {
                     QueryId = queryId,
-                    Answer = new NodeAnswer(node, [.. (summaries ?? []).Select(s => s with { Node = node })], disconnected),
+                    Answer = new NodeAnswer(node, [.. (summaries ?? []).Select(s => s with { Node = node })], disconnected, activity),
                 };
                 return null;
             case "bye":

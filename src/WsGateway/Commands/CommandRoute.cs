@@ -61,9 +61,14 @@ internal sealed class CommandRoute : IWebSocketRoute
         return others with { Answers = [local, .. others.Answers] };
     }
 
-    /// <summary>This node's answer to <paramref name="query"/>: its matching sessions, or how many of them it closed.</summary>
+    /// <summary>This node's answer to <paramref name="query"/>: its matching sessions, how many of them it closed, or its activity.</summary>
     public NodeAnswer AnswerLocally(ClusterQuery query)
     {
+        if (query.Kind == ClusterQueryKind.Activity)
+        {
+            return new NodeAnswer(Bus.NodeId, [], 0, ActivityReport.Json(Metrics));
+        }
+
         IEnumerable<CommandSession> candidates = query.Session is { } id
             ? LocalSession(id) is { } one ? [one] : []
             : LocalSessions(query.User, query.Group);

@@ -83,6 +83,20 @@ public sealed class BusPayloadTests
     }
 
     [Fact]
+    public void Activity_queries_and_their_answers_read_back_as_written()
+    {
+        var query = new ClusterQuery(ClusterQueryKind.Activity);
+        Assert.Null(BusPayload.TryRead(BusPayload.Query("node-a", "0a1b2c3d", "q2", query), out var asked));
+        Assert.Equal(query, asked.Query);
+
+        const string report = """{"commands":[{"command":"greet","calls":2}],"reloads":[],"refusalCounts":{"origin":1},"refusals":[]}""";
+        Assert.Null(BusPayload.TryRead(BusPayload.Answer("ffff0000", "q2", new NodeAnswer("node-b", [], 0, report)), out var answered));
+        Assert.Equal(report, answered.Answer!.Activity);
+        Assert.Null(BusPayload.TryRead(BusPayload.Answer("ffff0000", "q1", new NodeAnswer("node-b", [], 0)), out var plain));
+        Assert.Null(plain.Answer!.Activity);
+    }
+
+    [Fact]
     public void Heartbeats_and_goodbyes_carry_their_node()
     {
         Assert.Null(BusPayload.TryRead(BusPayload.Heartbeat("node-b", "ffff0000", 42), out var heartbeat));

@@ -44,6 +44,11 @@ function milliseconds(ms) {
   return typeof ms === 'number' ? `${ms} ms` : '—';
 }
 
+/** What a cluster-wide answer says of the nodes that did not answer (docs/api.md, "complete"). */
+function missingNodes(answer) {
+  return answer.complete === false ? ` · not answering: ${(answer.missingNodes ?? []).join(', ') || 'some nodes'}` : '';
+}
+
 /** A problem the API answered with (RFC 9457), as one line. */
 class ApiError extends Error {
   constructor(status, detail) {
@@ -132,8 +137,7 @@ export function createAdminView({ token, elements, onForbidden }) {
     body.append(...rows);
     elements.sessions.replaceChildren(
       headerRow(['Session', 'Identity', 'Address', 'Path', 'Node', 'Since', 'Groups', 'In', 'Out', 'Running', '']), body);
-    const missing = list.complete === false ? ` · not answering: ${(list.missingNodes ?? []).join(', ') || 'some nodes'}` : '';
-    elements.sessionsNote.textContent = `${rows.length} ${rows.length === 1 ? 'session' : 'sessions'}${missing}`;
+    elements.sessionsNote.textContent = `${rows.length} ${rows.length === 1 ? 'session' : 'sessions'}${missingNodes(list)}`;
   }
 
   function renderCommands(stats) {
@@ -141,14 +145,14 @@ export function createAdminView({ token, elements, onForbidden }) {
       const row = make('tr');
       row.setAttribute('data-testid', 'admin-command');
       row.dataset.command = c.command;
-      row.append(cell(c.command), cell(c.version, 'mono'), cell(c.calls), cell(c.errors), cell(c.denials),
+      row.append(cell(c.command), cell(c.node), cell(c.version, 'mono'), cell(c.calls), cell(c.errors), cell(c.denials),
         cell(milliseconds(c.p50Ms)), cell(milliseconds(c.p99Ms)));
       return row;
     });
     const body = make('tbody');
     body.append(...rows);
-    elements.commands.replaceChildren(headerRow(['Command', 'Version', 'Calls', 'Errors', 'Denials', 'p50', 'p99']), body);
-    elements.commandsNote.textContent = `on node ${stats.node}, since it started`;
+    elements.commands.replaceChildren(headerRow(['Command', 'Node', 'Version', 'Calls', 'Errors', 'Denials', 'p50', 'p99']), body);
+    elements.commandsNote.textContent = `each node since it started${missingNodes(stats)}`;
   }
 
   function renderReloads(history) {
@@ -159,27 +163,27 @@ export function createAdminView({ token, elements, onForbidden }) {
       row.dataset.outcome = r.outcome;
       const diagnostics = make('td', 'admin-diagnostics');
       for (const line of r.diagnostics ?? []) diagnostics.append(make('div', 'mono', line));
-      row.append(cell(time(r.at)), cell(r.kind), cell(r.name), cell(r.version), cell(r.hash, 'mono'), cell(r.outcome), diagnostics);
+      row.append(cell(time(r.at)), cell(r.node), cell(r.kind), cell(r.name), cell(r.version), cell(r.hash, 'mono'), cell(r.outcome), diagnostics);
       return row;
     });
     const body = make('tbody');
     body.append(...rows);
-    elements.reloads.replaceChildren(headerRow(['At', 'Kind', 'Name', 'Version', 'Hash', 'Outcome', 'Diagnostics']), body);
+    elements.reloads.replaceChildren(headerRow(['At', 'Node', 'Kind', 'Name', 'Version', 'Hash', 'Outcome', 'Diagnostics']), body);
   }
 
   function renderRefusals(refusals) {
     const counts = Object.entries(refusals.counts ?? {}).map(([reason, count]) => `${reason}: ${count}`);
-    elements.refusalCounts.textContent = counts.length === 0 ? 'None since start.' : counts.join(' · ');
+    elements.refusalCounts.textContent = (counts.length === 0 ? 'None since start.' : counts.join(' · ')) + missingNodes(refusals);
     const rows = (refusals.latest ?? []).slice(0, 20).map((r) => {
       const row = make('tr');
       row.setAttribute('data-testid', 'admin-refusal');
       row.dataset.reason = r.reason;
-      row.append(cell(time(r.at)), cell(r.reason), cell(r.remote, 'mono'), cell(r.path, 'mono'));
+      row.append(cell(time(r.at)), cell(r.node), cell(r.reason), cell(r.remote, 'mono'), cell(r.path, 'mono'));
       return row;
     });
     const body = make('tbody');
     body.append(...rows);
-    elements.refusals.replaceChildren(headerRow(['At', 'Reason', 'Address', 'Path']), body);
+    elements.refusals.replaceChildren(headerRow(['At', 'Node', 'Reason', 'Address', 'Path']), body);
   }
 
   async function refresh() {
