@@ -90,17 +90,17 @@ public sealed class Gateway : IAsyncDisposable
             },
             (request, remote) => MetricsAccess.Check(request, remote, Options.Current.Metrics));
 
-        Sessions = new SessionDirectory(_commandRoute);
-        var api = new ApiRoutes(Options, _commandRoute, Sessions, log);
-        Http.MapPrefix(ApiRoutes.Prefix, (request, body, remote) => api.RouteAsync(request, body, remote));
-
         _certificate = CertificateLoader.Load(options);
         Authenticators = new AuthenticatorRegistry();
-        var decision = new UpgradeDecision(routes, new OriginPolicy(Options), new HandshakeAuthentication(Options, Authenticators, log));
+        var authentication = new HandshakeAuthentication(Options, Authenticators, log);
+        Sessions = new SessionDirectory(_commandRoute);
+        var api = new ApiRoutes(Options, _commandRoute, Sessions, () => authentication.Jwt, log);
+        Http.MapPrefix(ApiRoutes.Prefix, (request, body, remote) => api.RouteAsync(request, body, remote));
+        var decision = new UpgradeDecision(routes, new OriginPolicy(Options), authentication);
         _server = new GatewayServer(Options, Http, decision, Metrics, _certificate, log);
-        _plugins = new PluginCatalog(options, Registry, log) { Authenticators = Authenticators, Hooks = _commandRoute.Hooks };
+        _plugins = new PluginCatalog(options, Registry, log) { Authenticators = Authenticators, Hooks = _commandRoute.Hooks, Reloads = Metrics.Reloads };
         _plugins.LoadAttempted += (_, succeeded) => Metrics.Reloaded("plugin", succeeded);
-        _scripts = new ScriptCatalog(options.ResolvePath(options.Scripts.Directory), options.Scripts, Registry, log) { Hooks = _commandRoute.Hooks };
+        _scripts = new ScriptCatalog(options.ResolvePath(options.Scripts.Directory), options.Scripts, Registry, log) { Hooks = _commandRoute.Hooks, Reloads = Metrics.Reloads };
         _scripts.Published += (_, compiled) => Metrics.Reloaded("script", compiled);
     }
 

@@ -6,8 +6,8 @@ namespace WsGateway.Api;
 
 /// <summary>
 /// Who may call the API: a caller with <c>Authorization: Bearer KEY</c> for a key of <c>Authentication:ApiKeys</c>
-/// (compared in constant time by <see cref="ApiKeyAuthenticator"/>) holding the endpoint's role or <c>admin</c>.
-/// Pure: no I/O. Problems never repeat the key.
+/// (compared in constant time by <see cref="ApiKeyAuthenticator"/>), or with a JWT that the <c>jwt</c> method accepted
+/// (<paramref name="token"/>), holding the endpoint's role or <c>admin</c>. Pure: no I/O. Problems never repeat the key.
 /// </summary>
 internal static class ApiAccess
 {
@@ -15,16 +15,25 @@ internal static class ApiAccess
     public const string PublisherRole = "publisher";
 
     /// <param name="keys">The keys in force; null when none are configured (every key is then wrong).</param>
+    /// <param name="authorization">The request's <c>Authorization</c> header.</param>
+    /// <param name="role">The endpoint's role.</param>
+    /// <param name="caller">Who called, when allowed.</param>
+    /// <param name="tokenWasJwt">The credential was a JWT and the <c>jwt</c> method judged it.</param>
     /// <returns>The caller, or the 401/403 problem to answer.</returns>
-    public static ApiProblem? Check(string? authorization, ApiKeyAuthenticator? keys, string role, out CallerIdentity? caller)
+    /// <param name="token">
+    /// The bearer credential as a JWT: accepted (its identity), refused (null, with <paramref name="tokenWasJwt"/>),
+    /// or not a JWT (then it is looked up among the keys).
+    /// </param>
+    public static ApiProblem? Check(
+        string? authorization, ApiKeyAuthenticator? keys, string role, out CallerIdentity? caller, CallerIdentity? token = null, bool tokenWasJwt = false)
     {
         caller = null;
-        if (BearerToken.FromAuthorization(authorization) is not { } token)
+        if (BearerToken.FromAuthorization(authorization) is not { } credential)
         {
             return ApiProblems.MissingKey();
         }
 
-        if (keys?.Match(token) is not { } identity)
+        if ((tokenWasJwt ? token : keys?.Match(credential)) is not { } identity)
         {
             return ApiProblems.WrongKey();
         }

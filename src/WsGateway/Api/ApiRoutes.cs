@@ -6,6 +6,7 @@ using Serilog;
 using WsGateway.Authentication;
 using WsGateway.Broadcasting;
 using WsGateway.Commands;
+using WsGateway.Contracts;
 using WsGateway.Http;
 using WsGateway.Options;
 using WsGateway.Protocol;
@@ -14,7 +15,7 @@ namespace WsGateway.Api;
 
 /// <summary>
 /// The HTTP API for backends under <c>/api/v1/</c> (docs/api.md, <c>GET /api/v1/openapi.json</c>): publish, sessions,
-/// presence, disconnect, nodes. Checks in this order: endpoint and method (404, 405), key and role (401, 403), rate
+/// presence, disconnect, nodes, and for the console's admin view commands, reloads and refusals. Checks in this order: endpoint and method (404, 405), key and role (401, 403), rate
 /// (429), body framing and type (411, 413, 415), then the body itself (400); nothing happens before all have passed.
 /// </summary>
 internal sealed class ApiRoutes
@@ -33,11 +34,15 @@ internal sealed class ApiRoutes
     // The keys of the options in force, loaded again when a reload brings other ones.
     private LoadedKeys _keys = new([], null);
 
-    public ApiRoutes(LiveOptions options, CommandRoute route, SessionDirectory sessions, ILogger log)
+    private readonly Func<JwtAuthenticator?> _jwt;
+
+    /// <param name="jwt">The <c>jwt</c> method in force, if any: the API takes its tokens too, with their roles.</param>
+    public ApiRoutes(LiveOptions options, CommandRoute route, SessionDirectory sessions, Func<JwtAuthenticator?> jwt, ILogger log)
     {
         _options = options;
         _route = route;
         _sessions = sessions;
+        _jwt = jwt;
         _log = log;
     }
 
@@ -49,6 +54,9 @@ internal sealed class ApiRoutes
         DisconnectUser,
         Presence,
         Nodes,
+        Commands,
+        Reloads,
+        Refusals,
         OpenApi,
     }
 
@@ -72,7 +80,9 @@ internal sealed class ApiRoutes
 
         var options = _options.Current;
         var role = endpoint == Endpoint.Publish ? ApiAccess.PublisherRole : ApiAccess.AdminRole;
-        if (ApiAccess.Check(request.GetHeader("Authorization"), Keys(options.Authentication), role, out var caller) is { } refused)
+        var authorization = request.GetHeader("Authorization");
+        var (token, tokenWasJwt) = await JwtCallerAsync(request, authorization, remote);
+        if (ApiAccess.Check(authorization, Keys(options.Authentication), role, out var caller, token, tokenWasJwt) is { } refused)
         {
             _log.Information("API {Method} {Path} from {RemoteAddress} refused: {Problem}", request.Method, request.Path, remote, refused.Name);
             return refused.ToResponse();
@@ -95,6 +105,7 @@ internal sealed class ApiRoutes
             Endpoint.Presence => await PresenceAsync(argument!),
             Endpoint.DisconnectSession => await DisconnectAsync(argument!, body.Bytes, user: false, caller.Name),
             Endpoint.DisconnectUser => await DisconnectAsync(argument!, body.Bytes, user: true, caller.Name),
+            Endpoint.Commands or Endpoint.Reloads or Endpoint.Refusals => await ActivityAsync(endpoint),
             _ => Nodes(),
         };
         return response;
@@ -121,6 +132,15 @@ internal sealed class ApiRoutes
             case ["nodes"]:
                 endpoint = Endpoint.Nodes;
                 return true;
+            case ["commands"]:
+                endpoint = Endpoint.Commands;
+                return true;
+            case ["reloads"]:
+                endpoint = Endpoint.Reloads;
+                return true;
+            case ["refusals"]:
+                endpoint = Endpoint.Refusals;
+                return true;
             case ["openapi.json"]:
                 endpoint = Endpoint.OpenApi;
                 return true;
@@ -139,6 +159,26 @@ internal sealed class ApiRoutes
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// The caller of a bearer JWT, when the <c>jwt</c> method is in force: the same validation (issuer, audience, keys,
+    /// expiry) and roles as a WebSocket upgrade. Anything else is left to the API keys.
+    /// </summary>
+    private async ValueTask<(CallerIdentity? Caller, bool WasJwt)> JwtCallerAsync(HttpRequestHead request, string? authorization, IPEndPoint? remote)
+    {
+        if (BearerToken.FromAuthorization(authorization) is not { } credential || !BearerCredential.LooksLikeJwt(credential) || _jwt() is not { } jwt)
+        {
+            return (null, false);
+        }
+
+        var result = await jwt.AuthenticateAsync(new UpgradeRequest(request, remote), CancellationToken.None);
+        if (result.Outcome != AuthenticationOutcome.Accepted)
+        {
+            _log.Information("API {Method} {Path} from {RemoteAddress}: token refused ({Reason})", request.Method, request.Path, remote, result.Reason);
+        }
+
+        return (result.Identity, true);
     }
 
     private ApiKeyAuthenticator? Keys(AuthenticationOptions authentication)
@@ -267,6 +307,29 @@ internal sealed class ApiRoutes
 
                 json.WriteEndArray();
                 json.WriteString("node"u8, session.Node);
+                json.WriteStartArray("roles"u8);
+                foreach (var role in session.Roles)
+                {
+                    json.WriteStringValue(role);
+                }
+
+                json.WriteEndArray();
+                json.WriteNumber("messagesIn"u8, session.Traffic.MessagesIn);
+                json.WriteNumber("bytesIn"u8, session.Traffic.BytesIn);
+                json.WriteNumber("messagesOut"u8, session.Traffic.MessagesOut);
+                json.WriteNumber("bytesOut"u8, session.Traffic.BytesOut);
+                if (session.Running is { } running)
+                {
+                    json.WriteStartObject("running"u8);
+                    json.WriteString("command"u8, running.Command);
+                    json.WriteString("since"u8, running.Since);
+                    json.WriteEndObject();
+                }
+                else
+                {
+                    json.WriteNull("running"u8);
+                }
+
                 json.WriteEndObject();
             }
 
@@ -360,6 +423,7 @@ internal sealed class ApiRoutes
         return Json(200, json =>
         {
             json.WriteString("degraded"u8, bus.Degraded);
+            json.WriteString("bus"u8, bus is LocalMessageBus ? "none" : "redis");
             json.WriteStartArray("nodes"u8);
             foreach (var node in nodes)
             {
@@ -372,6 +436,32 @@ internal sealed class ApiRoutes
             }
 
             json.WriteEndArray();
+        });
+    }
+
+    /// <summary>
+    /// Commands, reloads or refusals of every node (<see cref="ClusterActivity"/>): each is asked for its own over the
+    /// bus, like the sessions, and the rows name their node.
+    /// </summary>
+    private async ValueTask<HttpResponse> ActivityAsync(Endpoint endpoint)
+    {
+        var answer = await _route.AskClusterAsync(new ClusterQuery(ClusterQueryKind.Activity), _route.ClusterQueryTimeout, CancellationToken.None);
+        using var activity = ClusterActivity.Read(answer.Answers, _log);
+        return Json(200, json =>
+        {
+            WriteCompleteness(json, answer);
+            switch (endpoint)
+            {
+                case Endpoint.Commands:
+                    activity.WriteCommands(json);
+                    break;
+                case Endpoint.Reloads:
+                    activity.WriteReloads(json);
+                    break;
+                default:
+                    activity.WriteRefusals(json);
+                    break;
+            }
         });
     }
 

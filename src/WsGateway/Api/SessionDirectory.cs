@@ -18,7 +18,8 @@ internal sealed class SessionDirectory(CommandRoute route)
         [
             .. answer.Answers.SelectMany(a => a.Sessions)
                 .Select(s => new SessionInfo(
-                    s.Id, s.User ?? CallerIdentity.Anonymous.Name, s.User is not null, s.Address, s.ConnectedAt, s.Path, s.Groups, s.Node))
+                    s.Id, s.User ?? CallerIdentity.Anonymous.Name, s.User is not null, s.Address, s.ConnectedAt, s.Path, s.Groups, s.Node,
+                    s.Roles, s.Traffic, s.Running))
                 .OrderBy(s => s.ConnectedAt)
                 .ThenBy(s => s.Id, StringComparer.Ordinal),
         ];

@@ -111,6 +111,12 @@ internal sealed class HandshakeAuthentication
 
     private AuthenticationMethods Methods() => _methods.For(_options.Current.Authentication);
 
+    /// <summary>
+    /// The <c>jwt</c> method in force, or null when <c>Authentication:Methods</c> does not list it (or does not
+    /// load): the HTTP API takes the same tokens, with the same roles, so the console's admin view needs no second login.
+    /// </summary>
+    public JwtAuthenticator? Jwt => Methods().Methods.Select(m => m.Authenticator).OfType<JwtAuthenticator>().FirstOrDefault();
+
     private AuthenticationMethods Build(AuthenticationOptions authentication)
     {
         var problems = new List<string>();

@@ -85,14 +85,19 @@ internal static class BusPayload
         json.WriteString("i", instance);
     });
 
-    /// <summary>A question to every node (<c>{"k":"q","q":ID,"op":"sessions"|"disconnect","u","g","sid","c","r"}</c>).</summary>
+    /// <summary>A question to every node (<c>{"k":"q","q":ID,"op":"sessions"|"disconnect"|"activity","u","g","sid","c","r"}</c>).</summary>
     public static byte[] Query(string node, string instance, string id, ClusterQuery query) => Write(json =>
     {
         json.WriteString("k", "q");
         json.WriteString("n", node);
         json.WriteString("i", instance);
         json.WriteString("q", id);
-        json.WriteString("op", query.Kind == ClusterQueryKind.Disconnect ? "disconnect" : "sessions");
+        json.WriteString("op", query.Kind switch
+        {
+            ClusterQueryKind.Disconnect => "disconnect",
+            ClusterQueryKind.Activity => "activity",
+            _ => "sessions",
+        });
         WriteIfSet(json, "u", query.User);
         WriteIfSet(json, "g", query.Group);
         WriteIfSet(json, "sid", query.Session);
@@ -103,7 +108,7 @@ internal static class BusPayload
         }
     });
 
-    /// <summary>A node's answer to the question <paramref name="id"/> (<c>{"k":"a","q":ID,"dc":N,"ss":[…]}</c>).</summary>
+    /// <summary>A node's answer to the question <paramref name="id"/> (<c>{"k":"a","q":ID,"dc":N,"ac":{…},"ss":[…]}</c>).</summary>
     public static byte[] Answer(string instance, string id, NodeAnswer answer) => Write(json =>
     {
         json.WriteString("k", "a");
@@ -111,6 +116,13 @@ internal static class BusPayload
         json.WriteString("i", instance);
         json.WriteString("q", id);
         json.WriteNumber("dc", answer.Disconnected);
+        if (answer.Activity is { } activity)
+        {
+            // Written by ActivityReport from this node's own figures: valid JSON.
+            json.WritePropertyName("ac");
+            json.WriteRawValue(activity, skipInputValidation: true);
+        }
+
         json.WriteStartArray("ss");
         foreach (var session in answer.Sessions)
         {
@@ -134,6 +146,16 @@ internal static class BusPayload
             }
 
             json.WriteEndArray();
+            json.WriteNumber("mi", session.Traffic.MessagesIn);
+            json.WriteNumber("bi", session.Traffic.BytesIn);
+            json.WriteNumber("mo", session.Traffic.MessagesOut);
+            json.WriteNumber("bo", session.Traffic.BytesOut);
+            if (session.Running is { } running)
+            {
+                json.WriteString("rc", running.Command);
+                json.WriteString("rs", running.Since);
+            }
+
             json.WriteEndObject();
         }
 
@@ -145,7 +167,7 @@ internal static class BusPayload
     {
         parsed = default;
         string? kind = null, node = null, instance = null, group = null, text = null, senderSession = null, senderUser = null;
-        string? audience = null, to = null, data = null, eventName = null;
+        string? audience = null, to = null, data = null, eventName = null, activity = null;
         string? queryId = null, operation = null, user = null, sessionId = null, reason = null;
         int sessions = 0, closeCode = 0, disconnected = 0;
         long? offset = null;
@@ -187,6 +209,11 @@ internal static class BusPayload
                     case "r": reason = json.GetString(); break;
                     case "dc": disconnected = json.GetInt32(); break;
                     case "ss": summaries = ReadSessions(ref json); break;
+                    case "ac":
+                        var from = (int)json.TokenStartIndex;
+                        json.Skip();
+                        activity = Encoding.UTF8.GetString(payload[from..(int)json.BytesConsumed]);
+                        break;
                     case "fs": senderSession = json.GetString(); break;
                     case "fu": senderUser = json.GetString(); break;
                     case "s": sessions = json.GetInt32(); break;
@@ -257,6 +284,7 @@ internal static class BusPayload
                 {
                     "sessions" => ClusterQueryKind.Sessions,
                     "disconnect" => ClusterQueryKind.Disconnect,
+                    "activity" => ClusterQueryKind.Activity,
                     _ => (ClusterQueryKind?)null,
                 };
                 if (kind2 is null)
@@ -276,7 +304,7 @@ internal static class BusPayload
                 parsed = new Parsed(PayloadKind.Answer, node, instance, null, 0)
                 {
                     QueryId = queryId,
-                    Answer = new NodeAnswer(node, [.. (summaries ?? []).Select(s => s with { Node = node })], disconnected),
+                    Answer = new NodeAnswer(node, [.. (summaries ?? []).Select(s => s with { Node = node })], disconnected, activity),
                 };
                 return null;
             case "bye":
@@ -338,6 +366,9 @@ internal static class BusPayload
             string? id = null, user = null, address = null, path = null;
             DateTimeOffset since = default;
             string[] roles = [], groups = [];
+            long messagesIn = 0, bytesIn = 0, messagesOut = 0, bytesOut = 0;
+            string? running = null;
+            DateTimeOffset runningSince = default;
             while (json.Read() && json.TokenType == JsonTokenType.PropertyName)
             {
                 var name = json.GetString();
@@ -351,6 +382,12 @@ internal static class BusPayload
                     case "p": path = json.GetString(); break;
                     case "t": since = json.GetDateTimeOffset(); break;
                     case "g": groups = ReadStrings(ref json); break;
+                    case "mi": messagesIn = json.GetInt64(); break;
+                    case "bi": bytesIn = json.GetInt64(); break;
+                    case "mo": messagesOut = json.GetInt64(); break;
+                    case "bo": bytesOut = json.GetInt64(); break;
+                    case "rc": running = json.GetString(); break;
+                    case "rs": runningSince = json.GetDateTimeOffset(); break;
                     default: json.Skip(); break;
                 }
             }
@@ -360,7 +397,9 @@ internal static class BusPayload
                 throw new JsonException("a session without an id or a path");
             }
 
-            sessions.Add(new SessionSummary(id, user, roles, "", address, path, since, groups));
+            sessions.Add(new SessionSummary(
+                id, user, roles, "", address, path, since, groups, new SessionTraffic(messagesIn, bytesIn, messagesOut, bytesOut),
+                running is null ? null : new RunningCommand(running, runningSince)));
         }
 
         return sessions;

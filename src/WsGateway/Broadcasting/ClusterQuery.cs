@@ -1,10 +1,13 @@
 namespace WsGateway.Broadcasting;
 
-/// <summary>What a node asks every node of the cluster: its sessions (filtered), or to close some.</summary>
+/// <summary>What a node asks every node of the cluster: its sessions (filtered), to close some, or its activity.</summary>
 internal enum ClusterQueryKind : byte
 {
     Sessions,
     Disconnect,
+
+    /// <summary>Each node's own activity for the admin view: command statistics, reloads, handshake refusals.</summary>
+    Activity,
 }
 
 /// <summary>One question to every node; each answers for its own sessions.</summary>
@@ -24,11 +27,15 @@ internal sealed record ClusterQuery(
 
 /// <summary>A session as a node reports it.</summary>
 /// <param name="User">The identity name; null for an anonymous session.</param>
+/// <param name="Traffic">Data messages and payload bytes each way so far (zero from a node older than these).</param>
+/// <param name="Running">The command running now and since when; null while none runs.</param>
 internal sealed record SessionSummary(
-    string Id, string? User, string[] Roles, string Node, string? Address, string Path, DateTimeOffset ConnectedAt, string[] Groups);
+    string Id, string? User, string[] Roles, string Node, string? Address, string Path, DateTimeOffset ConnectedAt, string[] Groups,
+    SessionTraffic Traffic = default, RunningCommand? Running = null);
 
-/// <summary>One node's answer: the sessions that matched, or how many it closed.</summary>
-internal sealed record NodeAnswer(string Node, IReadOnlyList<SessionSummary> Sessions, int Disconnected);
+/// <summary>One node's answer: the sessions that matched, how many it closed, or its activity.</summary>
+/// <param name="Activity">For <see cref="ClusterQueryKind.Activity"/>: the node's report as JSON (<c>ActivityReport</c>).</param>
+internal sealed record NodeAnswer(string Node, IReadOnlyList<SessionSummary> Sessions, int Disconnected, string? Activity = null);
 
 /// <summary>
 /// The answers that came back, this node's included. <see cref="Missing"/> names the nodes heard from recently that

@@ -10,7 +10,10 @@ internal interface IMessageBus : IAsyncDisposable
     /// <summary>This node's name, in logs, <c>/metrics</c> and the <c>nodes</c> command.</summary>
     string NodeId { get; }
 
-    /// <summary>Null while the bus works; otherwise why it does not (<c>/readyz</c> and the <c>nodes</c> command say so).</summary>
+    /// <summary>
+    /// Null while the bus works; otherwise one short line for clients, e.g. <c>cluster bus down since 16:40:12Z,
+    /// reconnecting</c> (<c>/readyz</c>, the <c>nodes</c> command and the API say it). The cause goes to the log only.
+    /// </summary>
     string? Degraded { get; }
 
     /// <summary>

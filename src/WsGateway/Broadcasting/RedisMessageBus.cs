@@ -29,7 +29,9 @@ internal sealed class RedisMessageBus : IMessageBus
     private Func<BusMessage, ValueTask> _deliver = static _ => ValueTask.CompletedTask;
     private Func<int> _localSessions = static () => 0;
     private Task _background = Task.CompletedTask;
-    private volatile string? _degraded = "connecting to Redis";
+    // One short line for clients (/readyz, nodes, the API): when and what, never the Redis client's own messages,
+    // which name hosts, versions and internals; those go to the log only.
+    private volatile string? _degraded = "cluster bus connecting";
     // Connecting, Up or Down: a transition is taken by one thread only, so each loss and recovery is logged once
     // even when the multiplexer reports it for several connections at the same moment.
     private int _state = Connecting;
@@ -354,14 +356,18 @@ internal sealed class RedisMessageBus : IMessageBus
 
     private void MarkDown(string why)
     {
-        _degraded = $"Redis unreachable ({why}); serving this node's sessions only";
         if (Interlocked.Exchange(ref _state, Down) != Down)
         {
+            _degraded = DownSince(DateTimeOffset.UtcNow);
             _log.Warning(
                 "Cluster bus down: {Why}. This node keeps serving its own sessions and groups; messages to other nodes are dropped until Redis is back (retrying)",
                 why);
         }
     }
+
+    /// <summary>What <see cref="Degraded"/> says while the bus is down: <c>cluster bus down since 16:40:12Z, reconnecting</c>.</summary>
+    internal static string DownSince(DateTimeOffset since) =>
+        $"cluster bus down since {since.UtcDateTime:HH':'mm':'ss}Z, reconnecting";
 
     private void MarkUpIfConnected()
     {

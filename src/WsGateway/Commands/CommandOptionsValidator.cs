@@ -19,6 +19,11 @@ internal static class CommandOptionsValidator
             problems.Add($"Commands:RateLimitAction must be one of {string.Join(", ", Enum.GetNames<RateLimitAction>())} (was {commands.RateLimitAction})");
         }
 
+        if (!Enum.IsDefined(commands.LogLevel))
+        {
+            problems.Add($"Commands:LogLevel must be one of {string.Join(", ", Enum.GetNames<CommandLogLevel>())} (was {commands.LogLevel})");
+        }
+
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < commands.Subprotocols.Length; i++)
         {

@@ -66,9 +66,14 @@ internal sealed class CommandRoute : IWebSocketRoute
         return others with { Answers = [local, .. others.Answers] };
     }
 
-    /// <summary>This node's answer to <paramref name="query"/>: its matching sessions, or how many of them it closed.</summary>
+    /// <summary>This node's answer to <paramref name="query"/>: its matching sessions, how many of them it closed, or its activity.</summary>
     public NodeAnswer AnswerLocally(ClusterQuery query)
     {
+        if (query.Kind == ClusterQueryKind.Activity)
+        {
+            return new NodeAnswer(Bus.NodeId, [], 0, ActivityReport.Json(Metrics));
+        }
+
         IEnumerable<CommandSession> candidates = query.Session is { } id
             ? LocalSession(id) is { } one ? [one] : []
             : LocalSessions(query.User, query.Group);
@@ -82,15 +87,22 @@ internal sealed class CommandRoute : IWebSocketRoute
         return new NodeAnswer(Bus.NodeId, [.. matching.Select(Summarize)], 0);
     }
 
-    private SessionSummary Summarize(CommandSession session) => new(
-        session.Id,
-        session.Identity.IsAuthenticated ? session.Identity.Name : null,
-        [.. session.Identity.Roles],
-        Bus.NodeId,
-        session.RemoteEndPoint?.ToString(),
-        session.Path,
-        session.ConnectedAt,
-        [.. session.Groups.Order(StringComparer.Ordinal)]);
+    private SessionSummary Summarize(CommandSession session)
+    {
+        var (messagesIn, bytesIn) = session.Connection.Received;
+        var (messagesOut, bytesOut) = session.Connection.Sender.Sent;
+        return new(
+            session.Id,
+            session.Identity.IsAuthenticated ? session.Identity.Name : null,
+            [.. session.Identity.Roles],
+            Bus.NodeId,
+            session.RemoteEndPoint?.ToString(),
+            session.Path,
+            session.ConnectedAt,
+            [.. session.Groups.Order(StringComparer.Ordinal)],
+            new SessionTraffic(messagesIn, bytesIn, messagesOut, bytesOut),
+            session.Running is { } running ? new RunningCommand(running.Command, running.Since) : null);
+    }
 
     /// <summary>
     /// Sends a message to this node's sessions in its audience, then hands it to the bus for the other nodes (unless it
@@ -178,6 +190,9 @@ internal sealed class CommandRoute : IWebSocketRoute
 
     public GatewayMetrics Metrics { get; }
     public TimeSpan CommandTimeout => TimeSpan.FromSeconds(_options.Current.Commands.TimeoutSeconds);
+
+    /// <summary>The <c>Commands</c> options in force.</summary>
+    public CommandOptions CommandOptions => _options.Current.Commands;
 
     /// <summary>How long a cluster-wide question waits for the other nodes (<c>Cluster:QueryTimeoutSeconds</c>).</summary>
     public TimeSpan ClusterQueryTimeout => TimeSpan.FromSeconds(_options.Current.Cluster.QueryTimeoutSeconds);

@@ -1,10 +1,13 @@
+using System.Diagnostics;
 using System.Net;
 using System.Threading.Channels;
 using Serilog;
+using Serilog.Events;
 using WsGateway.Broadcasting;
 using WsGateway.Connections;
 using WsGateway.Contracts;
 using WsGateway.Diagnostics;
+using WsGateway.Options;
 using WsGateway.Protocol;
 using WsGateway.Transport;
 
@@ -58,6 +61,10 @@ internal sealed class CommandSession : ISession
     // wsgateway.v1 only: the ids of the calls queued or running, which a new call may not reuse. Touched by the
     // receive loop (a call arrives) and the worker (it ends), under its own lock.
     private HashSet<string>? _callsInFlight;
+
+    // The command running now, and its Stopwatch timestamp: read by the admin API from other threads.
+    private CommandDescriptor? _running;
+    private long _runningStarted;
 
     public CommandSession(IWebSocketConnection connection, CommandRoute route)
     {
@@ -516,25 +523,25 @@ internal sealed class CommandSession : ISession
         if (!_route.Registry.Current.TryGet(request.Name, out var descriptor))
         {
             _route.Metrics.CommandUnknown();
-            await Replies.ReplyErrorAsync(request.Id, CallErrors.UnknownCommand, $"unknown command \"{SentText.Excerpt(request.Name)}\"; send \"help\" to list commands");
+            await Replies.ReplyErrorAsync(request.Id, CallErrors.UnknownCommand, CallRefusals.UnknownCommand(request.Name));
             return;
         }
 
         if (!descriptor.Access.Allows(Identity) || CredentialExpired())
         {
-            _route.Metrics.CommandRan(descriptor.Name, CommandOutcome.Denied);
-            var why = CredentialExpired()
-                ? "was not run: your credential expired; reconnect with a new one"
-                : $"{descriptor.Access.Describe()} ({(Identity.IsAuthenticated ? "you are " + Identity.Name : "you are not authenticated")})";
-            Log.Information("Command {Command} refused to {User}: {Reason}", descriptor.Name, Identity.Name, why);
-            await Replies.ReplyErrorAsync(request.Id, CallErrors.Forbidden, $"command \"{descriptor.Name}\" {why}");
+            Finished(descriptor, request, CommandOutcome.Denied, started: 0);
+            var refusal = CredentialExpired()
+                ? $"command \"{descriptor.Name}\" was not run: your credential expired; reconnect with a new one"
+                : CallRefusals.Forbidden(descriptor, Identity);
+            Log.Information("Command {Command} refused to {User}: {Reason}", descriptor.Name, Identity.Name, refusal);
+            await Replies.ReplyErrorAsync(request.Id, CallErrors.Forbidden, refusal);
             return;
         }
 
         if (descriptor.RepliesWithProblem)
         {
             // No version of it works: an error like any failed call (plain text reads as it always did).
-            _route.Metrics.CommandRan(descriptor.Name, CommandOutcome.Broken);
+            Finished(descriptor, request, CommandOutcome.Broken, started: 0);
             await Replies.ReplyErrorAsync(request.Id, CallErrors.Broken, $"script command \"{descriptor.Name}\" is broken: {descriptor.Problem}");
             return;
         }
@@ -550,6 +557,9 @@ internal sealed class CommandSession : ISession
         timeout.CancelAfter(_route.CommandTimeout);
         var context = new CommandContext(this, descriptor, request, timeout.Token);
         var outcome = CommandOutcome.Succeeded;
+        long started = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _runningStarted, started);
+        Volatile.Write(ref _running, descriptor);
         try
         {
             ValueTask call;
@@ -616,6 +626,63 @@ internal sealed class CommandSession : ISession
 
         // The call's final frame in wsgateway.v1 (unless an error above was); later replies are dropped.
         await Replies.EndAsync(context);
-        _route.Metrics.CommandRan(descriptor.Name, outcome);
+        Volatile.Write(ref _running, null);
+        Finished(descriptor, request, outcome, started);
+    }
+
+    /// <summary>
+    /// Counts a call in the metrics and the admin API's command view, and writes its line at <c>Commands:LogLevel</c>.
+    /// Nothing here allocates unless that line is written.
+    /// </summary>
+    /// <param name="started">The <see cref="Stopwatch"/> timestamp the command started at; 0 for a call that did not run.</param>
+    private void Finished(CommandDescriptor descriptor, CommandRequest request, CommandOutcome outcome, long started)
+    {
+        var metrics = _route.Metrics;
+        metrics.CommandRan(descriptor.Name, outcome);
+        double seconds = -1;
+        if (started != 0)
+        {
+            seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            metrics.CommandTimed(descriptor.Name, seconds);
+        }
+
+        metrics.Commands.For(descriptor.Name, descriptor.Origin.Version).Record(outcome, seconds);
+        var commands = _route.CommandOptions;
+        if (commands.LogLevel == CommandLogLevel.Off || !Log.IsEnabled(LevelOf(commands.LogLevel)))
+        {
+            return;
+        }
+
+        double milliseconds = Math.Round(Math.Max(seconds, 0) * 1000, 3);
+        if (commands.LogArguments)
+        {
+            Log.Write(LevelOf(commands.LogLevel), "Command {Command} by {User} on {SessionId}: {Outcome} in {ElapsedMs} ms; arguments {Arguments}",
+                descriptor.Name, Identity.Name, Id, GatewayMetrics.OutcomeLabel(outcome), milliseconds, request.Arguments);
+        }
+        else
+        {
+            Log.Write(LevelOf(commands.LogLevel), "Command {Command} by {User} on {SessionId}: {Outcome} in {ElapsedMs} ms",
+                descriptor.Name, Identity.Name, Id, GatewayMetrics.OutcomeLabel(outcome), milliseconds);
+        }
+    }
+
+    private static LogEventLevel LevelOf(CommandLogLevel level) => level switch
+    {
+        CommandLogLevel.Verbose => LogEventLevel.Verbose,
+        CommandLogLevel.Debug => LogEventLevel.Debug,
+        CommandLogLevel.Information => LogEventLevel.Information,
+        _ => LogEventLevel.Warning,
+    };
+
+    /// <summary>The command running now and since when, for the admin API; null while none runs.</summary>
+    public (string Command, DateTimeOffset Since)? Running
+    {
+        get
+        {
+            var running = Volatile.Read(ref _running);
+            return running is null
+                ? null
+                : (running.Name, DateTimeOffset.UtcNow - Stopwatch.GetElapsedTime(Volatile.Read(ref _runningStarted)));
+        }
     }
 }

@@ -7,6 +7,7 @@ namespace WsGateway.Commands;
 /// <summary>
 /// The built-in <c>help</c>: every command the caller may run, with its description and origin, shadowed and broken
 /// ones included. <c>help --json</c> answers the same as one JSON object for programs (the web console uses it).
+/// <c>help NAME</c> of a command the caller may not run, or of none, ends with the error a call would get.
 /// </summary>
 internal static class HelpCommand
 {
@@ -26,14 +27,24 @@ internal static class HelpCommand
             return RenderJson(table, caller);
         }
 
-        // What the caller may not run is not listed: it would only tell them what to try to get.
+        if (arguments.Length > 0)
+        {
+            // Asking about a command answers as calling it would: unknown, or refused with what it needs. The list
+            // below leaves out what the caller may not run; naming one tells only what a call would tell.
+            if (!table.TryGet(arguments, out var active))
+            {
+                throw new CallErrorException(CallErrors.UnknownCommand, CallRefusals.UnknownCommand(arguments));
+            }
+
+            if (!active.Access.Allows(caller))
+            {
+                throw new CallErrorException(CallErrors.Forbidden, CallRefusals.Forbidden(active, caller));
+            }
+        }
+
         var rows = table.All
             .Where(d => d.Access.Allows(caller) && (arguments.Length == 0 || d.Name.Equals(arguments, StringComparison.OrdinalIgnoreCase)))
             .ToList();
-        if (rows.Count == 0)
-        {
-            return $"No command \"{arguments}\". Send \"help\" to list commands.";
-        }
 
         int width = rows.Max(d => d.Name.Length);
         var text = new StringBuilder(arguments.Length == 0 ? "Commands (send \"NAME arguments\"):\n" : "");

@@ -16,7 +16,7 @@ internal static class NodesCommand
 
     internal static string Render(IReadOnlyList<ClusterNode> nodes, string? degraded)
     {
-        var text = new StringBuilder(degraded is null ? "" : $"cluster bus down: {degraded}\n");
+        var text = new StringBuilder(degraded is null ? "" : degraded + "\n");
         foreach (var node in nodes)
         {
             text.Append(node.Id).Append(": ").Append(node.Sessions).Append(node.Sessions == 1 ? " session" : " sessions");

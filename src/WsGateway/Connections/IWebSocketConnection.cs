@@ -32,6 +32,9 @@ internal interface IWebSocketConnection
     /// <summary>Where everything sent to this connection goes, in order.</summary>
     FrameSender Sender { get; }
 
+    /// <summary>Data messages received so far, and their payload bytes (after inflation).</summary>
+    (long Messages, long Bytes) Received { get; }
+
     /// <summary>
     /// Starts the close handshake: sends a close frame (once) and waits for the peer's answer for at most
     /// <c>Limits:CloseTimeoutSeconds</c> before dropping TCP.

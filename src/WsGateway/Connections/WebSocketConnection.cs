@@ -39,6 +39,9 @@ internal sealed class WebSocketConnection : IWebSocketConnection
     // Why the receive loop closed the connection, logged once the loop is over (it may run on the socket engine's thread).
     private FrameError _failure;
 
+    private long _messagesIn;
+    private long _bytesIn;
+
     // ConnectedAt as UTC ticks: half the size of a DateTimeOffset.
     private readonly long _connectedAt;
 
@@ -96,6 +99,8 @@ internal sealed class WebSocketConnection : IWebSocketConnection
     /// This connection's one sender: replies, broadcasts and control frames are all written through it, in order.
     /// </summary>
     public FrameSender Sender => _sender;
+
+    public (long Messages, long Bytes) Received => (Volatile.Read(ref _messagesIn), Volatile.Read(ref _bytesIn));
 
     /// <summary>True once a close frame has gone out; no data frame may follow it (RFC 6455 5.5.1).</summary>
     private bool CloseSent => _sender.CloseSent;
@@ -333,6 +338,9 @@ internal sealed class WebSocketConnection : IWebSocketConnection
         var message = Assembler.Message;
         _liveness.OnMessage(Environment.TickCount64);
         _metrics.MessageReceived(message.Length);
+        // Only the receive loop writes them; a reader elsewhere (the admin API) may see one a message behind the other.
+        Volatile.Write(ref _messagesIn, _messagesIn + 1);
+        Volatile.Write(ref _bytesIn, _bytesIn + message.Length);
         return CloseSent ? ValueTask.CompletedTask : Route.OnMessageAsync(this, Assembler.MessageOpcode, message);
     }
 

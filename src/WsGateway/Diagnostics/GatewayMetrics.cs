@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using Prometheus;
 
 namespace WsGateway.Diagnostics;
@@ -22,6 +23,8 @@ internal sealed class GatewayMetrics
 
     // WithLabels allocates its label array on every call; commands are counted per message, so keep the children.
     private readonly ConcurrentDictionary<(string Command, CommandOutcome Outcome), Counter.Child> _commandChildren = new();
+    private readonly Histogram _commandDuration;
+    private readonly ConcurrentDictionary<string, Histogram.Child> _durationChildren = new(StringComparer.Ordinal);
     private readonly Counter _unknownCommands;
     private readonly Counter _rateLimited;
     private readonly Counter _sendBufferOverflows;
@@ -53,6 +56,14 @@ internal sealed class GatewayMetrics
             "wsgateway_socket_sends_total",
             "Sends to sockets; each carries every frame queued for its connection, so fewer than messages sent means coalescing works.");
         _commands = factory.CreateCounter("wsgateway_commands_total", "Commands run, by command and outcome.", "command", "outcome");
+        _commandDuration = factory.CreateHistogram(
+            "wsgateway_command_duration_seconds",
+            "How long commands ran, from their start to their last reply, by command (calls refused before running are not timed).",
+            new HistogramConfiguration
+            {
+                LabelNames = ["command"],
+                Buckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+            });
         _unknownCommands = factory.CreateCounter("wsgateway_unknown_commands_total", "Requests naming no known command.");
         _rateLimited = factory.CreateCounter("wsgateway_rate_limited_total", "Command messages over a connection's rate limit.");
         _sendBufferOverflows = factory.CreateCounter(
@@ -111,7 +122,22 @@ internal sealed class GatewayMetrics
     /// <summary>Sends to sockets so far (for tests of coalescing).</summary>
     public double SocketSends => _socketSends.Value;
 
-    public void HandshakeFailed(string reason) => _handshakeFailures.WithLabels(reason).Inc();
+    /// <summary>Per command and version: calls, errors, denials, run times (the admin API's command view).</summary>
+    public CommandStats Commands { get; } = new();
+
+    /// <summary>The latest plugin loads and script compiles.</summary>
+    public ReloadHistory Reloads { get; } = new();
+
+    /// <summary>The latest handshake refusals, and their count by reason.</summary>
+    public RecentRefusals Refusals { get; } = new();
+
+    /// <param name="remote">The client, when known by then.</param>
+    /// <param name="path">The requested path, when the request head was read.</param>
+    public void HandshakeFailed(string reason, IPEndPoint? remote = null, string? path = null)
+    {
+        _handshakeFailures.WithLabels(reason).Inc();
+        Refusals.Add(reason, remote, path);
+    }
 
     public void MessageReceived(int bytes)
     {
@@ -136,6 +162,10 @@ internal sealed class GatewayMetrics
         _commandChildren.GetOrAdd((command, outcome), static (key, counter) =>
             counter.WithLabels(key.Command.ToLowerInvariant(), OutcomeLabel(key.Outcome)), _commands).Inc();
 
+    /// <summary>A command that ran for <paramref name="seconds"/> (whatever its outcome).</summary>
+    public void CommandTimed(string command, double seconds) =>
+        _durationChildren.GetOrAdd(command, static (name, histogram) => histogram.WithLabels(name.ToLowerInvariant()), _commandDuration).Observe(seconds);
+
     public void CommandUnknown() => _unknownCommands.Inc();
 
     public void RateLimited() => _rateLimited.Inc();
@@ -148,7 +178,8 @@ internal sealed class GatewayMetrics
     public Task ExportAsync(Stream destination, CancellationToken cancellationToken) =>
         _registry.CollectAndExportAsTextAsync(destination, cancellationToken);
 
-    private static string OutcomeLabel(CommandOutcome outcome) => outcome switch
+    /// <summary>The <c>outcome</c> label of <paramref name="outcome"/>: <c>succeeded</c>, <c>timed_out</c>, ...</summary>
+    public static string OutcomeLabel(CommandOutcome outcome) => outcome switch
     {
         CommandOutcome.Succeeded => "succeeded",
         CommandOutcome.Failed => "failed",

@@ -63,7 +63,7 @@ internal sealed class UpgradeHandshake
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             await SocketThread.Leave();
-            _metrics.HandshakeFailed("timeout");
+            _metrics.HandshakeFailed("timeout", peer);
             _log.Debug("Handshake from {RemoteAddress} timed out", peer);
             return null;
         }
@@ -86,7 +86,7 @@ internal sealed class UpgradeHandshake
         // Before anything else, plain HTTP included: a rebinding page must not reach a route, the origin check or /metrics.
         if (HostFilter.Effective(options.Hosts.Allowed, _listenAddress) is { } hosts && !HostFilter.IsAllowed(client.Host, hosts))
         {
-            _metrics.HandshakeFailed("host");
+            _metrics.HandshakeFailed("host", remote, request.Path);
             _log.Information("Request from {RemoteAddress} for {Path} refused: Host {Host} is not allowed (Hosts:Allowed)",
                 remote, request.Path, client.Host ?? "missing");
             await RespondAsync(transport, HttpResponse.Text(400, "This host name is not served here (see Hosts:Allowed)."), headOnly: false, timeout);
@@ -132,7 +132,7 @@ internal sealed class UpgradeHandshake
 
         if (refusal is not null)
         {
-            _metrics.HandshakeFailed(reason!);
+            _metrics.HandshakeFailed(reason!, remote, request.Path);
             _log.Information("Upgrade from {RemoteAddress} (Origin {Origin}) for {Path} refused with {Status}: {Reason}",
                 remote, request.GetHeader("Origin") ?? "none", request.Path, refusal.Status, verdict.Detail is null ? reason : $"{reason} ({verdict.Detail})");
             if (InBandRefusal.For(verdict, request) is { } inBand)
@@ -281,7 +281,7 @@ internal sealed class UpgradeHandshake
             {
                 // A PROXY header from a peer that may not send one (or a second one): someone claiming another address.
                 input.AdvanceTo(buffer.End);
-                _metrics.HandshakeFailed("proxy");
+                _metrics.HandshakeFailed("proxy", transport.RemoteEndPoint);
                 _log.Information("Connection from {RemoteAddress} closed: a PROXY header from a peer not in Proxies:TrustedProxies",
                     transport.RemoteEndPoint);
                 return null;
@@ -299,7 +299,7 @@ internal sealed class UpgradeHandshake
                         return request;
                     }
 
-                    _metrics.HandshakeFailed("bad_request");
+                    _metrics.HandshakeFailed("bad_request", transport.RemoteEndPoint);
                     await RespondAsync(transport, HttpResponse.Text(400, error ?? "Malformed request."), headOnly: false, cancellationToken);
                     return null;
                 }
@@ -312,7 +312,7 @@ internal sealed class UpgradeHandshake
             if (status == HeadReadStatus.TooLarge)
             {
                 input.AdvanceTo(buffer.End);
-                _metrics.HandshakeFailed("too_large");
+                _metrics.HandshakeFailed("too_large", transport.RemoteEndPoint);
                 await RespondAsync(transport, HttpResponse.Text(431, $"Request head larger than {maxBytes} bytes."), headOnly: false, cancellationToken);
                 return null;
             }

@@ -390,7 +390,7 @@ internal sealed class GatewayServer : IAsyncDisposable
             return found.Source ?? proxy;
         }
 
-        _metrics.HandshakeFailed("proxy");
+        _metrics.HandshakeFailed("proxy", proxy);
         _log.Information("Connection from trusted proxy {RemoteAddress} closed: {Problem} (Proxies:ProxyProtocol)", proxy, problem);
         return null;
     }
@@ -407,7 +407,7 @@ internal sealed class GatewayServer : IAsyncDisposable
         {
             // The failure surfaces where it was seen: perhaps where the socket reported it.
             await SocketThread.Leave();
-            _metrics.HandshakeFailed("tls");
+            _metrics.HandshakeFailed("tls", remote);
             _log.Debug("TLS handshake with {RemoteAddress} failed: {Error}", remote, ex.Message);
             socket.Dispose();
             return null;

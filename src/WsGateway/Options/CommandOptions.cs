@@ -23,6 +23,15 @@ public sealed record CommandOptions
     /// <summary>WebSocket subprotocols the command route supports, in the gateway's order of preference.</summary>
     public string[] Subprotocols { get; set; } = [];
 
+    /// <summary>
+    /// The level of the line logged for every command run (name, outcome, duration, session, user); <c>Off</c> for none.
+    /// Logged only when Serilog's minimum level lets it through.
+    /// </summary>
+    public CommandLogLevel LogLevel { get; set; } = CommandLogLevel.Debug;
+
+    /// <summary>Whether that line carries the command's arguments too (they may hold what callers would not want logged).</summary>
+    public bool LogArguments { get; set; }
+
     public bool Equals(CommandOptions? other) =>
         other is not null
         && OptionLists.Same(Paths, other.Paths)
@@ -31,7 +40,10 @@ public sealed record CommandOptions
         && AllowBinary == other.AllowBinary
         && MessagesPerSecond == other.MessagesPerSecond
         && Burst == other.Burst
-        && RateLimitAction == other.RateLimitAction;
+        && RateLimitAction == other.RateLimitAction
+        && LogLevel == other.LogLevel
+        && LogArguments == other.LogArguments;
 
-    public override int GetHashCode() => HashCode.Combine(OptionLists.Hash(Paths), OptionLists.Hash(Subprotocols), TimeoutSeconds, AllowBinary, MessagesPerSecond, Burst, RateLimitAction);
+    public override int GetHashCode() =>
+        HashCode.Combine(OptionLists.Hash(Paths), OptionLists.Hash(Subprotocols), TimeoutSeconds, AllowBinary, MessagesPerSecond, Burst, RateLimitAction, HashCode.Combine(LogLevel, LogArguments));
 }

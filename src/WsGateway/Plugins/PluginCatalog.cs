@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Serilog;
 using WsGateway.Authentication;
 using WsGateway.Commands;
+using WsGateway.Diagnostics;
 using WsGateway.Options;
 using WsGateway.Watching;
 
@@ -72,6 +73,9 @@ internal sealed class PluginCatalog : IAsyncDisposable, IDisposable
 
     /// <summary>Where plugins' session hooks go; none are loaded without it.</summary>
     internal SessionHookRegistry? Hooks { get; init; }
+
+    /// <summary>Where each load, failed load and unload is recorded for the admin API; none are without it.</summary>
+    internal ReloadHistory? Reloads { get; init; }
 
     /// <summary>Raised after each attempt to load a plugin version: its name and whether it went live.</summary>
     public event Action<string, bool>? LoadAttempted;
@@ -287,6 +291,8 @@ internal sealed class PluginCatalog : IAsyncDisposable, IDisposable
                     name, fingerprint, reason, current.Version, current.Fingerprint);
             }
 
+            Reloads?.Add(new ReloadRecord(DateTimeOffset.UtcNow, "plugin", name, null, fingerprint.Hash, "failed",
+                [current is null ? reason : $"{reason}; version {current.Version} ({current.Fingerprint.Hash}) keeps serving"]));
             LoadAttempted?.Invoke(name, false);
             return;
         }
@@ -309,6 +315,8 @@ internal sealed class PluginCatalog : IAsyncDisposable, IDisposable
                 name, next.Version, fingerprint, current.Version, current.Fingerprint, commandNames);
         }
 
+        Reloads?.Add(new ReloadRecord(DateTimeOffset.UtcNow, "plugin", name, next.Version, fingerprint.Hash, "loaded",
+            current is null ? [] : [$"replaced {current.Version} ({current.Fingerprint.Hash})"]));
         LoadAttempted?.Invoke(name, true);
     }
 
@@ -320,6 +328,7 @@ internal sealed class PluginCatalog : IAsyncDisposable, IDisposable
         _loaded.Remove(plugin.Name);
         plugin.Dispose();
         _log.Information("Unloaded plugin {Plugin} {Version}: its folder or assembly is gone", plugin.Name, plugin.Version);
+        Reloads?.Add(new ReloadRecord(DateTimeOffset.UtcNow, "plugin", plugin.Name, plugin.Version, plugin.Fingerprint.Hash, "removed", []));
     }
 
     /// <summary>The plugin folder a changed path (relative to the plugin directory) belongs to: its first segment.</summary>

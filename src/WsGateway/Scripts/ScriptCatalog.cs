@@ -1,9 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime.Loader;
+using System.Security.Cryptography;
+using System.Text;
 using Serilog;
 using WsGateway.Commands;
 using WsGateway.Contracts;
+using WsGateway.Diagnostics;
 using WsGateway.Options;
 
 using WsGateway.Watching;
@@ -56,6 +59,9 @@ internal sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         _compiler = new ScriptCompiler(options, _directory);
         _quietPeriod = TimeSpan.FromMilliseconds(options.DebounceMilliseconds);
     }
+
+    /// <summary>Where each compile, failed compile and removal is recorded for the admin API; none are without it.</summary>
+    internal ReloadHistory? Reloads { get; init; }
 
     /// <summary>Raised after each compile result is published: the file and whether it compiled.</summary>
     public event Action<string, bool>? Published;
@@ -211,11 +217,13 @@ internal sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         }
 
         entry.Source = source;
+        entry.SourceHash = SourceHash(source);
         if (!CommandNames.IsValid(entry.CommandName))
         {
             var problem = $"{fileName}: \"{entry.CommandName}\" is not a command name (letters, digits, -, _ and . only)";
             _log.Error("Script {File} is not published: {Problem}", fileName, problem);
             PublishBroken(entry, ScriptHeader.Read(source).Description ?? "(invalid name)", problem);
+            Record(entry, "failed", [problem]);
             return;
         }
 
@@ -228,6 +236,7 @@ internal sealed class ScriptCatalog : IDisposable, IAsyncDisposable
             // Roslyn or the loader failing on odd input must not take the catalog down; treat it as a broken script.
             _log.Error(ex, "Script {File} could not be compiled", fileName);
             Fail(entry, $"{fileName}: {ex.GetType().Name}: {ex.Message}");
+            Record(entry, "failed", [$"{ex.GetType().Name}: {ex.Message}"]);
         }
     }
 
@@ -239,6 +248,7 @@ internal sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         {
             _log.Error("Script {File}({Line},{Column}): {Id}: {Message}", directive.File, directive.Line, directive.Column, directive.Id, directive.Message);
             Fail(entry, directive.ToString());
+            Record(entry, "failed", [directive.ToString()]);
             return;
         }
 
@@ -256,15 +266,18 @@ internal sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         if (result.Script is not { } compiled)
         {
             Fail(entry, result.FirstError ?? $"{entry.FileName}: does not compile");
+            Record(entry, "failed", result.Diagnostics.Length > 0 ? [.. result.Diagnostics.Select(d => d.ToString())] : [result.FirstError ?? "does not compile"]);
             return;
         }
 
         var previous = entry.Good;
         entry.Good = compiled;
+        entry.GoodHash = entry.SourceHash;
         entry.Description = header.Description ?? "(no description)";
         entry.Access = header.Access;
         Publish(entry, compiled.ExecuteAsync, entry.Description, problem: null);
         previous?.Unload();
+        Record(entry, "loaded", [.. result.Diagnostics.Select(d => d.ToString())]);
         _log.Information(
             "Script {File} compiled in {ElapsedMs} ms; {Kind} {Command} is live",
             entry.FileName, elapsedMs, ScriptHook.Stage(entry.CommandName) is null ? "command" : "session hook", entry.CommandName);
@@ -298,7 +311,8 @@ internal sealed class ScriptCatalog : IDisposable, IAsyncDisposable
             return;
         }
 
-        var origin = new CommandOrigin(CommandOriginKind.Script, entry.FileName);
+        // The version is the hash of the source that answers: the last good one, or the broken one that only answers its problem.
+        var origin = new CommandOrigin(CommandOriginKind.Script, entry.FileName, repliesWithProblem ? entry.SourceHash : entry.GoodHash);
         var descriptor = new CommandDescriptor(entry.CommandName, description, origin, execute, problem)
         {
             RepliesWithProblem = repliesWithProblem,
@@ -324,6 +338,7 @@ internal sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         Hooks?.RemoveSource(SourceKeyPrefix + fileName);
         entry.Good?.Unload();
         _log.Information("Script {File} is gone; command {Command} removed", fileName, entry.CommandName);
+        Reloads?.Add(new ReloadRecord(DateTimeOffset.UtcNow, "script", fileName, null, entry.GoodHash ?? entry.SourceHash, "removed", []));
     }
 
     private void RetryLater(string fileName, Exception ex)
@@ -341,6 +356,13 @@ internal sealed class ScriptCatalog : IDisposable, IAsyncDisposable
         _log.Debug("Script {File} cannot be read yet ({Reason}); retrying", fileName, ex.Message);
         _watcher?.Touch(fileName);
     }
+
+    private void Record(ScriptEntry entry, string outcome, IReadOnlyList<string> diagnostics) =>
+        Reloads?.Add(new ReloadRecord(DateTimeOffset.UtcNow, "script", entry.FileName, null, entry.SourceHash, outcome, diagnostics));
+
+    /// <summary>The first 12 hex digits of the SHA-256 of the source: tells two versions of a script apart.</summary>
+    internal static string SourceHash(string source) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(source)))[..12];
 
     private static Func<ICommandContext, ValueTask> ReplyWithProblem(string command, string problem) =>
         context => context.ReplyAsync($"error: script command \"{command}\" is broken: {problem}");

@@ -13,6 +13,12 @@ internal sealed class ScriptEntry(string fileName)
     /// <summary>The text last compiled (successfully or not); a save that leaves it unchanged is not recompiled.</summary>
     public string? Source { get; set; }
 
+    /// <summary>The hash of <see cref="Source"/> (<see cref="ScriptCatalog.SourceHash"/>).</summary>
+    public string? SourceHash { get; set; }
+
+    /// <summary>The hash of the source of <see cref="Good"/>: the version that answers.</summary>
+    public string? GoodHash { get; set; }
+
     /// <summary>The version that answers; kept while later edits fail to compile.</summary>
     public CompiledScript? Good { get; set; }
 

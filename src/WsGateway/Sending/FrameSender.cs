@@ -37,6 +37,8 @@ internal sealed class FrameSender
     private readonly string _sessionId;
     private readonly bool _deflate;
     private int _corks;
+    private long _messagesOut;
+    private long _bytesOut;
     private int _closeSent;
     private bool _stopped;
 
@@ -92,6 +94,7 @@ internal sealed class FrameSender
 
             _transport.Output.Write(wire.Bytes.Span);
             _transport.CommitOutput();
+            CountSent(wire.Opcode, frame.PayloadLength);
         }
 
         _transport.ScheduleSend();
@@ -127,6 +130,19 @@ internal sealed class FrameSender
         Volatile.Read(ref _corks) == 0 || _transport.UnsentBytes >= TransportConnection.WaitThreshold
             ? _transport.SendAsync()
             : ValueTask.CompletedTask;
+
+    /// <summary>Data messages queued for this connection so far, and their payload bytes (before compression).</summary>
+    public (long Messages, long Bytes) Sent => (Volatile.Read(ref _messagesOut), Volatile.Read(ref _bytesOut));
+
+    /// <summary>Call under the write lock, which orders the writers of these two.</summary>
+    private void CountSent(Opcode opcode, int length)
+    {
+        if (opcode is Opcode.Text or Opcode.Binary)
+        {
+            Volatile.Write(ref _messagesOut, _messagesOut + 1);
+            Volatile.Write(ref _bytesOut, _bytesOut + length);
+        }
+    }
 
     /// <summary>True once the connection was dropped (the peer is gone, or was cut off): nothing more reaches it.</summary>
     public bool IsGone => _transport.IsAborted;
@@ -165,6 +181,7 @@ internal sealed class FrameSender
 
             WriteFrame(opcode, payload, text, length);
             _transport.CommitOutput();
+            CountSent(opcode, length);
         }
 
         if (opcode is Opcode.Text or Opcode.Binary)
@@ -200,6 +217,7 @@ internal sealed class FrameSender
 
                     WriteFrame(opcode, compressed.AsSpan(0, compressedLength), null, compressedLength, rsv1: true);
                     _transport.CommitOutput();
+                    CountSent(opcode, length);
                 }
             }
             finally

@@ -25,6 +25,9 @@ public sealed class ApiClusterOutageTests
 
         Assert.Equal((HttpStatusCode.ServiceUnavailable, "cluster-unavailable"), (refused.Status, refused.ProblemName));
         Assert.Equal("5", refused.Header("Retry-After"));
+        var degraded = (await api.GetAsync("/api/v1/nodes")).Json.GetProperty("degraded").GetString()!;
+        ClusterGateways.AssertHonestBusDown(degraded);
+        Assert.Contains(degraded, refused.Json.GetProperty("detail").GetString(), StringComparison.Ordinal);
         var held = await api.PostAsync("/api/v1/publish", $$"""{"session":"{{client.Welcome!.Session}}","text":"here"}""", ApiGateway.PublisherKey);
         Assert.Equal(HttpStatusCode.OK, held.Status);
         Assert.False(held.Json.GetProperty("cluster").GetBoolean());

@@ -13,7 +13,8 @@ public sealed class ApiOpenApiTests : IAsyncLifetime
     private static readonly string[] Served =
     [
         "POST /api/v1/publish", "GET /api/v1/sessions", "GET /api/v1/groups/{group}/presence", "POST /api/v1/sessions/{id}/disconnect",
-        "POST /api/v1/users/{name}/disconnect", "GET /api/v1/nodes", "GET /api/v1/openapi.json",
+        "POST /api/v1/users/{name}/disconnect", "GET /api/v1/nodes", "GET /api/v1/commands", "GET /api/v1/reloads", "GET /api/v1/refusals",
+        "GET /api/v1/openapi.json",
     ];
 
     private ApiGateway _api = null!;

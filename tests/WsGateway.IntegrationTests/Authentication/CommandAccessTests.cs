@@ -1,4 +1,6 @@
 using System.Net.WebSockets;
+using System.Text.Json;
+using WsGateway.Client;
 using static WsGateway.IntegrationTests.Authentication.Handshakes;
 
 namespace WsGateway.IntegrationTests.Authentication;
@@ -38,7 +40,9 @@ public sealed class CommandAccessTests(PluginGatewayFixture fixture) : IClassFix
         Assert.Contains("whoami", help);
         Assert.DoesNotContain("secret", help);
         Assert.DoesNotContain("report", help);
-        Assert.StartsWith("No command", await client.AskAsync("help secret"));
+        // help answers as the call did: the command exists and needs a role (docs/protocol.md, "help").
+        Assert.Equal("error: command \"secret\" requires the role admin (you are dave)", await client.AskAsync("help secret"));
+        Assert.Equal("error: unknown command \"nothing\"; send \"help\" to list commands", await client.AskAsync("help nothing"));
 
         var after = await MetricsAsync(Gateway);
         foreach (var command in new[] { "secret", "report" })
@@ -90,6 +94,29 @@ public sealed class CommandAccessTests(PluginGatewayFixture fixture) : IClassFix
         // The column of what does not parse, after "requires: ".
         Assert.Equal(PluginGatewayFixture.BrokenRequires.IndexOf("rol admin", StringComparison.Ordinal) + 1, Property(logged, "Column"));
         Assert.Equal("WSG0001", Property(logged, "Id"));
+    }
+
+    [Fact]
+    public async Task Through_the_envelope_and_wsgateway_v1_a_broken_script_and_a_refused_help_are_errors_with_codes()
+    {
+        using var plain = await ConnectAsync("dave", "ops");
+        foreach (var (request, code) in new[] { ("broken", "broken"), ("help secret", "forbidden"), ("help nothing", "unknown_command") })
+        {
+            var split = request.Split(' ', 2);
+            using var envelope = JsonDocument.Parse(await plain.AskAsync(
+                JsonSerializer.Serialize(new { id = "e1", command = split[0], args = split.Length > 1 ? split[1] : "" })));
+            Assert.False(envelope.RootElement.GetProperty("ok").GetBoolean(), request);
+            Assert.Equal(code, envelope.RootElement.GetProperty("code").GetString());
+        }
+
+        await using var client = await GatewayClient.ConnectAsync(Gateway.WebSocketUri(), new GatewayClientOptions
+        {
+            Reconnect = false,
+            ConfigureWebSocket = o => o.SetRequestHeader("X-Test-User", "dave"),
+        });
+        Assert.Equal("broken", (await Assert.ThrowsAsync<CallException>(() => client.CallAsync("broken"))).Code);
+        var help = await Assert.ThrowsAsync<CallException>(() => client.CallAsync("help", "secret"));
+        Assert.Equal(("forbidden", "command \"secret\" requires the role admin (you are dave)"), (help.Code, help.Message));
     }
 
     [Fact]

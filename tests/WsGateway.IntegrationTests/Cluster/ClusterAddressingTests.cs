@@ -168,6 +168,39 @@ public sealed class ClusterAddressingTests(ClusterAddressingTests.AuthenticatedC
         Assert.Equal(2, answer.RootElement.GetProperty("disconnected").GetInt32());
     }
 
+    [Fact]
+    public async Task The_admin_data_of_node_b_is_read_through_the_API_of_node_a()
+    {
+        var user = "nora-" + Guid.NewGuid().ToString("N")[..8];
+        await using var onB = await Listener.ConnectAsync(cluster.B, user);
+        await onB.Client.CallAsync("whoami");
+        using var api = new HttpClient { BaseAddress = cluster.A.HttpUri("/"), Timeout = Eventually.Patience };
+        api.DefaultRequestHeaders.Authorization = new("Bearer", AuthenticatedCluster.AdminKey);
+
+        // The session's traffic comes over the bus with it: one call in; the welcome, the reply and the result out.
+        using var sessions = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/sessions?user={user}"));
+        var session = Assert.Single(sessions.RootElement.GetProperty("sessions").EnumerateArray());
+        Assert.Equal(("node-b", 1L, 3L), (session.GetProperty("node").GetString(), session.GetProperty("messagesIn").GetInt64(), session.GetProperty("messagesOut").GetInt64()));
+        Assert.Equal(JsonValueKind.Null, session.GetProperty("running").ValueKind);
+
+        using var commands = JsonDocument.Parse(await api.GetStringAsync("/api/v1/commands"));
+        Assert.True(commands.RootElement.GetProperty("complete").GetBoolean());
+        Assert.Contains(commands.RootElement.GetProperty("commands").EnumerateArray(), c =>
+            c.GetProperty("node").GetString() == "node-b" && c.GetProperty("command").GetString() == "whoami" && c.GetProperty("calls").GetInt64() >= 1);
+
+        // A script edited on node-b is listed by node-a, with its node.
+        var script = $"stamp{Guid.NewGuid().ToString("N")[..8]}.csx";
+        await File.WriteAllTextAsync(Path.Combine(cluster.B.Root, "scripts", script), "\"v1\"\n");
+        Assert.True(await Eventually.TrueAsync(async () =>
+        {
+            using var reloads = JsonDocument.Parse(await api.GetStringAsync("/api/v1/reloads"));
+            return reloads.RootElement.GetProperty("reloads").EnumerateArray().Any(r =>
+                r.GetProperty("name").GetString() == script && r.GetProperty("node").GetString() == "node-b" && r.GetProperty("outcome").GetString() == "loaded");
+        }, Eventually.Patience));
+        using var refusals = JsonDocument.Parse(await api.GetStringAsync("/api/v1/refusals"));
+        Assert.True(refusals.RootElement.GetProperty("complete").GetBoolean());
+    }
+
     private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 
     /// <summary>A library client that keeps the texts of the events it receives, in arrival order.</summary>

@@ -109,6 +109,16 @@ internal static class ClusterGateways
     public static bool IsDegraded((HttpStatusCode Status, string Body) readyz) =>
         readyz.Status == HttpStatusCode.OK && readyz.Body.StartsWith("ready (degraded: ", StringComparison.Ordinal);
 
+    /// <summary>
+    /// The one short line a down bus gives clients (<c>/readyz</c>, <c>nodes</c>, the API): when, and that it
+    /// reconnects; the Redis client's own words (hosts, failure types, versions) only go to the log.
+    /// </summary>
+    public static void AssertHonestBusDown(string line)
+    {
+        Assert.Matches(@"^cluster bus down since \d\d:\d\d:\d\dZ, reconnecting$", line);
+        Assert.DoesNotContain("Redis", line, StringComparison.OrdinalIgnoreCase);
+    }
+
     public static bool IsPlainReady((HttpStatusCode Status, string Body) readyz) =>
         readyz.Status == HttpStatusCode.OK && readyz.Body == "ready";
 

@@ -15,6 +15,7 @@ public sealed class PublicSurfaceTests
         "WsGateway.Options.ApiOptions",
         "WsGateway.Options.AuthenticationOptions",
         "WsGateway.Options.ClusterOptions",
+        "WsGateway.Options.CommandLogLevel",
         "WsGateway.Options.CommandOptions",
         "WsGateway.Options.CompressionOptions",
         "WsGateway.Options.EchoOptions",

@@ -65,7 +65,8 @@ public sealed class BusPayloadTests
 
         var since = new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero);
         var answer = new NodeAnswer("node-b", [
-            new SessionSummary("00c0ffee00c0ffee", "ada", ["admin", "ops"], "node-b", "127.0.0.1:5000", "/", since, ["room", "user:ada"]),
+            new SessionSummary("00c0ffee00c0ffee", "ada", ["admin", "ops"], "node-b", "127.0.0.1:5000", "/", since, ["room", "user:ada"],
+                new SessionTraffic(3, 120, 4, 5_000_000_000), new RunningCommand("report", since.AddSeconds(5))),
             new SessionSummary("00c0ffee00c0fff0", null, [], "node-b", null, "/chat", since, []),
         ], 3);
         Assert.Null(BusPayload.TryRead(BusPayload.Answer("ffff0000", "q1", answer), out var answered));
@@ -77,7 +78,22 @@ public sealed class BusPayloadTests
             Assert.Equal((expected.Id, expected.User, expected.Node, expected.Address, expected.Path, expected.ConnectedAt), (actual.Id, actual.User, actual.Node, actual.Address, actual.Path, actual.ConnectedAt));
             Assert.Equal(expected.Roles, actual.Roles);
             Assert.Equal(expected.Groups, actual.Groups);
+            Assert.Equal((expected.Traffic, expected.Running), (actual.Traffic, actual.Running));
         }
+    }
+
+    [Fact]
+    public void Activity_queries_and_their_answers_read_back_as_written()
+    {
+        var query = new ClusterQuery(ClusterQueryKind.Activity);
+        Assert.Null(BusPayload.TryRead(BusPayload.Query("node-a", "0a1b2c3d", "q2", query), out var asked));
+        Assert.Equal(query, asked.Query);
+
+        const string report = """{"commands":[{"command":"greet","calls":2}],"reloads":[],"refusalCounts":{"origin":1},"refusals":[]}""";
+        Assert.Null(BusPayload.TryRead(BusPayload.Answer("ffff0000", "q2", new NodeAnswer("node-b", [], 0, report)), out var answered));
+        Assert.Equal(report, answered.Answer!.Activity);
+        Assert.Null(BusPayload.TryRead(BusPayload.Answer("ffff0000", "q1", new NodeAnswer("node-b", [], 0)), out var plain));
+        Assert.Null(plain.Answer!.Activity);
     }
 
     [Fact]

@@ -49,10 +49,14 @@ public sealed class HelpCommandTests
     }
 
     [Fact]
-    public void Asking_about_a_command_the_caller_may_not_run_answers_as_for_an_unknown_one()
+    public void Asking_about_a_command_answers_as_calling_it_would()
     {
-        Assert.Equal("No command \"deploy\". Send \"help\" to list commands.", HelpCommand.Render(Table, "deploy", Reader));
-        Assert.Equal("No command \"nothing\". Send \"help\" to list commands.", HelpCommand.Render(Table, "nothing", Admin));
+        var refused = Assert.Throws<CallErrorException>(() => HelpCommand.Render(Table, "deploy", Reader));
+        Assert.Equal((CallErrors.Forbidden, "command \"deploy\" requires the role admin or ops (you are reader)"), (refused.Code, refused.Message));
+        var anonymous = Assert.Throws<CallErrorException>(() => HelpCommand.Render(Table, "profile", CallerIdentity.Anonymous));
+        Assert.Equal((CallErrors.Forbidden, "command \"profile\" requires an authenticated caller (you are not authenticated)"), (anonymous.Code, anonymous.Message));
+        var unknown = Assert.Throws<CallErrorException>(() => HelpCommand.Render(Table, "nothing", Admin));
+        Assert.Equal((CallErrors.UnknownCommand, "unknown command \"nothing\"; send \"help\" to list commands"), (unknown.Code, unknown.Message));
         Assert.Equal("  deploy  Does deploy.  [built-in]  (requires admin or ops)", HelpCommand.Render(Table, "DEPLOY", Admin));
     }
 

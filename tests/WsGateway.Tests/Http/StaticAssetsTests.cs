@@ -129,10 +129,12 @@ public sealed class StaticAssetsTests
         Assert.Contains("<label class=\"composer-label\" for=\"input\">", html, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void Console_script_never_builds_html_from_strings()
+    [Theory]
+    [InlineData("/console.js")]
+    [InlineData("/admin.js")]
+    public void Console_scripts_never_build_html_from_strings(string path)
     {
-        var script = Text("/console.js");
+        var script = Text(path);
         Assert.DoesNotMatch("innerHTML|outerHTML|insertAdjacentHTML|document\\.write|\\beval\\s*\\(|new\\s+Function\\b", script);
         Assert.Contains("textContent", script, StringComparison.Ordinal);
     }
@@ -147,8 +149,11 @@ public sealed class StaticAssetsTests
             .Select(m => m.Groups[1].Value)
             .ToList();
 
-        Assert.Equal(["./client/wsgateway.js"], imports);
+        Assert.Equal(["./client/wsgateway.js", "./admin.js"], imports);
         Assert.True(Assets.TryGet("/client/wsgateway.js", out _));
+        Assert.True(Assets.TryGet("/admin.js", out _));
+        // The admin view reads the HTTP API beside the page, by a relative address too.
+        Assert.Contains("const API = './api/v1/';", Text("/admin.js"), StringComparison.Ordinal);
         Assert.DoesNotMatch("new\\s+WebSocket\\b", Text("/console.js"));
     }
 

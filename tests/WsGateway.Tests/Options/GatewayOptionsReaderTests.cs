@@ -88,6 +88,8 @@ public sealed class GatewayOptionsReaderTests
     [InlineData("Commands:AllowBinary", "yes", "Commands:AllowBinary \"yes\" is not true or false")]
     [InlineData("Commands:RateLimitAction", "Drop", "Commands:RateLimitAction \"Drop\" is not one of Reply, Close")]
     [InlineData("Commands:RateLimitAction", "1", "Commands:RateLimitAction \"1\" is not one of Reply, Close")]
+    [InlineData("Commands:LogLevel", "Loud", "Commands:LogLevel \"Loud\" is not one of Off, Verbose, Debug, Information, Warning")]
+    [InlineData("Commands:LogArguments", "some", "Commands:LogArguments \"some\" is not true or false")]
     [InlineData("Origins:AllowMissing", "", "Origins:AllowMissing \"\" is not true or false")]
     public void Value_of_the_wrong_type_is_reported_with_its_key_not_thrown(string key, string value, string expected)
     {

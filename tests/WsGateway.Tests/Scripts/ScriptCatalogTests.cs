@@ -17,7 +17,8 @@ public sealed class ScriptCatalogTests
         Assert.Equal(["hello world"], context.Replies);
         var descriptor = h.Find("hello")!;
         Assert.Null(descriptor.Problem);
-        Assert.Equal(new CommandOrigin(CommandOriginKind.Script, "hello.csx"), descriptor.Origin);
+        // Its version is the hash of the source that answers.
+        Assert.Equal(new CommandOrigin(CommandOriginKind.Script, "hello.csx", ScriptCatalog.SourceHash("await Reply(\"hello \" + Args);")), descriptor.Origin);
     }
 
     [Fact]

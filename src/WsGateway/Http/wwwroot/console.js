@@ -7,6 +7,7 @@
 // - No build step: plain browser JavaScript. The one import is the library the gateway serves beside this page,
 //   by a relative address, so a gateway served under a path prefix (behind a proxy) still finds it.
 import { connect, AuthenticationError } from './client/wsgateway.js';
+import { createAdminView } from './admin.js';
 
 const HISTORY_KEY = 'wsgateway.console.history';
 const HISTORY_LIMIT = 100;
@@ -91,6 +92,28 @@ const view = {
   nextCallId: 1,
   helpRun: 0,
 };
+
+// Made only for a console opened with a token: an anonymous session never holds the role admin.
+const admin = accessToken
+  ? createAdminView({
+    token: accessToken,
+    elements: {
+      root: byId('admin'),
+      status: byId('admin-status'),
+      bus: byId('admin-bus'),
+      nodes: byId('admin-nodes'),
+      sessions: byId('admin-sessions'),
+      sessionsNote: byId('admin-sessions-note'),
+      reason: byId('admin-reason'),
+      commands: byId('admin-commands'),
+      commandsNote: byId('admin-commands-note'),
+      reloads: byId('admin-reloads'),
+      refusalCounts: byId('admin-refusal-counts'),
+      refusals: byId('admin-refusals'),
+    },
+    onForbidden: (error) => system(`The admin view is off: the HTTP API refused this token (${error.status}).`),
+  })
+  : null;
 
 let commandList = [];
 let stickToBottom = true;
@@ -382,6 +405,10 @@ client.on('welcome', (welcome) => {
     const roles = Array.isArray(identity.roles) && identity.roles.length > 0 ? `; roles: ${identity.roles.join(', ')}` : '';
     system(`Authenticated as ${name}${roles}`);
   }
+  // The view follows the identity of each session: a reconnect with another token's identity shows or hides it.
+  const isAdmin = identity.authenticated === true && Array.isArray(identity.roles) && identity.roles.includes('admin');
+  if (admin && isAdmin) admin.start();
+  else admin?.stop();
   requestHelp();
 });
 
