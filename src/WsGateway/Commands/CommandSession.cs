@@ -491,18 +491,33 @@ internal sealed class CommandSession : ISession
 
     // Every protocol call queued without an error was registered as in flight (TryBeginCall); plain text runs as it
     // is, without a second state machine per command.
-    private Task RunAsync(CommandRequest request) =>
-        SpeaksProtocol && request.Error is null ? RunInFlightAsync(request) : RunCallAsync(request);
+    private Task RunAsync(CommandRequest request)
+    {
+        if (!SpeaksProtocol || request.Error is not null)
+        {
+            return RunCallAsync(request);
+        }
 
-    private async Task RunInFlightAsync(CommandRequest request)
+        // Most calls end without waiting: then the id is free again at once, without a second state machine.
+        var run = RunCallAsync(request);
+        if (run.IsCompletedSuccessfully)
+        {
+            EndCall(request.Id!);
+            return run;
+        }
+
+        return EndCallAfterAsync(run, request.Id!);
+    }
+
+    private async Task EndCallAfterAsync(Task run, string id)
     {
         try
         {
-            await RunCallAsync(request);
+            await run;
         }
         finally
         {
-            EndCall(request.Id!);
+            EndCall(id);
         }
     }
 

@@ -79,9 +79,17 @@ internal sealed class SessionReplies
                 context.Completed = true;
                 if (_protocol)
                 {
-                    var json = StartJson();
-                    CallProtocol.WriteResult(json, context.EnvelopeId!);
-                    queued = QueueJson(json);
+                    Span<byte> frame = stackalloc byte[256];
+                    if (CallProtocol.TryFormatResult(context.EnvelopeId!, frame, out int length))
+                    {
+                        queued = _sender.TryQueue(Opcode.Text, frame[..length]);
+                    }
+                    else
+                    {
+                        var json = StartJson();
+                        CallProtocol.WriteResult(json, context.EnvelopeId!);
+                        queued = QueueJson(json);
+                    }
                 }
             }
         }
