@@ -251,7 +251,7 @@ internal sealed class RedisMessageBus : IMessageBus
             return;
         }
 
-        if (parsed.Node == NodeId && Interlocked.Exchange(ref _duplicateNameWarned, 1) == 0)
+        if (parsed.Node == NodeId && parsed.Instance != _instance && Interlocked.Exchange(ref _duplicateNameWarned, 1) == 0)
         {
             _log.Warning("Another gateway on {Channel} is also named {Node}; give each node its own Cluster:NodeName", _channel.ToString(), NodeId);
         }

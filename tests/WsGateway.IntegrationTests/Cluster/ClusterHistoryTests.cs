@@ -83,6 +83,9 @@ public sealed class ClusterHistoryTests : IAsyncLifetime
         var otherEpoch = await HistoryAsync(onB, new { group = "room:1", since = new { offset = 3, epoch = "0123456789ab" } });
         Assert.False(otherEpoch.GetProperty("recovered").GetBoolean());
         Assert.Equal(a.Select(e => e.Text), otherEpoch.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()));
+
+        // Each node hears its own kept messages back from Redis: that is not another node of the same name.
+        Assert.DoesNotContain(_a.Logs.Events.Concat(_b.Logs.Events), e => e.MessageTemplate.Text.StartsWith("Another gateway on", StringComparison.Ordinal));
     }
 
     [Fact]

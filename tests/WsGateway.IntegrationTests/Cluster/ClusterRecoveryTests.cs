@@ -119,11 +119,17 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncLifet
         await using var publisher = await GatewayClient.ConnectAsync(survivor, new GatewayClientOptions { CallTimeout = TimeSpan.FromMinutes(2) });
         var log = new List<string>();
         var calls = new List<Task>();
+        var sending = Stopwatch.StartNew();
         using (var pace = new PeriodicTimer(TimeSpan.FromMilliseconds(5)))
         {
             for (int n = 1; n <= Messages; n++)
             {
-                await pace.WaitForNextTickAsync();
+                // On schedule: a tick that came late (the machine is busy) is made up by sending what is due at once.
+                if (n > sending.Elapsed.TotalSeconds * 200)
+                {
+                    await pace.WaitForNextTickAsync();
+                }
+
                 calls.Add(publisher.CallAsync("post", $"m{n}"));
                 log.Add($"m{n}");
                 if (n == KillAfter)
