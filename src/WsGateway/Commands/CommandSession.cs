@@ -60,6 +60,7 @@ internal sealed class CommandSession : ISession
 
     // wsgateway.v1 only: the ids of the calls queued or running, which a new call may not reuse. Touched by the
     // receive loop (a call arrives) and the worker (it ends), under its own lock.
+    private MetersOf? _lastMeters;
     private HashSet<string>? _callsInFlight;
 
     // The command running now, and its Stopwatch timestamp: read by the admin API from other threads.
@@ -652,16 +653,15 @@ internal sealed class CommandSession : ISession
     /// <param name="started">The <see cref="Stopwatch"/> timestamp the command started at; 0 for a call that did not run.</param>
     private void Finished(CommandDescriptor descriptor, CommandRequest request, CommandOutcome outcome, long started)
     {
-        var metrics = _route.Metrics;
-        metrics.CommandRan(descriptor.Name, outcome);
-        double seconds = -1;
-        if (started != 0)
+        double seconds = started != 0 ? Stopwatch.GetElapsedTime(started).TotalSeconds : -1;
+        // A session mostly runs the same command again: its meters are kept, one reference for both, until another runs.
+        var last = _lastMeters;
+        if (last is null || !ReferenceEquals(last.Descriptor, descriptor))
         {
-            seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-            metrics.CommandTimed(descriptor.Name, seconds);
+            _lastMeters = last = new MetersOf(descriptor, _route.Metrics.MetersFor(descriptor.Name, descriptor.Origin.Version));
         }
 
-        metrics.Commands.For(descriptor.Name, descriptor.Origin.Version).Record(outcome, seconds);
+        last.Meters.Record(outcome, seconds);
         var commands = _route.CommandOptions;
         if (commands.LogLevel == CommandLogLevel.Off || !Log.IsEnabled(LevelOf(commands.LogLevel)))
         {
@@ -680,6 +680,9 @@ internal sealed class CommandSession : ISession
                 descriptor.Name, Identity.Name, Id, GatewayMetrics.OutcomeLabel(outcome), milliseconds);
         }
     }
+
+    /// <summary>The meters of the command this session ran last.</summary>
+    private sealed record MetersOf(CommandDescriptor Descriptor, CommandMeters Meters);
 
     private static LogEventLevel LevelOf(CommandLogLevel level) => level switch
     {

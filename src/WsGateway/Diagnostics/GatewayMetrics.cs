@@ -158,13 +158,16 @@ internal sealed class GatewayMetrics
         }
     }
 
-    public void CommandRan(string command, CommandOutcome outcome) =>
-        _commandChildren.GetOrAdd((command, outcome), static (key, counter) =>
-            counter.WithLabels(key.Command.ToLowerInvariant(), OutcomeLabel(key.Outcome)), _commands).Inc();
+    public void CommandRan(string command, CommandOutcome outcome) => CommandCounter(command, outcome).Inc();
 
-    /// <summary>A command that ran for <paramref name="seconds"/> (whatever its outcome).</summary>
-    public void CommandTimed(string command, double seconds) =>
-        _durationChildren.GetOrAdd(command, static (name, histogram) => histogram.WithLabels(name.ToLowerInvariant()), _commandDuration).Observe(seconds);
+    /// <summary>The <c>wsgateway_commands_total</c> child of <paramref name="command"/> and <paramref name="outcome"/>.</summary>
+    public Counter.Child CommandCounter(string command, CommandOutcome outcome) =>
+        _commandChildren.GetOrAdd((command, outcome), static (key, counter) =>
+            counter.WithLabels(key.Command.ToLowerInvariant(), OutcomeLabel(key.Outcome)), _commands);
+
+    /// <summary>Where <paramref name="command"/> at <paramref name="version"/> is counted and timed; for its sessions to keep.</summary>
+    public CommandMeters MetersFor(string command, string? version) =>
+        new(this, command, version, _durationChildren.GetOrAdd(command, static (name, histogram) => histogram.WithLabels(name.ToLowerInvariant()), _commandDuration));
 
     public void CommandUnknown() => _unknownCommands.Inc();
 
