@@ -238,7 +238,8 @@ internal sealed class ApiRoutes
         int delivered;
         try
         {
-            delivered = await _route.PublishAsync(new BusMessage(to, publish.Text, bus.NodeId, Data: publish.Data, Event: publish.Event), CancellationToken.None);
+            // untilKept: the answer to a publish to a group that keeps a history says that it was kept.
+            delivered = await _route.PublishAsync(new BusMessage(to, publish.Text, bus.NodeId, Data: publish.Data, Event: publish.Event), CancellationToken.None, untilKept: true);
         }
         catch (HistoryUnavailableException unavailable)
         {

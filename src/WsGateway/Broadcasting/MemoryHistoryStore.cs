@@ -29,7 +29,7 @@ internal sealed class MemoryHistoryStore : IHistoryStore
 
     public HistoryGroupOptions? RuleFor(string group) => HistoryRules.Match(_rules, group);
 
-    public ValueTask<int?> PublishAsync(BusMessage message, HistoryGroupOptions rule, Func<BusMessage, int> deliverLocally, CancellationToken cancellationToken) =>
+    public ValueTask<int?> PublishAsync(BusMessage message, HistoryGroupOptions rule, Func<BusMessage, int> deliverLocally, bool untilKept, CancellationToken cancellationToken) =>
         // Delivered before the group's next message is kept: its members get the group's messages in offset order.
         ValueTask.FromResult<int?>(For(message.To.Name!, rule).AppendThen(message, Epoch, deliverLocally));
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Serilog;
 using StackExchange.Redis;
 using WsGateway.Options;
 
@@ -62,9 +63,11 @@ internal sealed class RedisHistoryStore : IHistoryStore
     private readonly HistoryGroupOptions[] _rules;
     private readonly RedisMessageBus _bus;
     private readonly string _prefix;
+    private readonly ILogger _log;
 
-    public RedisHistoryStore(HistoryOptions options, ClusterOptions cluster, RedisMessageBus bus)
+    public RedisHistoryStore(HistoryOptions options, ClusterOptions cluster, RedisMessageBus bus, ILogger log)
     {
+        _log = log.ForContext<RedisHistoryStore>();
         _rules = options.Groups;
         _bus = bus;
         _prefix = cluster.ChannelPrefix + ":history:{";
@@ -72,20 +75,31 @@ internal sealed class RedisHistoryStore : IHistoryStore
 
     public HistoryGroupOptions? RuleFor(string group) => HistoryRules.Match(_rules, group);
 
-    public async ValueTask<int?> PublishAsync(BusMessage message, HistoryGroupOptions rule, Func<BusMessage, int> deliverLocally, CancellationToken cancellationToken)
+    public async ValueTask<int?> PublishAsync(BusMessage message, HistoryGroupOptions rule, Func<BusMessage, int> deliverLocally, bool untilKept, CancellationToken cancellationToken)
     {
         var group = message.To.Name!;
         var database = Database(group, "sent to");
+        Task<RedisResult> kept;
         try
         {
-            await database.ScriptEvaluateAsync(PublishScript, [MetaKey(group), StreamKey(group)], [
+            // Redis runs one connection's commands in the order they were sent: this node's messages to a group get
+            // their offsets in the order they were published, whether or not each waits for the one before.
+            kept = database.ScriptEvaluateAsync(PublishScript, [MetaKey(group), StreamKey(group)], [
                 _bus.Payload(message),
                 MemoryHistoryStore.NewEpoch(),
                 rule.Size,
                 (long)Math.Ceiling(rule.TtlSeconds * 1000),
                 _bus.ChannelName,
                 MetaSeconds,
-            ]).ConfigureAwait(false);
+            ]);
+            if (!untilKept)
+            {
+                _ = kept.ContinueWith(static (failed, state) => ((RedisHistoryStore)state!).Lost(failed.Exception!), this,
+                    CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                return null;
+            }
+
+            await kept.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -94,6 +108,13 @@ internal sealed class RedisHistoryStore : IHistoryStore
 
         // Every member, this node's included, gets it when the bus brings it back.
         return null;
+    }
+
+    /// <summary>A message sent without waiting that Redis did not keep: nobody got it, so it is counted as dropped.</summary>
+    private void Lost(AggregateException failure)
+    {
+        _bus.CountDropped();
+        _log.Warning(failure.GetBaseException(), "A message to a group that keeps a history was not kept by Redis, so no node delivered it");
     }
 
     public async ValueTask<HistoryPage> ReadAsync(string group, HistoryGroupOptions rule, HistoryPosition? since, int limit, CancellationToken cancellationToken)

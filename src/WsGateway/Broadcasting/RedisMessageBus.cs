@@ -65,6 +65,12 @@ internal sealed class RedisMessageBus : IMessageBus
 
     private long _dropped;
 
+    /// <summary>Counts a message that Redis did not take (<see cref="Dropped"/>).</summary>
+    internal void CountDropped() => Interlocked.Increment(ref _dropped);
+
+    /// <summary>This bus's logger, for what shares its Redis.</summary>
+    internal ILogger Log => _log;
+
     public async Task StartAsync(Func<BusMessage, ValueTask> deliver, Func<int> localSessions, Func<ClusterQuery, NodeAnswer> answer, CancellationToken cancellationToken)
     {
         _deliver = deliver;

@@ -22,7 +22,7 @@ internal sealed class CommandRoute : IWebSocketRoute
     public CommandRoute(CommandRegistry registry, IMessageBus bus, LiveOptions options, GatewayMetrics metrics)
     {
         var history = options.Current.History;
-        History = bus is RedisMessageBus redis ? new RedisHistoryStore(history, options.Current.Cluster, redis) : new MemoryHistoryStore(history);
+        History = bus is RedisMessageBus redis ? new RedisHistoryStore(history, options.Current.Cluster, redis, redis.Log) : new MemoryHistoryStore(history);
         HistoryEnabled = history.Groups.Length > 0;
         Registry = registry;
         Bus = bus;
@@ -110,11 +110,15 @@ internal sealed class CommandRoute : IWebSocketRoute
     /// sessions, never this node's.
     /// </summary>
     /// <returns>How many sessions of this node it was sent to.</returns>
-    public ValueTask<int> PublishAsync(BusMessage message, CancellationToken cancellationToken)
+    /// <param name="untilKept">
+    /// For a group that keeps a history: complete only once the history has kept it (see
+    /// <see cref="IHistoryStore.PublishAsync"/>); a command's sends do not wait, an API publish does.
+    /// </param>
+    public ValueTask<int> PublishAsync(BusMessage message, CancellationToken cancellationToken, bool untilKept = false)
     {
         if (HistoryEnabled && message.To is { Kind: AudienceKind.Group, Name: { } group } && History.RuleFor(group) is { } rule)
         {
-            return PublishKeptAsync(message, group, rule, cancellationToken);
+            return PublishKeptAsync(message, group, rule, untilKept, cancellationToken);
         }
 
         int delivered = DeliverLocally(message);
@@ -138,9 +142,9 @@ internal sealed class CommandRoute : IWebSocketRoute
     /// A message to a group that keeps a history: the store gives it its offset and has it delivered in offset order,
     /// on this node directly (in memory) or through the bus like everywhere else (Redis).
     /// </summary>
-    private async ValueTask<int> PublishKeptAsync(BusMessage message, string group, HistoryGroupOptions rule, CancellationToken cancellationToken)
+    private async ValueTask<int> PublishKeptAsync(BusMessage message, string group, HistoryGroupOptions rule, bool untilKept, CancellationToken cancellationToken)
     {
-        var delivered = await History.PublishAsync(message, rule, DeliverLocally, cancellationToken).ConfigureAwait(false);
+        var delivered = await History.PublishAsync(message, rule, DeliverLocally, untilKept, cancellationToken).ConfigureAwait(false);
         Metrics.BusMessage(published: true);
         return delivered ?? Groups.Count(group);
     }
