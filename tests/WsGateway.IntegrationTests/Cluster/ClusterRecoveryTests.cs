@@ -68,7 +68,7 @@ public sealed class ClusterRecoveryTests(ITestOutputHelper output) : IAsyncLifet
             options.History.Groups = [RoomHistory()];
             options.Limits.MaxConnectionsPerIp = 2 * Clients;
             options.Commands.MessagesPerSecond = 10 * Messages;
-            options.Commands.Burst = Messages;
+            options.Commands.Burst = 10 * Messages;
         });
         _survivor.Gateway.Registry.SetSource("recovery-tests", [
             new CommandDescriptor("join", "join GROUP", Origin, ctx => ctx.JoinGroupAsync(ctx.Arguments)),
