@@ -3,6 +3,7 @@ using System.Text.Json;
 using WsGateway.Client;
 using WsGateway.Commands;
 using WsGateway.Contracts;
+using WsGateway.IntegrationTests.Interop;
 using WsGateway.Options;
 
 namespace WsGateway.IntegrationTests.Cluster;
@@ -22,6 +23,7 @@ public sealed class ClusterHistoryTests : IAsyncLifetime
     private TestGateway _a = null!;
     private TestGateway? _b;
     private bool _aStopped;
+    private readonly TaskCompletionSource _marked = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async Task InitializeAsync()
     {
@@ -153,6 +155,28 @@ public sealed class ClusterHistoryTests : IAsyncLifetime
         Assert.Equal(("room:3", false, null), (recovery.Group, recovery.Recovered, recovery.Error));
     }
 
+    [Fact]
+    public async Task The_JavaScript_client_is_told_it_could_not_recover_when_Redis_lost_the_history_under_it()
+    {
+        var client = NodeWsClient.StartLibraryAsync(_a.WebSocketUri(), "newEpoch");
+        // The client has its first message and calls mark: Redis restarts with nothing, and node b publishes again.
+        await _marked.Task.WaitAsync(Eventually.Patience);
+        await _redis.StopAsync();
+        await _redis.StartOnItsPortAsync();
+        Assert.True(await Eventually.TrueAsync(() => _a.Gateway.Bus.Degraded is null && _b!.Gateway.Bus.Degraded is null, Eventually.Patience));
+        await using (var sender = await GatewayClient.ConnectAsync(_b!.WebSocketUri()))
+        {
+            await sender.CallAsync("post", "room:js new");
+        }
+
+        var result = NodeWsClient.Parse(await client);
+        var received = result.GetProperty("received");
+        Assert.Equal(["old", "new"], received.EnumerateArray().Select(e => e.GetProperty("text").GetString()));
+        Assert.NotEqual(received[0].GetProperty("epoch").GetString(), received[1].GetProperty("epoch").GetString());
+        var recovery = Assert.Single(result.GetProperty("recovered").EnumerateArray());
+        Assert.Equal(("room:js", false), (recovery.GetProperty("group").GetString(), recovery.GetProperty("recovered").GetBoolean()));
+    }
+
     private async Task<TestGateway> StartNodeAsync(string name)
     {
         var gateway = await TestGateway.StartAsync(options =>
@@ -170,6 +194,11 @@ public sealed class ClusterHistoryTests : IAsyncLifetime
             {
                 var space = ctx.Arguments.IndexOf(' ', StringComparison.Ordinal);
                 return ctx.SendToGroupAsync(ctx.Arguments[..space], ctx.Arguments[(space + 1)..]);
+            }),
+            new CommandDescriptor("mark", "tells the test the client got where it waits", Origin, _ =>
+            {
+                _marked.TrySetResult();
+                return ValueTask.CompletedTask;
             }),
         ]);
         return gateway;

@@ -212,6 +212,24 @@ const scenarios = {
     return { count: received.length, inOrder, recovered };
   },
 
+  // In a cluster whose history is in Redis: a message, then (the test restarts Redis once told by `mark`) messages of a
+  // new epoch. The library notices the new epoch and reports that it could not recover.
+  async newEpoch() {
+    const client = open();
+    await client.ready();
+    await client.join('room:js');
+    const received = [];
+    const recovered = [];
+    client.on('group', (event) => received.push({ text: event.text, offset: event.offset, epoch: event.epoch }));
+    client.on('recovered', (info) => recovered.push(info));
+    await client.call('post', 'room:js old');
+    await until(() => received.length === 1);
+    await client.call('mark');
+    await until(() => recovered.length === 1 && received.length === 2);
+    client.close();
+    return { received, recovered };
+  },
+
   // A refused token fails once, as an authentication error, and is not retried.
   async refused() {
     const states = [];
