@@ -166,8 +166,11 @@ internal sealed class GatewayMetrics
             counter.WithLabels(key.Command.ToLowerInvariant(), OutcomeLabel(key.Outcome)), _commands);
 
     /// <summary>Where <paramref name="command"/> at <paramref name="version"/> is counted and timed; for its sessions to keep.</summary>
-    public CommandMeters MetersFor(string command, string? version) =>
-        new(this, command, version, _durationChildren.GetOrAdd(command, static (name, histogram) => histogram.WithLabels(name.ToLowerInvariant()), _commandDuration));
+    public CommandMeters MetersFor(string command, string? version) => new(this, command, version);
+
+    /// <summary>The <c>wsgateway_command_duration_seconds</c> child of <paramref name="command"/>.</summary>
+    public Histogram.Child DurationChild(string command) =>
+        _durationChildren.GetOrAdd(command, static (name, histogram) => histogram.WithLabels(name.ToLowerInvariant()), _commandDuration);
 
     public void CommandUnknown() => _unknownCommands.Inc();
 
