@@ -88,7 +88,7 @@ internal sealed class RedisHistoryStore : IHistoryStore
                 _bus.Payload(message),
                 MemoryHistoryStore.NewEpoch(),
                 rule.Size,
-                (long)Math.Ceiling(rule.TtlSeconds * 1000),
+                TtlMilliseconds(rule),
                 _bus.ChannelName,
                 MetaSeconds,
             ]);
@@ -142,7 +142,7 @@ internal sealed class RedisHistoryStore : IHistoryStore
         long now = (long)result[2];
         bool sameEpoch = since is not { } position || position.Epoch == epoch;
         long after = since is { } from && sameEpoch ? from.Offset : 0;
-        var entries = ReadEntries((RedisResult[])result[3]!, now - (long)Math.Ceiling(rule.TtlSeconds * 1000));
+        var entries = ReadEntries((RedisResult[])result[3]!, now - TtlMilliseconds(rule));
         if (since is null)
         {
             entries.Reverse();
@@ -156,12 +156,12 @@ internal sealed class RedisHistoryStore : IHistoryStore
         return new HistoryPage(epoch, last, entries, complete, sameEpoch);
     }
 
-    private List<HistoryEntry> ReadEntries(RedisResult[] stream, long expiredBefore)
+    private static List<HistoryEntry> ReadEntries(RedisResult[] stream, long expiredBefore)
     {
         var entries = new List<HistoryEntry>(stream.Length);
-        foreach (RedisResult[] entry in stream.Select(e => (RedisResult[])e!))
+        foreach (var item in stream)
         {
-            var fields = (RedisResult[])entry[1]!;
+            var fields = (RedisResult[])((RedisResult[])item!)[1]!;
             long at = 0;
             byte[]? payload = null;
             for (int i = 0; i + 1 < fields.Length; i += 2)
@@ -184,6 +184,8 @@ internal sealed class RedisHistoryStore : IHistoryStore
 
         return entries;
     }
+
+    private static long TtlMilliseconds(HistoryGroupOptions rule) => (long)Math.Ceiling(rule.TtlSeconds * 1000);
 
     private IDatabase Database(string group, string verb) =>
         _bus.Connection is { IsConnected: true } redis ? redis.GetDatabase() : throw Unavailable(group, verb, null);
